@@ -1,0 +1,90 @@
+/**
+ * `${…}` interpolation in stage fields: `${item.AXIS}` (a matrix member's value) and
+ * `${dotted.param}` (a param after profile and `--set`). `$${` stands for a literal `${`, which is
+ * how a shell variable is written in `cmd` (`$${HOME}`; plain `$HOME` needs no escape).
+ */
+import { didYouMean } from '../suggest.ts';
+import { getParam, paramKeys } from './params.ts';
+
+/** One failed `${…}`: where it sits in the text and what is wrong. */
+export interface InterpolationError {
+  /** Index of `${` in the text. */
+  index: number;
+  length: number;
+  message: string;
+  hint?: string;
+}
+
+export interface Scope {
+  params: Record<string, unknown>;
+  /** The matrix member's axis values; undefined outside a matrix stage. */
+  item?: Record<string, unknown>;
+}
+
+function describe(v: unknown): string {
+  if (v === null || v === undefined) return 'empty';
+  if (Array.isArray(v)) return 'a list';
+  return typeof v === 'object' ? 'a mapping' : typeof v;
+}
+
+/** Replaces every `${…}` in `text`; returns the new text and every error found. */
+export function interpolate(text: string, scope: Scope): { text: string; errors: InterpolationError[] } {
+  const errors: InterpolationError[] = [];
+  if (!text.includes('${')) return { text, errors };
+  let out = '';
+  let i = 0;
+  while (i < text.length) {
+    const at = text.indexOf('${', i);
+    if (at < 0) {
+      out += text.slice(i);
+      break;
+    }
+    if (at > 0 && text[at - 1] === '$') {
+      out += text.slice(i, at - 1) + '${';
+      i = at + 2;
+      continue;
+    }
+    out += text.slice(i, at);
+    const close = text.indexOf('}', at + 2);
+    if (close < 0) {
+      errors.push({ index: at, length: text.length - at, message: `"${text.slice(at)}" has no closing "}".` });
+      break;
+    }
+    const name = text.slice(at + 2, close).trim();
+    const length = close + 1 - at;
+    const value = lookup(name, scope);
+    if (!value.found) {
+      const candidates = [...Object.keys(scope.item ?? {}).map((a) => `item.${a}`), ...paramKeys(scope.params)];
+      const s = didYouMean(name, candidates);
+      errors.push({
+        index: at,
+        length,
+        message: `unknown variable "\${${name}}".`,
+        hint: s
+          ? `Did you mean "\${${s}}"?`
+          : name.startsWith('item.') && !scope.item
+            ? '"item" exists only in stages with a matrix.'
+            : `Write "$\${${name}}" for a literal "\${${name}}".`,
+      });
+    } else if (!['string', 'number', 'boolean'].includes(typeof value.value)) {
+      errors.push({
+        index: at,
+        length,
+        message: `"\${${name}}" is ${describe(value.value)}, not a single value.`,
+        hint: Array.isArray(value.value) || value.value === null ? undefined : 'Name one of its keys, e.g. "${' + `${name}.${Object.keys(value.value as object)[0] ?? 'key'}` + '}".',
+      });
+    } else {
+      out += String(value.value);
+    }
+    i = close + 1;
+  }
+  return { text: out, errors };
+}
+
+function lookup(name: string, scope: Scope): { found: boolean; value?: unknown } {
+  if (name.startsWith('item.') && scope.item) {
+    const axis = name.slice(5);
+    return Object.hasOwn(scope.item, axis) ? { found: true, value: scope.item[axis] } : { found: false };
+  }
+  return getParam(scope.params, name);
+}

@@ -1,0 +1,48 @@
+/**
+ * "Did you mean …?" suggestions for misspelt keys, params, profiles and targets.
+ */
+
+/** Damerau-free Levenshtein distance, with an early exit once every cell exceeds `max`. */
+function editDistance(a: string, b: string, max: number): number {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    let rowMin = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      const v = Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + cost);
+      cur.push(v);
+      if (v < rowMin) rowMin = v;
+    }
+    if (rowMin > max) return max + 1;
+    prev = cur;
+  }
+  return prev[b.length] ?? max + 1;
+}
+
+/**
+ * The candidate closest to `word`, or `undefined` when none is close enough.
+ *
+ * Case differences are cheap (`Epochs` → `epochs`), and the allowed distance grows with the
+ * word: one edit up to 4 characters, two up to 8, then a third of the length — so short words
+ * do not "match" unrelated short names. Ties go to the first candidate, i.e. definition order.
+ */
+export function didYouMean(word: string, candidates: Iterable<string>): string | undefined {
+  const max = word.length <= 4 ? 1 : word.length <= 8 ? 2 : Math.floor(word.length / 3);
+  const lower = word.toLowerCase();
+  let best: string | undefined;
+  let bestScore = Infinity;
+  for (const c of candidates) {
+    if (c === word) continue;
+    if (c.toLowerCase() === lower) return c;
+    const d = editDistance(lower, c.toLowerCase(), max);
+    // A candidate that extends the word (`ex1` → `ex1.units`) is a plausible intent too.
+    const score = d <= max ? d : c.startsWith(word) && word.length >= 3 ? max : Infinity;
+    if (score < bestScore) {
+      best = c;
+      bestScore = score;
+    }
+  }
+  return best;
+}
