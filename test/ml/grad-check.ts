@@ -8,6 +8,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
+let nextId = 0;
+
 /** Options of {@link gradCheck}. */
 export interface GradCheckOptions {
   /** Central-difference step. Default 1e-2. */
@@ -51,7 +53,7 @@ export function gradCheck(
   const atol = opts.atol ?? 2e-3;
   const rtol = opts.rtol ?? 2e-2;
   const maxPer = opts.maxPerTensor ?? 24;
-  const inputVars = inputs.map((x, i) => tf.variable(x.clone(), true, `gradcheck_input_${i}_${Date.now()}_${Math.random()}`));
+  const inputVars = inputs.map((x, i) => tf.tidy(() => tf.variable(x.clone(), true, `gradcheck_input_${i}_${nextId++}`)));
   const all: tf.Variable[] = [...inputVars, ...weights];
   const names = [...inputs.map((_, i) => `input[${i}]`), ...weights.map((w) => w.name)];
   const evalF = (): number => tf.tidy(() => fn(inputVars).dataSync()[0] ?? NaN);

@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'vitest';
+import { type GradCheckOptions, gradCheck, layerVariables, projectToScalar } from '../grad-check.ts';
 
 export type Mat = number[][];
 
@@ -39,7 +40,7 @@ export function expectRoundTrip(layer: tf.layers.Layer, inputs: tf.Tensor | tf.T
   const copy = entry[1](entry[0], config) as unknown as tf.layers.Layer;
   expect(copy).toBeInstanceOf(layer.constructor);
   expect(copy.getConfig()).toEqual(layer.getConfig());
-  tf.dispose(copy.apply(inputs) as tf.Tensor | tf.Tensor[]);
+  tf.dispose([...toList(layer.apply(inputs) as tf.Tensor | tf.Tensor[]), ...toList(copy.apply(inputs) as tf.Tensor | tf.Tensor[])]);
   const weights = layer.getWeights();
   copy.setWeights(weights);
   const a = toList(layer.apply(inputs) as tf.Tensor | tf.Tensor[]);
@@ -110,4 +111,21 @@ export function dot(a: number[], b: number[]): number {
 export function attendRef(scores: Mat, values: Mat, mask?: number[]): [Mat, Mat] {
   const w = scores.map((row) => maskedSoftmaxRow(row, mask));
   return [matmul(w, values), w];
+}
+
+/**
+ * Finite-difference check of a layer w.r.t. its differentiable inputs (listed first) and all its
+ * trainable weights; `rest` (masks) follows them in the input list. Run on the cpu backend.
+ */
+export function expectLayerGradients(
+  layer: tf.layers.Layer, inputs: tf.Tensor[], rest: tf.Tensor[] = [], opts: GradCheckOptions = {},
+): void {
+  const single = inputs.length === 1 && rest.length === 0;
+  const run = (xs: tf.Tensor[]): tf.Scalar =>
+    projectToScalar(toList(layer.apply(single ? xs[0]! : [...xs, ...rest]) as tf.Tensor | tf.Tensor[]));
+  tf.dispose(tf.tidy(() => run(inputs))); // builds the layer
+  const res = gradCheck(run, inputs, layerVariables(layer), opts);
+  expect(res.mismatches).toEqual([]);
+  expect(res.checked).toBeGreaterThan(inputs.length);
+  expect(res.maxAbsGrad).toBeGreaterThan(1e-3);
 }
