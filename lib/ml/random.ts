@@ -49,18 +49,7 @@ export function rng(seed: number): Rng {
   }
   if ((s[0]! | s[1]! | s[2]! | s[3]!) === 0) s[0] = 1;
   let spare: number | undefined;
-
-  const nextU32 = (): number => {
-    const result = Math.imul(rotl(Math.imul(s[1]!, 5), 7), 9) >>> 0;
-    const t = s[1]! << 9;
-    s[2]! ^= s[0]!;
-    s[3]! ^= s[1]!;
-    s[1]! ^= s[2]!;
-    s[0]! ^= s[3]!;
-    s[2]! ^= t;
-    s[3] = rotl(s[3]!, 11);
-    return result;
-  };
+  const nextU32 = xoshiro128ss(s);
   const next = (): number => nextU32() / 4294967296;
 
   const r: Rng = {
@@ -96,6 +85,24 @@ export function rng(seed: number): Rng {
     seed: () => nextU32(),
   };
   return r;
+}
+
+/**
+ * The xoshiro128** generator (Blackman & Vigna) over a 4-word state, advanced in place; returns
+ * the next 32-bit output. Exported so its outputs can be checked against the reference.
+ */
+export function xoshiro128ss(s: Uint32Array): () => number {
+  return () => {
+    const result = Math.imul(rotl(Math.imul(s[1]!, 5), 7), 9) >>> 0;
+    const t = s[1]! << 9;
+    s[2]! ^= s[0]!;
+    s[3]! ^= s[1]!;
+    s[1]! ^= s[2]!;
+    s[0]! ^= s[3]!;
+    s[2]! ^= t;
+    s[3] = rotl(s[3]!, 11);
+    return result;
+  };
 }
 
 function rotl(x: number, k: number): number {
