@@ -1,0 +1,109 @@
+/**
+ * Code deps: the `.ts`/`.js` files a stage's command names, plus everything they reach
+ * through relative static imports, so editing an imported module reruns exactly its importers.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { isAbsolute, join, posix, relative, sep } from 'node:path';
+import { type Hasher, normRel } from './hasher.ts';
+import { scanImports } from './import-scan.ts';
+
+/** Debug counter of files actually parsed (cache misses), for tests. */
+export const importStats = { parsed: 0 };
+
+/** Extensions that make a word of `cmd` an entry file. */
+const ENTRY_EXT = /\.(?:ts|mts|cts|tsx|js|mjs|cjs)$/;
+/** Extensions whose files are scanned for imports. */
+const CODE_EXT = /\.(?:ts|mts|cts|tsx|js|jsx|mjs|cjs)$/;
+/** Extensionless specifiers try these, in TypeScript's order. */
+const TRY_EXT = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'];
+/** A `.js`-family specifier may name the TypeScript source it is compiled from. */
+const JS_TO_TS: Record<string, string[]> = {
+  '.js': ['.ts', '.tsx', '.js'],
+  '.jsx': ['.tsx', '.jsx'],
+  '.mjs': ['.mts', '.mjs'],
+  '.cjs': ['.cts', '.cjs'],
+};
+
+/**
+ * Root-relative, sorted paths of the code files named in `cmd` (resolved against `wdir`)
+ * and of every in-repo module they import, transitively. Bare specifiers (packages) and
+ * anything under node_modules are not followed; `import type` is ignored.
+ */
+export async function findCodeDeps(root: string, cmd: string, wdir: string, hasher: Hasher): Promise<string[]> {
+  const isFile = fileChecker(root);
+  const seen = new Set<string>();
+  let frontier = await entryFiles(root, cmd, wdir, isFile);
+  while (frontier.length > 0) {
+    for (const f of frontier) seen.add(f);
+    const next = await Promise.all(
+      frontier.map(async (file) => {
+        const found: string[] = [];
+        for (const spec of await importsOf(root, file, hasher)) {
+          const r = await resolveSpecifier(posix.dirname(file), spec, isFile);
+          if (r !== undefined) found.push(r);
+        }
+        return found;
+      }),
+    );
+    frontier = [...new Set(next.flat())].filter((f) => !seen.has(f));
+  }
+  return [...seen].sort();
+}
+
+/**
+ * Resolves a relative specifier imported from directory `fromDir` (root-relative) the way
+ * TypeScript does; undefined for bare specifiers, paths leaving the root and missing files.
+ */
+export async function resolveSpecifier(fromDir: string, spec: string, isFile: (rel: string) => Promise<boolean>): Promise<string | undefined> {
+  if (!(spec === '.' || spec === '..' || spec.startsWith('./') || spec.startsWith('../'))) return undefined;
+  const target = normRel(posix.join(fromDir, spec.split(/[?#]/)[0] as string));
+  if (target === '' || target === '..' || target.startsWith('../') || target.split('/').includes('node_modules')) return undefined;
+  const ext = posix.extname(target);
+  const mapped = JS_TO_TS[ext];
+  const candidates = mapped
+    ? mapped.map((e) => target.slice(0, -ext.length) + e)
+    : [target, ...TRY_EXT.map((e) => target + e), ...TRY_EXT.map((e) => `${target}/index${e}`)];
+  for (const c of candidates) if (await isFile(c)) return c;
+  return undefined;
+}
+
+async function entryFiles(root: string, cmd: string, wdir: string, isFile: (rel: string) => Promise<boolean>): Promise<string[]> {
+  const out: string[] = [];
+  for (const word of cmd.split(/[\s;&|<>()'"`=,]+/)) {
+    if (!ENTRY_EXT.test(word)) continue;
+    let rel: string;
+    if (isAbsolute(word)) {
+      rel = relative(root, word).split(sep).join('/');
+    } else rel = normRel(posix.join(wdir, word));
+    if (rel === '' || rel.startsWith('../') || isAbsolute(rel)) continue;
+    if (await isFile(rel)) out.push(rel);
+  }
+  return [...new Set(out)];
+}
+
+async function importsOf(root: string, file: string, hasher: Hasher): Promise<string[]> {
+  if (!CODE_EXT.test(file)) return [];
+  const digest = await hasher.hashFile(file);
+  const cached = hasher.importSpecs.get(digest);
+  if (cached) return cached;
+  importStats.parsed++;
+  const specs = scanImports(await readFile(join(root, file), 'utf8'));
+  hasher.setImportSpecs(digest, specs);
+  return specs;
+}
+
+/** A memoised "is this root-relative path a regular file?" for one resolution pass. */
+function fileChecker(root: string): (rel: string) => Promise<boolean> {
+  const memo = new Map<string, Promise<boolean>>();
+  return (rel) => {
+    let p = memo.get(rel);
+    if (!p) {
+      p = stat(join(root, rel)).then(
+        (s) => s.isFile(),
+        () => false,
+      );
+      memo.set(rel, p);
+    }
+    return p;
+  };
+}
