@@ -1,0 +1,116 @@
+/**
+ * The `pipeline` command line: global flags, verb dispatch, usage errors. Verbs live in
+ * `cli/verbs.ts` and are imported only when called, so startup stays cheap.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { didYouMean } from './suggest.ts';
+import { processIo, paint, type CliIo } from './cli/io.ts';
+import { UsageError, parseVerbArgs, verbHelp, type VerbSpec } from './cli/verb.ts';
+import { findVerb, verbs } from './cli/verbs.ts';
+
+/** Exit codes of the CLI (DESIGN.md). */
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+function version(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+function globalHelp(): string {
+  const width = Math.max(...verbs.map((v) => v.name.length));
+  return [
+    'Usage: pipeline [-C DIR] <verb> [options]',
+    '',
+    'A YAML DAG runner with content-hash caching (acts on ./pipeline.yaml or DIR/pipeline.yaml).',
+    '',
+    'Verbs:',
+    ...verbs.map((v) => `  ${v.name.padEnd(width)}  ${v.summary}`),
+    '',
+    'Global options:',
+    '  -C, --cwd DIR   run as if started in DIR',
+    '  -h, --help      show help (also `pipeline <verb> --help`)',
+    '  --version       print the version',
+    '',
+    'Exit codes: 0 success, 1 a stage failed, 2 invalid config or usage.',
+  ].join('\n') + '\n';
+}
+
+/** Splits `-C DIR` / `--cwd DIR` / `-C=DIR` off the front of argv (they may also follow the verb). */
+function takeLeadingGlobals(argv: string[]): { cwd?: string; rest: string[]; help: boolean; version: boolean } {
+  const rest = [...argv];
+  let cwd: string | undefined;
+  let help = false;
+  let showVersion = false;
+  while (rest.length > 0) {
+    const a = rest[0]!;
+    if (a === '-C' || a === '--cwd') {
+      if (rest[1] === undefined) throw new UsageError(`Option "${a}" needs a directory.`);
+      cwd = rest[1];
+      rest.splice(0, 2);
+    } else if (a.startsWith('--cwd=') || a.startsWith('-C=')) {
+      cwd = a.slice(a.indexOf('=') + 1);
+      rest.shift();
+    } else if (a === '-h' || a === '--help') {
+      help = true;
+      rest.shift();
+    } else if (a === '--version' || a === '-v') {
+      showVersion = true;
+      rest.shift();
+    } else if (a.startsWith('-')) {
+      throw new UsageError(`Unknown option "${a}".`, 'Options other than -C, --help and --version go after the verb.');
+    } else break;
+  }
+  return { ...(cwd !== undefined ? { cwd } : {}), rest, help, version: showVersion };
+}
+
+function reportUsage(io: CliIo, e: UsageError, spec?: VerbSpec): number {
+  io.err(`${paint(io.color, 'red', 'error')} ${e.message}\n`);
+  if (e.hint) io.err(`  ${e.hint}\n`);
+  io.err(`Run "pipeline ${spec ? `${spec.name} ` : ''}--help" for usage.\n`);
+  return EXIT.usage;
+}
+
+/** Runs the CLI with `argv` (without `node` and the script) and returns the exit code. */
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  let spec: VerbSpec | undefined;
+  try {
+    const g = takeLeadingGlobals(argv);
+    if (g.version) {
+      io.out(`${version()}\n`);
+      return EXIT.ok;
+    }
+    const [verbName, ...args] = g.rest;
+    if (verbName === undefined) {
+      (g.help ? io.out : io.err)(globalHelp());
+      return g.help ? EXIT.ok : EXIT.usage;
+    }
+    if (verbName === 'help') {
+      const target = args[0] !== undefined ? findVerb(args[0]) : undefined;
+      io.out(target ? verbHelp(target) : globalHelp());
+      return EXIT.ok;
+    }
+    spec = findVerb(verbName);
+    if (!spec) {
+      const guess = didYouMean(verbName, verbs.map((v) => v.name));
+      throw new UsageError(`Unknown verb "${verbName}".`, guess ? `Did you mean "${guess}"?` : `Verbs: ${verbs.map((v) => v.name).join(', ')}.`);
+    }
+    const suggest = (w: string, c: string[]) => didYouMean(w, c) ?? undefined;
+    const { values, positionals } = parseVerbArgs(spec, args, suggest);
+    if (g.help || values['help'] === true) {
+      io.out(verbHelp(spec));
+      return EXIT.ok;
+    }
+    const cwdOpt = typeof values['cwd'] === 'string' ? values['cwd'] : g.cwd;
+    const root = resolve(io.cwd, cwdOpt ?? '.');
+    const handler = await spec.load();
+    return await handler({ root, io, values, positionals });
+  } catch (e) {
+    if (e instanceof UsageError) return reportUsage(io, e, spec);
+    throw e;
+  }
+}

@@ -1,0 +1,325 @@
+/**
+ * The orchestrator behind `pipeline run`: load → select → lock → recover → schedule, and per
+ * stage fingerprint → cached | restored | ran | failed. Every store is written only after a
+ * stage succeeded, so an interrupted or failed run leaves outs, lock and cache as they were.
+ */
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import type { Diagnostic, EngineEvent, LockEntry, LockFile, Pipeline, Reporter, Stage, StageOutcome } from './types.ts';
+import { loadPipeline } from './config/load.ts';
+import { selectTargets } from './graph.ts';
+import { Hasher } from './store/hasher.ts';
+import { computeFingerprint } from './store/fingerprint.ts';
+import { readLock, writeLock, lockEntryFrom } from './store/lock.ts';
+import { ObjectStore, storeOuts, restoreOuts } from './store/cache.ts';
+import { RunCache } from './store/run-cache.ts';
+import { stageState } from './store/state.ts';
+import { acquireRunLock } from './exec/run-lock.ts';
+import { beginTransaction, recoverTransactions } from './exec/transaction.ts';
+import { executeStage } from './exec/execute.ts';
+import { runGraph } from './exec/scheduler.ts';
+import { computeStatus, errorText } from './status.ts';
+import { planFromStatus, type PlanEntry } from './plan.ts';
+
+/** Options of `runPipeline`; defaults in brackets. */
+export interface RunOptions {
+  /** Project root (absolute). */
+  root: string;
+  /** Stage names, matrix members or globs [all stages]. */
+  targets?: string[];
+  /** Stages at once [os.availableParallelism()]. */
+  jobs?: number;
+  /** Rerun the selected stages even when fresh [false]. */
+  force?: boolean;
+  /** Compute and report the plan only: no execution, no run lock [false]. */
+  dryRun?: boolean;
+  profile?: string;
+  set?: { key: string; value: string }[];
+  /** Stop starting stages after the first failure [false: keep going]. */
+  failFast?: boolean;
+  /** Also select the stages downstream of the targets [false]. */
+  downstream?: boolean;
+  /** Receives engine events [none]. */
+  reporter?: Reporter;
+  /** Aborting kills the running stages, rolls them back and stops scheduling. */
+  signal?: AbortSignal;
+}
+
+/** What `runPipeline` returns. `exitCode`: 0 ok, 1 a stage failed or the run was interrupted/refused, 2 invalid config. */
+export interface RunResult {
+  outcomes: StageOutcome[];
+  exitCode: number;
+  durationMs: number;
+  /** Config, target or lock-file problems (exit 2), or a refused run lock (exit 1). */
+  diagnostics?: Diagnostic[];
+  /** For `dryRun`, what would happen. */
+  plan?: PlanEntry[];
+  interrupted?: boolean;
+  /** Warnings also sent to the reporter (stale lock taken over, recovered transactions, corrupt objects). */
+  warnings: string[];
+}
+
+const nullReporter: Reporter = { event: () => {}, close: async () => {} };
+
+/** A file-name-safe version of a stage name for its log file. */
+export function logPathOf(name: string): string {
+  return join('.pipeline', 'logs', `${name.replace(/[^A-Za-z0-9@._-]/g, '_')}.log`);
+}
+
+/** Loads the pipeline and resolves targets; shared by run, status and explain. */
+export async function loadAndSelect(opts: {
+  root: string;
+  targets?: string[];
+  profile?: string;
+  set?: { key: string; value: string }[];
+  downstream?: boolean;
+  withUpstream?: boolean;
+}): Promise<{ ok: true; pipeline: Pipeline; selected: string[] } | { ok: false; diagnostics: Diagnostic[] }> {
+  const loaded = await loadPipeline({ root: opts.root, ...(opts.profile ? { profile: opts.profile } : {}), ...(opts.set ? { set: opts.set } : {}) });
+  if (!loaded.ok) return { ok: false, diagnostics: loaded.error };
+  const p = loaded.value;
+  const targets = opts.targets ?? [];
+  if (targets.length === 0) return { ok: true, pipeline: p, selected: [...p.order] };
+  const sel = selectTargets(p, targets, { downstream: opts.downstream ?? false, withUpstream: opts.withUpstream ?? true });
+  if (!sel.ok) return { ok: false, diagnostics: sel.error };
+  const set = new Set(sel.value);
+  return { ok: true, pipeline: p, selected: p.order.filter((n) => set.has(n)) };
+}
+
+/** Runs (or, with `dryRun`, plans) the selected stages. Never throws for user errors. */
+export async function runPipeline(opts: RunOptions): Promise<RunResult> {
+  const started = performance.now();
+  const reporter = opts.reporter ?? nullReporter;
+  const warnings: string[] = [];
+  const warn = (message: string, stage?: string) => {
+    warnings.push(message);
+    reporter.event({ type: 'warning', message, ...(stage ? { stage } : {}) });
+  };
+  const elapsed = () => performance.now() - started;
+  const fail = (diagnostics: Diagnostic[], exitCode = 2): RunResult => ({ outcomes: [], exitCode, durationMs: elapsed(), diagnostics, warnings });
+
+  const sel = await loadAndSelect({ ...opts, withUpstream: true });
+  if (!sel.ok) return fail(sel.diagnostics);
+  const { pipeline: p, selected } = sel;
+  const root = p.root;
+
+  let release: (() => unknown) | undefined;
+  if (!opts.dryRun) {
+    const held = await acquireRunLock(root);
+    if (!held.ok) return fail([held.error], 1);
+    release = () => held.value.release();
+    const stale = held.value.tookOver;
+    if (stale) warn(`Took over a stale run lock left by process ${stale.pid} (started ${stale.startedAt}), which is no longer running.`);
+  }
+  try {
+    if (!opts.dryRun) {
+      const recovered = await recoverTransactions(root);
+      if (recovered.length > 0) warn(`Recovered from an interrupted run: restored the previous outputs of ${recovered.map((s) => `"${s}"`).join(', ')}.`);
+    }
+    const hasher = new Hasher({ root });
+    await hasher.load();
+    const lockRead = await readLock(root);
+    if (!lockRead.ok) return fail(lockRead.error);
+    const lock: LockFile = lockRead.value;
+    const runCache = new RunCache(root);
+
+    if (opts.dryRun) {
+      const status = await computeStatus(p, selected, { root, hasher, lock, runCache });
+      const plan = planFromStatus(status, p.upstream, opts.force ?? false);
+      reporter.event({ type: 'plan', stages: plan.map((e) => ({ name: e.name, action: e.action })) });
+      return { outcomes: [], exitCode: 0, durationMs: elapsed(), plan, warnings };
+    }
+
+    const result = await execute(p, selected, { ...opts, root, reporter, hasher, lock, runCache, warn });
+    await hasher.save();
+    const interrupted = opts.signal?.aborted ?? false;
+    const failed = result.some((o) => o.status === 'failed');
+    const durationMs = elapsed();
+    reporter.event({ type: 'done', outcomes: result, durationMs });
+    return { outcomes: result, exitCode: failed || interrupted ? 1 : 0, durationMs, warnings, ...(interrupted ? { interrupted } : {}) };
+  } finally {
+    await release?.();
+  }
+}
+
+interface ExecContext extends RunOptions {
+  reporter: Reporter;
+  hasher: Hasher;
+  lock: LockFile;
+  runCache: RunCache;
+  warn: (message: string, stage?: string) => void;
+}
+
+async function execute(p: Pipeline, selected: string[], ctx: ExecContext): Promise<StageOutcome[]> {
+  const { root, hasher, lock, runCache, reporter } = ctx;
+  const store = new ObjectStore(root);
+  const selectedSet = new Set(selected);
+  const outcomes = new Map<string, StageOutcome>();
+  // `node --version` and the like are asked once per run, not once per stage.
+  const runtimeMemo = new Map<string, string>();
+  const emit = (e: EngineEvent) => reporter.event(e);
+  // Lock writes are serialised: parallel stages finishing together must not interleave writes.
+  let lockWrites: Promise<unknown> = Promise.resolve();
+  const persistLock = (name: string, entry: LockEntry) => {
+    lock.stages[name] = entry;
+    lockWrites = lockWrites.then(() => writeLock(root, lock));
+    return lockWrites;
+  };
+
+  emit({ type: 'plan', stages: selected.map((name) => ({ name, action: 'run' as const })) });
+
+  const runOne = async (name: string): Promise<boolean> => {
+    const stage = p.stages.get(name);
+    if (!stage) throw new Error(`unknown stage ${name}`);
+    const t0 = performance.now();
+    const finish = (o: Omit<StageOutcome, 'name' | 'durationMs'>, logTail?: string): boolean => {
+      const outcome: StageOutcome = { name, durationMs: Math.round(performance.now() - t0), ...o };
+      outcomes.set(name, outcome);
+      emit({ type: 'stage-end', outcome, ...(logTail ? { logTail } : {}) });
+      return outcome.status !== 'failed';
+    };
+    if (ctx.signal?.aborted) return finish({ status: 'skipped', error: 'The run was interrupted.' });
+    const fp = await computeFingerprint(stage, root, hasher, runtimeMemo);
+    if (!fp.ok) return finish({ status: 'failed', error: `Stage "${name}": ${errorText(fp.error)}` });
+    const fingerprint = fp.value.digest;
+    const entry = lock.stages[name];
+    if (!ctx.force) {
+      const state = await stageState(fp.value, entry, root, hasher, runCache);
+      if (state.state === 'fresh') return finish({ status: 'cached', fingerprint });
+      if (state.state === 'restorable') {
+        const cached = await runCache.get(fp.value.digest);
+        if (cached) {
+          emit({ type: 'stage-start', name });
+          const restored = await restoreOuts(root, cached.outs, store);
+          if (restored.ok) {
+            await persistLock(name, cached);
+            for (const out of stage.outs) hasher.invalidate(out);
+            return finish({ status: 'restored', fingerprint });
+          }
+          ctx.warn(`Stage "${name}": cache object is corrupt or missing (${restored.error}); rerunning.`, name);
+        }
+      }
+    }
+    return runStage(stage, fp.value, ctx, { store, emit, persistLock, finish });
+  };
+
+  const nodes = selected.map((name) => ({
+    name,
+    upstream: (p.upstream.get(name) ?? []).filter((u) => selectedSet.has(u)),
+    exclusive: p.stages.get(name)?.exclusive ?? false,
+  }));
+  const guarded = async (name: string) => {
+    try {
+      return await runOne(name);
+    } catch (e) {
+      // A bug in a store or executor: report it as this stage's failure rather than losing the run.
+      const message = e instanceof Error ? (e.stack ?? e.message) : String(e);
+      if (!outcomes.has(name)) {
+        const outcome: StageOutcome = { name, status: 'failed', durationMs: 0, error: `Stage "${name}": internal error: ${message}` };
+        outcomes.set(name, outcome);
+        emit({ type: 'stage-end', outcome });
+      }
+      return false;
+    }
+  };
+  const states = await runGraph({
+    nodes,
+    jobs: Math.max(1, ctx.jobs ?? availableParallelism()),
+    failFast: ctx.failFast ?? false,
+    run: guarded,
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  });
+  await lockWrites;
+
+  // Stages the scheduler never started: name the upstream that failed, or the interruption.
+  const result: StageOutcome[] = [];
+  for (const name of selected) {
+    let o = outcomes.get(name);
+    if (!o) {
+      const failedUp = findFailedAncestor(p, name, outcomes);
+      const error = failedUp
+        ? `Skipped because upstream stage "${failedUp}" failed.`
+        : ctx.signal?.aborted
+          ? 'Not started: the run was interrupted.'
+          : states.get(name) === 'skipped' && ctx.failFast
+            ? 'Not started: an earlier stage failed (--fail-fast).'
+            : 'Not started.';
+      o = { name, status: 'skipped', durationMs: 0, error };
+      emit({ type: 'stage-end', outcome: o });
+    }
+    result.push(o);
+  }
+  return result;
+}
+
+function findFailedAncestor(p: Pipeline, name: string, outcomes: Map<string, StageOutcome>): string | undefined {
+  const seen = new Set<string>();
+  const stack = [...(p.upstream.get(name) ?? [])];
+  while (stack.length > 0) {
+    const u = stack.pop()!;
+    if (seen.has(u)) continue;
+    seen.add(u);
+    if (outcomes.get(u)?.status === 'failed') return u;
+    stack.push(...(p.upstream.get(u) ?? []));
+  }
+  return undefined;
+}
+
+interface StageHelpers {
+  store: ObjectStore;
+  emit: (e: EngineEvent) => void;
+  persistLock: (name: string, entry: LockEntry) => Promise<unknown>;
+  finish: (o: Omit<StageOutcome, 'name' | 'durationMs'>, logTail?: string) => boolean;
+}
+
+async function runStage(
+  stage: Stage,
+  fp: import('./types.ts').Fingerprint,
+  ctx: ExecContext,
+  h: StageHelpers,
+): Promise<boolean> {
+  const { root, hasher, runCache } = ctx;
+  const name = stage.name;
+  const log = logPathOf(name);
+  h.emit({ type: 'stage-start', name });
+  const tx = await beginTransaction(root, name, stage.outs);
+  let settled = false;
+  const rollback = async () => {
+    if (settled) return;
+    settled = true;
+    await tx.rollback();
+  };
+  try {
+    const res = await executeStage({
+      root,
+      stage,
+      params: stage.params,
+      logFile: join(root, log),
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+      onProgress: (progress) => h.emit({ type: 'stage-progress', name, progress }),
+    });
+    const base = { fingerprint: fp.digest, log, exitCode: res.exitCode, ...(res.signal ? { signal: res.signal } : {}), ...(res.peakRssBytes !== undefined ? { peakRssBytes: res.peakRssBytes } : {}) };
+    if (!res.ok) {
+      await rollback();
+      const why = ctx.signal?.aborted
+        ? `Stage "${name}" was interrupted: ${stage.cmd}`
+        : (res.error ?? (res.signal ? `Stage "${name}" was killed by ${res.signal}: ${stage.cmd}` : `Stage "${name}" failed with exit code ${res.exitCode}: ${stage.cmd}`));
+      return h.finish({ status: 'failed', ...base, error: why }, res.logTail);
+    }
+    const stored = await storeOuts(root, stage.outs, hasher, h.store);
+    if (!stored.ok) {
+      await rollback();
+      return h.finish({ status: 'failed', ...base, error: `Stage "${name}": ${stored.error}` }, res.logTail);
+    }
+    const entry = lockEntryFrom(fp, stored.value);
+    await runCache.put(entry);
+    await h.persistLock(name, entry);
+    for (const out of stage.outs) hasher.invalidate(out);
+    settled = true;
+    await tx.commit();
+    return h.finish({ status: 'ran', ...base });
+  } finally {
+    // Whatever threw above (a bug), the previous outs must come back.
+    await rollback().catch(() => {});
+  }
+}
