@@ -3,30 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MultiHeadAttention } from '../../../lib/ml/layers/index.ts';
 import { useBackend } from '../helpers.ts';
 import {
-  type Mat, addRow, arr, attendRef, expectClose, expectLayerGradients, expectNoLeak, expectRoundTrip, matmul, randn,
-  transpose,
+  type Mat, arr, expectClose, expectLayerGradients, expectNoLeak, expectRoundTrip, mhaRef, randn,
 } from './support.ts';
 
 beforeAll(async () => {
   await useBackend();
 });
-
-/** Plain-JS multi-head attention for one example: returns [output, per-head weights]. */
-function mhaRef(q: Mat, k: Mat, v: Mat, w: Record<string, Mat | number[]>, heads: number, mask?: number[]): [Mat, Mat[]] {
-  const proj = (x: Mat, n: string): Mat => addRow(matmul(x, w[`${n}_kernel`] as Mat), w[`${n}_bias`] as number[]);
-  const Q = proj(q, 'query'), K = proj(k, 'key'), V = proj(v, 'value');
-  const kd = Q[0]!.length / heads, vd = V[0]!.length / heads;
-  const cols = (x: Mat, h: number, d: number): Mat => x.map((row) => row.slice(h * d, (h + 1) * d));
-  const contexts: Mat[] = [], weights: Mat[] = [];
-  for (let h = 0; h < heads; h++) {
-    const scores = matmul(cols(Q, h, kd), transpose(cols(K, h, kd))).map((row) => row.map((s) => s / Math.sqrt(kd)));
-    const [c, a] = attendRef(scores, cols(V, h, vd), mask);
-    contexts.push(c);
-    weights.push(a);
-  }
-  const merged = q.map((_, i) => contexts.flatMap((c) => c[i]!));
-  return [addRow(matmul(merged, w.output_kernel as Mat), w.output_bias as number[]), weights];
-}
 
 describe('MultiHeadAttention', () => {
   let x: tf.Tensor, mem: tf.Tensor, mask: tf.Tensor, selfMask: tf.Tensor;

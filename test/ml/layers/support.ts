@@ -129,3 +129,29 @@ export function expectLayerGradients(
   expect(res.checked).toBeGreaterThan(inputs.length);
   expect(res.maxAbsGrad).toBeGreaterThan(1e-3);
 }
+
+/** Plain-JS multi-head attention for one example: returns [output, per-head weights]. */
+export function mhaRef(q: Mat, k: Mat, v: Mat, w: Record<string, Mat | number[]>, heads: number, mask?: number[]): [Mat, Mat[]] {
+  const proj = (x: Mat, n: string): Mat => addRow(matmul(x, w[`${n}_kernel`] as Mat), w[`${n}_bias`] as number[]);
+  const Q = proj(q, 'query'), K = proj(k, 'key'), V = proj(v, 'value');
+  const kd = Q[0]!.length / heads, vd = V[0]!.length / heads;
+  const cols = (x: Mat, h: number, d: number): Mat => x.map((row) => row.slice(h * d, (h + 1) * d));
+  const contexts: Mat[] = [], weights: Mat[] = [];
+  for (let h = 0; h < heads; h++) {
+    const scores = matmul(cols(Q, h, kd), transpose(cols(K, h, kd))).map((row) => row.map((s) => s / Math.sqrt(kd)));
+    const [c, a] = attendRef(scores, cols(V, h, vd), mask);
+    contexts.push(c);
+    weights.push(a);
+  }
+  const merged = q.map((_, i) => contexts.flatMap((c) => c[i]!));
+  return [addRow(matmul(merged, w.output_kernel as Mat), w.output_bias as number[]), weights];
+}
+
+/** Plain-JS layer normalisation of each row. */
+export function layerNormRef(x: Mat, gamma: number[], beta: number[], eps: number): Mat {
+  return x.map((row) => {
+    const mean = row.reduce((s, v) => s + v, 0) / row.length;
+    const variance = row.reduce((s, v) => s + (v - mean) ** 2, 0) / row.length;
+    return row.map((v, j) => ((v - mean) / Math.sqrt(variance + eps)) * gamma[j]! + beta[j]!);
+  });
+}
