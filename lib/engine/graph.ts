@@ -106,7 +106,7 @@ export function buildGraph(stages: Map<string, Stage>, root: string): Result<Gra
         const st = stages.get(a);
         return { message: `"${a}" depends on "${b}" through dep "${st?.deps[dep] ?? ''}".`, location: st?.depLocations?.[dep] };
       });
-      errors.push(diag(`Stages form a cycle: ${cycle.join(' → ')}.`, first?.location, { related }));
+      errors.push(diag(`Stages form a cycle (each depends on the next): ${cycle.join(' → ')}.`, first?.location, { related }));
     }
   }
   return errors.length > 0 ? err(errors) : ok({ upstream, downstream, order });

@@ -5,11 +5,11 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { LineCounter, parseDocument, type YAMLError } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type YAMLError } from 'yaml';
 import type { Diagnostic, LoadOptions, Pipeline, Result } from '../types.ts';
 import { err, ok } from '../types.ts';
 import { buildGraph } from '../graph.ts';
-import { locAt, type SourceDoc } from './locate.ts';
+import { locAt, locOf, type SourceDoc } from './locate.ts';
 import { applyOverrides } from './params.ts';
 import { validateShape } from './schema.ts';
 import { resolveStages } from './stages.ts';
@@ -22,11 +22,40 @@ function shown(abs: string): string {
 
 function yamlDiagnostic(e: YAMLError, src: SourceDoc): Diagnostic {
   // `yaml` words duplicate keys generically; name the key, which the user can search for.
-  const message =
-    e.code === 'DUPLICATE_KEY'
-      ? `Duplicate key "${src.text.slice(e.pos[0], e.pos[1]).replace(/:$/, '').trim()}".`
-      : `${e.message.split('\n')[0]?.replace(/\.?$/, '.')}`;
-  return { severity: 'error', message, location: locAt(src, e.pos[0], e.pos[1]) };
+  const message = `${e.message.split('\n')[0]?.replace(/\.?$/, '.')}`;
+  const location = locAt(src, e.pos[0], e.pos[1]);
+  const line = src.text.split('\n', location.line)[location.line - 1] ?? '';
+  // `{` ends a plain value inside [ … ], so `[out-${item.x}]` is not valid YAML: say so.
+  if (/[[{][^\]}]*\$\{/.test(line)) {
+    return { severity: 'error', message, location, hint: 'Inside [ … ] or { }, quote values that contain "${…}", or use a block list ("- item").' };
+  }
+  return { severity: 'error', message, location };
+}
+
+/**
+ * Keys repeated within one mapping. `yaml`'s own check (`uniqueKeys`) compares every pair, which
+ * is quadratic in the number of stages; a set per mapping is not.
+ */
+function duplicateKeys(src: SourceDoc): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const walk = (node: unknown): void => {
+    if (isSeq(node)) for (const item of node.items) walk(item);
+    if (!isMap(node)) return;
+    const seen = new Set<string>();
+    for (const pair of node.items) {
+      walk(pair.value);
+      if (!isScalar(pair.key)) continue;
+      const key = String(pair.key.value);
+      if (!seen.has(key)) {
+        seen.add(key);
+        continue;
+      }
+      const location = locOf(src, pair.key);
+      out.push({ severity: 'error', message: `Duplicate key "${key}".`, ...(location ? { location } : {}) });
+    }
+  };
+  walk(src.doc.contents);
+  return out;
 }
 
 function byPosition(a: Diagnostic, b: Diagnostic): number {
@@ -63,11 +92,11 @@ export async function loadPipeline(opts: LoadOptions): Promise<Result<Pipeline>>
   }
 
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
   const src: SourceDoc = { doc, lines, file: shown(file), text };
-  const errors = doc.errors.map((e) => yamlDiagnostic(e, src));
-  // Duplicate keys leave a usable document; syntax errors do not.
-  if (doc.errors.some((e) => e.code !== 'DUPLICATE_KEY')) return done(errors);
+  if (doc.errors.length > 0) return done(doc.errors.map((e) => yamlDiagnostic(e, src)));
+  // A repeated key leaves a usable document (the last one wins), so checking goes on.
+  const errors = duplicateKeys(src);
 
   const value: unknown = doc.toJS() ?? {};
   const shape = validateShape(value, src);

@@ -30,8 +30,8 @@ function deref(src: SourceDoc, node: unknown): unknown {
  * deepest key/value nodes it reached, so that an error on a missing child can still point at its
  * parent.
  */
-export function findNode(src: SourceDoc, segments: readonly (string | number)[]): Found {
-  let found: Found = { value: src.doc.contents ?? undefined };
+export function findNode(src: SourceDoc, segments: readonly (string | number)[], from?: Found): Found {
+  let found: Found = from ?? { value: src.doc.contents ?? undefined };
   for (const seg of segments) {
     const node = deref(src, found.value);
     if (isMap(node)) {
@@ -70,14 +70,14 @@ export function locOf(src: SourceDoc, node: Node | null | undefined): SourceLoca
 }
 
 /** Location of the key at `segments` (falls back to its value, then to the nearest ancestor). */
-export function locKey(src: SourceDoc, segments: readonly (string | number)[]): SourceLocation | undefined {
-  const f = findNode(src, segments);
+export function locKey(src: SourceDoc, segments: readonly (string | number)[], from?: Found): SourceLocation | undefined {
+  const f = findNode(src, segments, from);
   return locOf(src, f.key ?? f.value);
 }
 
 /** Location of the value at `segments` (falls back to its key). */
-export function locValue(src: SourceDoc, segments: readonly (string | number)[]): SourceLocation | undefined {
-  const f = findNode(src, segments);
+export function locValue(src: SourceDoc, segments: readonly (string | number)[], from?: Found): SourceLocation | undefined {
+  const f = findNode(src, segments, from);
   return locOf(src, f.value ?? f.key);
 }
 

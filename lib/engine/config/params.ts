@@ -90,7 +90,7 @@ export function applyOverrides(params: Mapping, opts: OverrideOptions, src: Sour
     if (!overrides) {
       const names = Object.keys(opts.profiles);
       const d = unknownParam(
-        names.length === 0 ? `Unknown profile "${chosen}": ${src.file} defines no profiles.` : `Unknown profile "${chosen}".`,
+        names.length === 0 ? `Unknown profile "${chosen}": the pipeline defines no profiles.` : `Unknown profile "${chosen}".`,
         chosen,
         names,
       );
@@ -104,7 +104,7 @@ export function applyOverrides(params: Mapping, opts: OverrideOptions, src: Sour
   }
   for (const { key, value } of opts.set ?? []) {
     if (!getParam(params, key).found) {
-      errors.push(unknownParam(`--set "${key}": no such param in ${src.file}.`, key, keys));
+      errors.push(unknownParam(`--set "${key}": no such param.`, key, keys));
       continue;
     }
     setParam(out, key, parseSetValue(value));

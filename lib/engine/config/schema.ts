@@ -86,7 +86,7 @@ function toDiagnostic(e: ErrorObject, src: SourceDoc): Diagnostic | undefined {
             : 'dotted param keys made of letters, digits, "_" and "-"';
       return {
         severity: 'error',
-        message: `${where}invalid ${what} "${name}": use ${allowed}.`,
+        message: `${where}${where ? 'invalid' : 'Invalid'} ${what} "${name}": use ${allowed}.`,
         location: locKey(src, [...segs, name]),
       };
     }

@@ -12,7 +12,7 @@ import { isMap, isScalar, type Node } from 'yaml';
 import type { Diagnostic, SourceLocation, Stage } from '../types.ts';
 import { didYouMean } from '../suggest.ts';
 import { interpolate } from './interpolate.ts';
-import { findNode, locInScalar, locKey, locOf, locValue, type SourceDoc } from './locate.ts';
+import { findNode, locInScalar, locKey, locOf, locValue, type Found, type SourceDoc } from './locate.ts';
 import { getParam, paramKeys } from './params.ts';
 
 /** A stage as the schema admits it (already validated). */
@@ -36,11 +36,20 @@ const MEMBER_PART = /^[A-Za-z0-9_.-]+$/;
 const PATH_FIELDS = ['deps', 'outs', 'metrics', 'plots'] as const;
 const PATH_NOUN = { deps: 'dep', outs: 'out', metrics: 'metric', plots: 'plot', wdir: 'wdir' } as const;
 
-/** Stage names in the order they are written (object key order would put `1` before `a`). */
-export function stageOrder(src: SourceDoc): string[] {
+/**
+ * Each stage's key and value nodes, in the order they are written (object key order would put
+ * `1` before `a`). Lookups below start from these, not from the root: a 500-stage file would
+ * otherwise scan the `stages:` mapping once per location.
+ */
+function stageNodes(src: SourceDoc): Map<string, Found> {
   const node = findNode(src, ['stages']).value;
-  if (!isMap(node)) return [];
-  return node.items.map((p) => String(isScalar(p.key) ? p.key.value : p.key));
+  const out = new Map<string, Found>();
+  if (!isMap(node)) return out;
+  for (const p of node.items) {
+    const name = String(isScalar(p.key) ? p.key.value : p.key);
+    if (!out.has(name)) out.set(name, { key: p.key as Node, value: (p.value ?? undefined) as Node | undefined });
+  }
+  return out;
 }
 
 class StageResolver {
@@ -50,7 +59,21 @@ class StageResolver {
   constructor(
     private readonly src: SourceDoc,
     private readonly params: Record<string, unknown>,
+    private readonly nodes: Map<string, Found>,
   ) {}
+
+  /** The node at `segs` inside stage `group`'s entry. */
+  private find(group: string, segs: (string | number)[]): Found {
+    return findNode(this.src, segs, this.nodes.get(group));
+  }
+
+  private locValue(group: string, segs: (string | number)[]): SourceLocation | undefined {
+    return locValue(this.src, segs, this.nodes.get(group));
+  }
+
+  private locKey(group: string, segs: (string | number)[]): SourceLocation | undefined {
+    return locKey(this.src, segs, this.nodes.get(group));
+  }
 
   error(message: string, location: SourceLocation | undefined, hint?: string): void {
     const key = `${message}@${location?.line}:${location?.col}`;
@@ -64,23 +87,23 @@ class StageResolver {
     const axes: [string, { value: Scalar; node?: Node }[]][] = [];
     let ok = true;
     for (const [axis, spec] of Object.entries(matrix)) {
-      const segs = ['stages', name, 'matrix', axis];
+      const segs = ['matrix', axis];
       if (typeof spec === 'string') {
         const key = spec.slice(2, -1).trim();
-        const node = findNode(this.src, segs).value;
+        const node = this.find(name, segs).value;
         const p = getParam(this.params, key);
         if (!p.found) {
           const s = didYouMean(key, paramKeys(this.params));
-          this.error(`Stage "${name}": matrix axis "${axis}" names unknown param "${key}".`, locValue(this.src, segs), s && `Did you mean "${s}"?`);
+          this.error(`Stage "${name}": matrix axis "${axis}" names unknown param "${key}".`, this.locValue(name, segs), s && `Did you mean "${s}"?`);
           ok = false;
         } else if (!Array.isArray(p.value) || p.value.length === 0 || !p.value.every((v) => ['string', 'number', 'boolean'].includes(typeof v))) {
-          this.error(`Stage "${name}": matrix axis "${axis}": param "${key}" must be a non-empty list of plain values.`, locValue(this.src, segs));
+          this.error(`Stage "${name}": matrix axis "${axis}": param "${key}" must be a non-empty list of plain values.`, this.locValue(name, segs));
           ok = false;
         } else {
           axes.push([axis, (p.value as Scalar[]).map((value) => ({ value, ...(node ? { node } : {}) }))]);
         }
       } else {
-        axes.push([axis, (spec as Scalar[]).map((value, i) => ({ value, ...withNode(findNode(this.src, [...segs, i]).value) }))]);
+        axes.push([axis, (spec as Scalar[]).map((value, i) => ({ value, ...withNode(this.find(name, [...segs, i]).value) }))]);
       }
     }
     for (const [axis, values] of axes) {
@@ -99,7 +122,6 @@ class StageResolver {
 
   /** Expands one `stages:` entry into its stage or matrix members. */
   resolve(name: string, raw: RawStage): Stage[] {
-    const base = ['stages', name];
     const members: { name: string; item?: Record<string, Scalar> }[] = [];
     if (raw.matrix) {
       const axes = this.axes(name, raw.matrix);
@@ -112,7 +134,7 @@ class StageResolver {
         if (names.has(member)) {
           this.error(
             `Stage "${name}": matrix member "${member}" occurs twice.`,
-            locKey(this.src, [...base, 'matrix']),
+            this.locKey(name, ['matrix']),
             'Member names join the axis values with "-"; make the values distinct.',
           );
           return [];
@@ -130,7 +152,7 @@ class StageResolver {
 
   private text(group: string, field: (string | number)[], text: string, item?: Record<string, Scalar>): string {
     const r = interpolate(text, { params: this.params, ...(item ? { item } : {}) });
-    const node = findNode(this.src, ['stages', group, ...field]).value;
+    const node = this.find(group, field).value;
     for (const e of r.errors) this.error(`Stage "${group}": ${e.message}`, locInScalar(this.src, node, e.index, e.length), e.hint);
     return r.text;
   }
@@ -138,7 +160,7 @@ class StageResolver {
   /** Normalises a path to POSIX, relative to the root; '' only for a `wdir` naming the root. */
   private path(group: string, field: keyof typeof PATH_NOUN, segs: (string | number)[], p: string): string {
     const noun = PATH_NOUN[field];
-    const loc = locValue(this.src, ['stages', group, ...segs]);
+    const loc = this.locValue(group, segs);
     if (path.posix.isAbsolute(p) || path.win32.isAbsolute(p)) {
       this.error(`Stage "${group}": ${noun} "${p}" is an absolute path; write it relative to the project root.`, loc);
       return p;
@@ -160,7 +182,7 @@ class StageResolver {
     for (const field of PATH_FIELDS) {
       (raw[field] ?? []).forEach((p, i) => {
         const segs = [field, i];
-        const loc = locValue(this.src, ['stages', group, ...segs]);
+        const loc = this.locValue(group, segs);
         paths[field].push({ path: this.path(group, field, segs, this.text(group, segs, p, item)), ...(loc ? { loc } : {}) });
       });
     }
@@ -172,7 +194,7 @@ class StageResolver {
         return;
       }
       const s = didYouMean(key, paramKeys(this.params));
-      this.error(`Stage "${group}": unknown param "${key}".`, locValue(this.src, ['stages', group, 'params', i]), s && `Did you mean "${s}"?`);
+      this.error(`Stage "${group}": unknown param "${key}".`, this.locValue(group, ['params', i]), s && `Did you mean "${s}"?`);
     });
     // metrics and plots are outputs too; a path listed twice is one output.
     const outs: { path: string; loc?: SourceLocation }[] = [];
@@ -195,7 +217,7 @@ class StageResolver {
     };
     if (item) stage.matrixItem = { ...item };
     if (raw.desc !== undefined) stage.desc = this.text(group, ['desc'], raw.desc, item);
-    const location = locKey(this.src, ['stages', group]);
+    const location = locOf(this.src, this.nodes.get(group)?.key);
     if (location) stage.location = location;
     return stage;
   }
@@ -215,9 +237,10 @@ export function resolveStages(
   params: Record<string, unknown>,
   skip: ReadonlySet<string>,
 ): { stages: Map<string, Stage>; errors: Diagnostic[] } {
-  const r = new StageResolver(src, params);
+  const nodes = stageNodes(src);
+  const r = new StageResolver(src, params, nodes);
   const stages = new Map<string, Stage>();
-  for (const name of stageOrder(src)) {
+  for (const name of nodes.keys()) {
     if (skip.has(name) || !Object.hasOwn(raw, name)) continue;
     for (const s of r.resolve(name, raw[name] as RawStage)) stages.set(s.name, s);
   }
