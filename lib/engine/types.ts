@@ -145,6 +145,8 @@ export interface LockEntry {
   code: Record<string, Sha256>;
   runtime: Record<string, string>;
   outs: OutRecord[];
+  /** Working directory of the command ('' or absent = root); kept so `explain` can name a wdir change. */
+  wdir?: string;
 }
 
 export interface LockFile {
