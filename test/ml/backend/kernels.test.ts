@@ -43,7 +43,7 @@ describe('UnsortedSegmentSum', () => {
 
   it('accepts 2-d ids that prefix the data shape (cpu cannot; checked by hand)', async () => {
     const [out] = await evalOn('wasm', () => [
-      tf.unsortedSegmentSum(tf.tensor3d([1, 2, 3, 4, 5, 6, 7, 8], [2, 2, 2]), tf.tensor2d([[1, 0], [1, 1]], [2, 2], 'int32'), 2),
+      tf.unsortedSegmentSum(tf.tensor3d([1, 2, 3, 4, 5, 6, 7, 8], [2, 2, 2]), tf.tensor2d([[1, 0], [1, 1]], [2, 2], 'int32') as unknown as tf.Tensor1D, 2),
     ]);
     expect(Array.from(out!)).toEqual([3, 4, 13, 16]);
   });
