@@ -3,6 +3,7 @@
  * translation of ajv's errors into located, plain-word diagnostics.
  */
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { Diagnostic } from '../types.ts';
 import { didYouMean } from '../suggest.ts';
@@ -93,13 +94,14 @@ function toDiagnostic(e: ErrorObject, src: SourceDoc): Diagnostic | undefined {
     case 'required':
       return {
         severity: 'error',
-        message: `${label(segs, src.file)} has no "${String(e.params.missingProperty)}".`,
+        message: `${label(segs, path.basename(src.file))} has no "${String(e.params.missingProperty)}".`,
         location: locKey(src, segs),
       };
     default: {
       const f = findNode(src, segs);
-      const text = label(segs, src.file);
-      const prefix = text.startsWith('Stage ') || text.startsWith('Profile ') || text === src.file ? '' : where;
+      const file = path.basename(src.file);
+      const text = label(segs, file);
+      const prefix = text.startsWith('Stage ') || text.startsWith('Profile ') || text === file ? '' : where;
       return {
         severity: 'error',
         message: expected ? `${prefix}${text} must be ${expected}.` : `${prefix}${text} ${e.message ?? 'is invalid'}.`,
