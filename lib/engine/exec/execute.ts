@@ -91,10 +91,10 @@ export async function executeStage(opts: ExecuteOptions): Promise<ExecResult> {
   const progress = new ProgressReader(progressFile, opts.onProgress);
   const memory = new MemorySampler(pid);
   const timer = setInterval(() => {
-    void memory.sample();
+    memory.sample();
     void progress.poll();
   }, SAMPLE_MS);
-  void memory.sample();
+  memory.sample();
 
   let aborted = false;
   let killTimer: NodeJS.Timeout | undefined;
@@ -112,7 +112,7 @@ export async function executeStage(opts: ExecuteOptions): Promise<ExecResult> {
   const r = await child;
   const durationMs = Math.round(performance.now() - started);
   opts.signal?.removeEventListener('abort', onAbort);
-  if (pid !== undefined && (await groupAlive(pid))) {
+  if (pid !== undefined && groupAlive(pid)) {
     stopGroup();
     await waitGroupGone(pid);
   }
@@ -205,7 +205,7 @@ function signalGroup(pgid: number, sig: NodeJS.Signals): void {
 /** Waits until no live process is left in the group (the SIGKILL timer guarantees an end). */
 async function waitGroupGone(pgid: number): Promise<void> {
   const deadline = Date.now() + KILL_GRACE_MS + 2000;
-  while ((await groupAlive(pgid)) && Date.now() < deadline) {
+  while (groupAlive(pgid) && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -214,25 +214,19 @@ async function waitGroupGone(pgid: number): Promise<void> {
 class MemorySampler {
   #max = 0;
   #seen = false;
-  #busy = false;
   constructor(private readonly pid: number | undefined) {}
 
-  async sample(): Promise<void> {
-    if (this.pid === undefined || this.#busy) return;
-    this.#busy = true;
-    try {
-      let sum = 0;
-      for (const p of await processTree(this.pid)) {
-        const m = await readMemory(p);
-        if (m === undefined) continue;
-        this.#seen = true;
-        sum += m.rss;
-        this.#max = Math.max(this.#max, m.hwm);
-      }
-      this.#max = Math.max(this.#max, sum);
-    } finally {
-      this.#busy = false;
+  sample(): void {
+    if (this.pid === undefined) return;
+    let sum = 0;
+    for (const p of processTree(this.pid)) {
+      const m = readMemory(p);
+      if (m === undefined) continue;
+      this.#seen = true;
+      sum += m.rss;
+      this.#max = Math.max(this.#max, m.hwm);
     }
+    this.#max = Math.max(this.#max, sum);
   }
 
   peak(): number | undefined {

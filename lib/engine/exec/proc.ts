@@ -2,8 +2,12 @@
  * Linux `/proc` readers for the executor and the run lock: process state, process trees,
  * memory. Every function degrades to "unknown" (undefined / empty) where `/proc` is missing
  * (macOS, hardened containers) so that callers never fail because of it.
+ *
+ * Synchronous on purpose: /proc files are generated in memory and read in microseconds,
+ * while a scan of a few hundred of them through the libuv thread pool costs tens of
+ * milliseconds on a busy machine.
  */
-import { readFile, readdir } from 'node:fs/promises';
+import { readFileSync as readFile, readdirSync as readdir } from 'node:fs';
 
 /** The fields of `/proc/<pid>/stat` that we use. */
 export interface ProcStat {
@@ -17,10 +21,10 @@ export interface ProcStat {
 }
 
 /** Parses `/proc/<pid>/stat`; undefined when the process (or /proc) does not exist. */
-export async function readStat(pid: number): Promise<ProcStat | undefined> {
+export function readStat(pid: number): ProcStat | undefined {
   let text: string;
   try {
-    text = await readFile(`/proc/${pid}/stat`, 'utf8');
+    text = readFile(`/proc/${pid}/stat`, 'utf8');
   } catch {
     return undefined;
   }
@@ -35,9 +39,9 @@ export async function readStat(pid: number): Promise<ProcStat | undefined> {
 }
 
 /** `/proc/<pid>/cmdline` as argv; undefined when unreadable. */
-export async function readCmdline(pid: number): Promise<string[] | undefined> {
+export function readCmdline(pid: number): string[] | undefined {
   try {
-    const raw = await readFile(`/proc/${pid}/cmdline`, 'utf8');
+    const raw = readFile(`/proc/${pid}/cmdline`, 'utf8');
     return raw.split('\0').filter((s) => s !== '');
   } catch {
     return undefined;
@@ -46,21 +50,21 @@ export async function readCmdline(pid: number): Promise<string[] | undefined> {
 
 /** Whether `/proc` looks usable on this machine (checked once). */
 let procAvailable: boolean | undefined;
-export async function hasProc(): Promise<boolean> {
-  if (procAvailable === undefined) procAvailable = (await readStat(process.pid)) !== undefined;
+export function hasProc(): boolean {
+  if (procAvailable === undefined) procAvailable = readStat(process.pid) !== undefined;
   return procAvailable;
 }
 
 /** Every process visible in /proc; a full scan, used when per-task `children` files are absent. */
-async function allStats(): Promise<ProcStat[]> {
+function allStats(): ProcStat[] {
   let names: string[];
   try {
-    names = await readdir('/proc');
+    names = readdir('/proc');
   } catch {
     return [];
   }
   const pids = names.filter((n) => /^\d+$/.test(n)).map(Number);
-  const stats = await Promise.all(pids.map(readStat));
+  const stats = pids.map(readStat);
   return stats.filter((s): s is ProcStat => s !== undefined);
 }
 
@@ -68,11 +72,11 @@ async function allStats(): Promise<ProcStat[]> {
  * Pids of the tree rooted at `pid` (itself included). Uses `/proc/<pid>/task/<tid>/children`
  * where the kernel has it (CONFIG_PROC_CHILDREN); otherwise one scan of /proc by parent pid.
  */
-export async function processTree(pid: number): Promise<number[]> {
-  const viaChildren = await treeViaChildrenFiles(pid);
+export function processTree(pid: number): number[] {
+  const viaChildren = treeViaChildrenFiles(pid);
   if (viaChildren !== undefined) return viaChildren;
   const byParent = new Map<number, number[]>();
-  for (const s of await allStats()) {
+  for (const s of allStats()) {
     const list = byParent.get(s.ppid) ?? [];
     list.push(s.pid);
     byParent.set(s.ppid, list);
@@ -88,11 +92,11 @@ export async function processTree(pid: number): Promise<number[]> {
 }
 
 let childrenFilesSupported: boolean | undefined;
-async function treeViaChildrenFiles(root: number): Promise<number[] | undefined> {
+function treeViaChildrenFiles(root: number): number[] | undefined {
   if (childrenFilesSupported === false) return undefined;
   if (childrenFilesSupported === undefined) {
     try {
-      await readFile(`/proc/${process.pid}/task/${process.pid}/children`, 'utf8');
+      readFile(`/proc/${process.pid}/task/${process.pid}/children`, 'utf8');
       childrenFilesSupported = true;
     } catch {
       childrenFilesSupported = false;
@@ -106,13 +110,13 @@ async function treeViaChildrenFiles(root: number): Promise<number[] | undefined>
     out.push(p);
     let tids: string[];
     try {
-      tids = await readdir(`/proc/${p}/task`);
+      tids = readdir(`/proc/${p}/task`);
     } catch {
       continue; // exited between two reads
     }
     for (const tid of tids) {
       try {
-        const kids = (await readFile(`/proc/${p}/task/${tid}/children`, 'utf8')).trim();
+        const kids = (readFile(`/proc/${p}/task/${tid}/children`, 'utf8')).trim();
         if (kids !== '') todo.push(...kids.split(' ').map(Number));
       } catch {
         // thread or process gone meanwhile
@@ -123,10 +127,10 @@ async function treeViaChildrenFiles(root: number): Promise<number[] | undefined>
 }
 
 /** Current and peak resident set size of one process, in bytes. */
-export async function readMemory(pid: number): Promise<{ rss: number; hwm: number } | undefined> {
+export function readMemory(pid: number): { rss: number; hwm: number } | undefined {
   let text: string;
   try {
-    text = await readFile(`/proc/${pid}/status`, 'utf8');
+    text = readFile(`/proc/${pid}/status`, 'utf8');
   } catch {
     return undefined;
   }
@@ -141,25 +145,23 @@ export async function readMemory(pid: number): Promise<{ rss: number; hwm: numbe
  * Whether any non-zombie process of process group `pgid` is alive. Zombies count as gone:
  * orphans re-parented to an init that does not reap them would otherwise look alive forever.
  */
-export async function groupAlive(pgid: number): Promise<boolean> {
-  if (await hasProc()) {
-    return (await allStats()).some((s) => s.pgrp === pgid && s.state !== 'Z');
-  }
+export function groupAlive(pgid: number): boolean {
   try {
     process.kill(-pgid, 0);
-    return true;
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
+  if (!hasProc()) return true;
+  return allStats().some((s) => s.pgrp === pgid && s.state !== 'Z');
 }
 
 /** Whether `pid` is a live, non-zombie process. */
-export async function pidAlive(pid: number): Promise<boolean> {
+export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
-  const st = await readStat(pid);
-  return st === undefined ? !(await hasProc()) : st.state !== 'Z';
+  const st = readStat(pid);
+  return st === undefined ? !hasProc() : st.state !== 'Z';
 }

@@ -56,7 +56,7 @@ export async function acquireRunLock(
     argv: process.argv,
     token: randomBytes(8).toString('hex'),
   };
-  const st = await readStat(process.pid);
+  const st = readStat(process.pid);
   if (st !== undefined) me.startTicks = st.startTicks;
 
   const tmp = join(dir, `run.lock.${process.pid}.${me.token}.tmp`);
@@ -65,7 +65,7 @@ export async function acquireRunLock(
     let tookOver: { pid: number; startedAt: string } | undefined;
     if (!(await tryLink(tmp, lockPath))) {
       const holder = await readLock(lockPath);
-      if (holder !== undefined && (await ownerAlive(holder))) return err(heldDiagnostic(holder, root));
+      if (holder !== undefined && ownerAlive(holder)) return err(heldDiagnostic(holder, root));
       const taken = await takeOver(tmp, lockPath, root, holder);
       if (!taken.ok) return taken;
       tookOver = taken.value;
@@ -98,7 +98,7 @@ async function takeOver(
   }
   try {
     const now = await readLock(lockPath);
-    if (now !== undefined && now.token !== seen?.token && (await ownerAlive(now))) {
+    if (now !== undefined && now.token !== seen?.token && ownerAlive(now)) {
       return err(heldDiagnostic(now, root));
     }
     await unlink(lockPath).catch(() => undefined);
@@ -164,12 +164,12 @@ async function readLock(lockPath: string): Promise<LockInfo | undefined> {
  * process must also have the recorded start time or, failing that, a command line that
  * mentions the same script. A lock from another host cannot be checked and counts as held.
  */
-async function ownerAlive(info: LockInfo): Promise<boolean> {
+function ownerAlive(info: LockInfo): boolean {
   if (info.hostname !== '' && info.hostname !== hostname()) return true;
-  if (!(await pidAlive(info.pid))) return false;
-  const st = await readStat(info.pid);
+  if (!pidAlive(info.pid)) return false;
+  const st = readStat(info.pid);
   if (st !== undefined && info.startTicks !== undefined) return st.startTicks === info.startTicks;
-  const cmdline = await readCmdline(info.pid);
+  const cmdline = readCmdline(info.pid);
   const script = info.argv[1];
   if (cmdline === undefined || script === undefined) return true;
   return cmdline.some((arg) => basename(arg) === basename(script));
