@@ -37,6 +37,10 @@ const NATIVE_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] a
 const BACKEND_NAMES: readonly BackendName[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
 
 let current: BackendInfo | undefined;
+/** What 'auto' resolved to last time; reused while that backend is still the active one. */
+let lastAuto: BackendInfo | undefined;
+/** The native probe runs once per process: a binding that failed to load will fail again. */
+let nativeProbe: Promise<{ info?: BackendInfo; failures: string[] }> | undefined;
 let wasmPathsSet = false;
 
 /**
@@ -47,15 +51,15 @@ export async function initBackend(opts: InitBackendOptions | BackendName = {}): 
   const o: InitBackendOptions = typeof opts === 'string' ? { backend: opts } : opts;
   const requested = o.backend ?? parseEnv(process.env.SEQLAB_BACKEND) ?? 'auto';
   const log = o.log ?? ((msg: string) => console.error(msg));
-  if (current && (requested === 'auto' || requested === current.name) && tf.getBackend() === current.name) {
-    return current;
-  }
+  const reuse = requested === 'auto' ? lastAuto : current?.name === requested ? current : undefined;
+  if (reuse && tf.getBackend() === reuse.name) return reuse;
   const order: BackendName[] = requested === 'auto' ? ['tensorflow', 'wasm', 'cpu'] : [requested];
   const failures: string[] = [];
   for (const name of order) {
     const info = await tryBackend(name, failures);
     if (info) {
       current = info;
+      if (requested === 'auto') lastAuto = info;
       log(`tfjs backend: ${info.name} (${info.package}@${info.version})`);
       return info;
     }
@@ -98,8 +102,17 @@ async function tryBackend(name: BackendName, failures: string[]): Promise<Backen
   }
 }
 
-/** Import the native bindings; a missing package or a binding that fails to load is a skip. */
 async function tryNative(failures: string[]): Promise<BackendInfo | undefined> {
+  nativeProbe ??= probeNative();
+  const probe = await nativeProbe;
+  if (probe.info && (await activate('tensorflow', failures))) return probe.info;
+  failures.push(...probe.failures);
+  return undefined;
+}
+
+/** Import the native bindings; a missing package or a binding that fails to load is a skip. */
+async function probeNative(): Promise<{ info?: BackendInfo; failures: string[] }> {
+  const failures: string[] = [];
   for (const pkg of NATIVE_PACKAGES) {
     try {
       // A variable specifier keeps TypeScript from requiring the (optional) package's types.
@@ -107,12 +120,12 @@ async function tryNative(failures: string[]): Promise<BackendInfo | undefined> {
       const mod = (await import(spec)) as { version?: Record<string, string> };
       if (!(await activate('tensorflow', failures))) continue;
       const version = mod.version?.['tfjs-node'] ?? mod.version?.['tfjs-node-gpu'] ?? tf.version.tfjs;
-      return { name: 'tensorflow', version, package: pkg };
+      return { info: { name: 'tensorflow', version, package: pkg }, failures };
     } catch (err: unknown) {
       failures.push(`${pkg}: ${firstLine(err)}`);
     }
   }
-  return undefined;
+  return { failures };
 }
 
 async function activate(name: string, failures: string[]): Promise<boolean> {
