@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import type { ProgressEvent, Stage } from '../types.ts';
 import { progressDir, safeStageId } from './paths.ts';
+import { clearRunning, prepareRunning, recordRunning } from './orphans.ts';
 import { groupAlive, processTree, readMemory } from './proc.ts';
 
 /** Options of {@link executeStage}. */
@@ -68,6 +69,7 @@ export async function executeStage(opts: ExecuteOptions): Promise<ExecResult> {
   const progressFile = join(progressDir(root), `${safeStageId(stage.name)}.jsonl`);
   await writeFile(progressFile, '');
   await writeFile(opts.logFile, '');
+  await prepareRunning(root);
 
   const result = (r: Omit<ExecResult, 'durationMs' | 'logTail'>, durationMs: number): Promise<ExecResult> =>
     readTail(opts.logFile).then((logTail) => ({ ...r, durationMs, logTail }));
@@ -87,6 +89,8 @@ export async function executeStage(opts: ExecuteOptions): Promise<ExecResult> {
     closeSync(fd); // the child has its own copy
   }
   const pid = child.pid;
+  // Recorded so that the next run can stop this group if we get SIGKILLed (see orphans.ts).
+  if (pid !== undefined) recordRunning(root, stage.name, pid);
 
   const progress = new ProgressReader(progressFile, opts.onProgress);
   const memory = new MemorySampler(pid);
@@ -116,6 +120,7 @@ export async function executeStage(opts: ExecuteOptions): Promise<ExecResult> {
     stopGroup();
     await waitGroupGone(pid);
   }
+  if (pid !== undefined) clearRunning(root, stage.name);
   clearInterval(timer);
   clearTimeout(killTimer);
   await progress.poll(true);

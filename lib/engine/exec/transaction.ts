@@ -19,6 +19,7 @@
 import { closeSync, fsyncSync, openSync } from 'node:fs';
 import { lstat, mkdir, open, readFile, readdir, rename, rm, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { stopOrphanedStages } from './orphans.ts';
 import { safeStageId, txnDir } from './paths.ts';
 
 /** An open stage transaction. Both methods are idempotent; after one of them the other is a no-op. */
@@ -96,10 +97,13 @@ export async function beginTransaction(root: string, stageName: string, outs: st
 
 /**
  * Rolls back every transaction left open by a runner that died mid-stage (SIGKILL, power
- * loss) and removes leftovers of finished ones. Call it while holding the run lock, before
- * looking at any out. Returns the names of the stages whose outs were repaired.
+ * loss) and removes leftovers of finished ones. Stage processes that outlived their runner
+ * are stopped first (up to 3 s), so that nothing writes an out while it is repaired. Call it
+ * while holding the run lock, before looking at any out. Returns the names of the stages
+ * whose outs were repaired.
  */
 export async function recoverTransactions(root: string): Promise<string[]> {
+  await stopOrphanedStages(root);
   let entries: string[];
   try {
     entries = await readdir(txnDir(root));
