@@ -4,7 +4,10 @@
  */
 import { initBackend } from '../../lib/ml/backend.ts';
 
-/** Initialise the given TensorFlow.js backend (default: wasm) for the current test file. */
+/**
+ * Initialise the given TensorFlow.js backend (default: wasm) for the current test file. Silent:
+ * tests switch backends often and the choice is not news there.
+ */
 export async function useBackend(name: 'wasm' | 'cpu' = 'wasm'): Promise<void> {
-  await initBackend({ backend: name });
+  await initBackend({ backend: name, log: () => {} });
 }
