@@ -5,6 +5,7 @@
 import { closeSync, openSync } from 'node:fs';
 import { mkdir, open, rm, writeFile } from 'node:fs/promises';
 import { delimiter, dirname, join } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import type { ProgressEvent, Stage } from '../types.ts';
@@ -98,6 +99,8 @@ export async function executeStage(opts: ExecuteOptions): Promise<ExecResult> {
     memory.sample();
     void progress.poll();
   }, SAMPLE_MS);
+  // Extra early samples: a short command would otherwise be seen only as its shell.
+  const early = [20, 60, 120].map((ms) => setTimeout(() => memory.sample(), ms));
   memory.sample();
 
   let aborted = false;
@@ -122,6 +125,7 @@ export async function executeStage(opts: ExecuteOptions): Promise<ExecResult> {
   }
   if (pid !== undefined) clearRunning(root, stage.name);
   clearInterval(timer);
+  early.forEach(clearTimeout);
   clearTimeout(killTimer);
   await progress.poll(true);
   await rm(progressFile, { force: true });
@@ -243,6 +247,8 @@ class MemorySampler {
 class ProgressReader {
   #offset = 0;
   #partial = '';
+  // Keeps a multi-byte character cut by a read boundary for the next read.
+  #decoder = new StringDecoder('utf8');
   #busy: Promise<void> | undefined;
   constructor(
     private readonly file: string,
@@ -273,7 +279,7 @@ class ProgressReader {
         const { bytesRead } = await fh.read(buf, 0, buf.length, this.#offset);
         if (bytesRead === 0) break;
         this.#offset += bytesRead;
-        this.#partial += buf.toString('utf8', 0, bytesRead);
+        this.#partial += this.#decoder.write(buf.subarray(0, bytesRead));
       }
     } finally {
       await fh.close();

@@ -18,7 +18,7 @@
  */
 import { closeSync, fsyncSync, openSync } from 'node:fs';
 import { lstat, mkdir, open, readFile, readdir, rename, rm, unlink } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { stopOrphanedStages } from './orphans.ts';
 import { safeStageId, txnDir } from './paths.ts';
 
@@ -48,6 +48,13 @@ const JOURNAL = 'journal.json';
  * Throws only on I/O failures (a bug or a broken disk), never for user mistakes.
  */
 export async function beginTransaction(root: string, stageName: string, outs: string[]): Promise<Transaction> {
+  for (const out of outs) {
+    const rel = relative(root, resolve(root, out));
+    if (rel === '' || rel.startsWith('..') || isAbsolute(rel) || rel.split(sep)[0] === '.pipeline') {
+      // The config loader rejects such outs; reaching here is a bug, and moving them would be a disaster.
+      throw new Error(`beginTransaction: out "${out}" of stage "${stageName}" is not inside the pipeline root`);
+    }
+  }
   const dir = join(txnDir(root), safeStageId(stageName));
   await recoverDir(root, dir);
   await mkdir(dir, { recursive: true });

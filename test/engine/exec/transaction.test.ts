@@ -118,4 +118,13 @@ describe('transactions', () => {
     await txn.rollback();
     expect(snapshot()).toEqual(before);
   });
+
+  it('refuses outs outside the root or inside .pipeline before touching anything', async () => {
+    const { root, snapshot } = await previousOuts();
+    const before = snapshot();
+    for (const bad of ['../elsewhere', '.', '.pipeline/cache', '/etc']) {
+      await expect(beginTransaction(root, 's', ['reports/metrics.json', bad])).rejects.toThrow(/not inside the pipeline root/);
+    }
+    expect(snapshot()).toEqual(before);
+  });
 });
