@@ -6,9 +6,9 @@
 // rebuilt whenever one of its source files changed: the staleness check is one stat per source
 // file, listed in a manifest written with the bundle. Any trouble building falls back to tsx.
 // PIPELINE_NO_BUNDLE=1 forces tsx (for debugging with source maps of the real files).
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -52,25 +52,42 @@ async function build() {
     format: 'esm',
     target: 'node20',
     packages: 'external',
+    // Split at dynamic imports, so that a verb's modules (and the packages they import: execa,
+    // listr2) load only when that verb runs.
+    splitting: true,
+    outdir: join(cacheDir, 'pending'),
+    chunkNames: 'chunk-[hash]',
+    outExtension: { '.js': '.mjs' },
     write: false,
     metafile: true,
     absWorkingDir: repo,
     logLevel: 'silent',
     plugins: [keepMetaUrl],
   });
-  const code = result.outputFiles[0].contents;
   const inputs = Object.keys(result.metafile.inputs).map((file) => {
     const s = statSync(join(repo, file));
     return [file, s.mtimeMs, s.size];
   });
   mkdirSync(cacheDir, { recursive: true });
-  // Unique names and a rename make concurrent first runs safe: each reader sees a whole manifest
-  // naming a whole bundle.
-  const name = `cli-${process.pid}-${Date.now()}.mjs`;
-  writeFileSync(join(cacheDir, name), code);
+  // A unique directory per build and a renamed manifest make concurrent first runs safe: each
+  // reader sees a whole manifest naming a whole bundle.
+  const build = `build-${process.pid}-${Date.now()}`;
+  const buildDir = join(cacheDir, build);
+  mkdirSync(buildDir, { recursive: true });
+  for (const f of result.outputFiles) writeFileSync(join(buildDir, basename(f.path)), f.contents);
+  const name = `${build}/cli.mjs`;
   const tmp = `${manifestPath}.${process.pid}.tmp`;
   writeFileSync(tmp, JSON.stringify({ bundle: name, inputs }));
   renameSync(tmp, manifestPath);
+  // Old builds may still be in use by a running CLI for a while; drop them once clearly idle.
+  for (const old of readdirSync(cacheDir)) {
+    if (old === build || old === 'manifest.json') continue;
+    try {
+      if (Date.now() - statSync(join(cacheDir, old)).mtimeMs > 3_600_000) rmSync(join(cacheDir, old), { recursive: true, force: true });
+    } catch {
+      // raced with another CLI's cleanup
+    }
+  }
   return join(cacheDir, name);
 }
 

@@ -15,8 +15,7 @@ import { ObjectStore, storeOuts, restoreOuts } from './store/cache.ts';
 import { RunCache } from './store/run-cache.ts';
 import { stageState } from './store/state.ts';
 import { acquireRunLock } from './exec/run-lock.ts';
-import { beginTransaction, recoverTransactions } from './exec/transaction.ts';
-import { executeStage } from './exec/execute.ts';
+import { recoverTransactions } from './exec/transaction.ts';
 import { runGraph } from './exec/scheduler.ts';
 import { computeStatus, errorText } from './status.ts';
 import { planFromStatus, type PlanEntry } from './plan.ts';
@@ -282,6 +281,8 @@ async function runStage(
   const name = stage.name;
   const log = logPathOf(name);
   h.emit({ type: 'stage-start', name });
+  // Loaded on the first stage that actually runs: a no-op run never pays for execa.
+  const [{ beginTransaction }, { executeStage }] = await Promise.all([import('./exec/transaction.ts'), import('./exec/execute.ts')]);
   const tx = await beginTransaction(root, name, stage.outs);
   let settled = false;
   const rollback = async () => {
