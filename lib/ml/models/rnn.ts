@@ -1,0 +1,112 @@
+/**
+ * The one place that makes recurrent cells. Everything in `models/` steps cells through the
+ * {@link Rnn} interface only, so the stock tfjs cells can later be swapped for fused kernels by
+ * changing {@link makeRnn} alone.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { type HasWeights, type NamedWeight, WeightStore } from './weights.ts';
+
+/** Recurrent cell kinds. */
+export type RnnKind = 'lstm' | 'gru';
+
+/** Recurrent state: `[h]` for a GRU, `[h, c]` for an LSTM; `h` always first. */
+export type RnnState = tf.Tensor2D[];
+
+/** One recurrent cell, stepped eagerly. */
+export interface Rnn extends HasWeights {
+  readonly kind: RnnKind;
+  readonly units: number;
+  readonly inputDim: number;
+  /** Zero state for a batch. */
+  initialState(batch: number): RnnState;
+  /** One step: x (b, inputDim), state → new state (its first element is the output h). */
+  step(x: tf.Tensor2D, state: RnnState): RnnState;
+}
+
+/** Options of {@link makeRnn}. */
+export interface MakeRnnOptions {
+  /** Width of the step input. */
+  inputDim: number;
+  /** Base seed of the initialisers. */
+  seed: number;
+  /** Logical name prefix of the weights (default the kind). */
+  name?: string;
+}
+
+/**
+ * Make a cell. Today: tfjs' stock `lstmCell` / `gruCell` (Keras gate layout: LSTM i,f,c,o;
+ * GRU z,r,h), glorot-uniform kernels with per-weight seeds. The recurrent kernel is glorot
+ * too, not Keras' orthogonal: tfjs' orthogonal initialiser runs a QR in JS, takes ~0.3 s for a
+ * 64-unit LSTM and warns on every call.
+ */
+export function makeRnn(kind: RnnKind, units: number, opts: MakeRnnOptions): Rnn {
+  const store = new WeightStore(opts.seed);
+  const base = {
+    units,
+    kernelInitializer: tf.initializers.glorotUniform({ seed: store.nextSeed() }),
+    recurrentInitializer: tf.initializers.glorotUniform({ seed: store.nextSeed() }),
+    biasInitializer: tf.initializers.zeros(),
+  };
+  // unitForgetBias is Keras' default for LSTMs: the forget gate starts open.
+  const cell = kind === 'lstm' ? tf.layers.lstmCell({ ...base, unitForgetBias: true }) : tf.layers.gruCell(base);
+  cell.build([null, opts.inputDim]);
+  const prefix = opts.name ?? kind;
+  for (const w of cell.trainableWeights) store.add(`${prefix}/${w.originalName}`, w.read() as tf.Variable);
+  return {
+    kind,
+    units,
+    inputDim: opts.inputDim,
+    initialState(batch: number): RnnState {
+      return kind === 'lstm' ? [tf.zeros([batch, units]), tf.zeros([batch, units])] : [tf.zeros([batch, units])];
+    },
+    step(x: tf.Tensor2D, state: RnnState): RnnState {
+      return tf.tidy(() => {
+        const out = cell.call([x, ...state], {}) as tf.Tensor[];
+        // Stock cells return [output, ...newState] where output === h.
+        return out.slice(1) as tf.Tensor2D[];
+      });
+    },
+    weights(): NamedWeight[] {
+      return store.weights();
+    },
+  };
+}
+
+/** Options of {@link runRnn}. */
+export interface RunRnnOptions {
+  /** Process the sequence from the last step to the first. */
+  reverse?: boolean;
+  /** Start state (default zeros). */
+  initialState?: RnnState;
+}
+
+/**
+ * Run a cell over x (b, t, d). At padded steps (mask 0) the state is carried through unchanged
+ * and the output is zero, so with right padding the backward direction starts from a zero
+ * state at each sequence's real last token and the final state is the one at its real end.
+ * Returns outputs (b, t, units) in the original time order and the final state.
+ */
+export function runRnn(rnn: Rnn, x: tf.Tensor3D, mask?: tf.Tensor2D, opts: RunRnnOptions = {}): { outputs: tf.Tensor3D; state: RnnState } {
+  return tf.tidy(() => {
+    const [b, t] = x.shape;
+    const steps = tf.unstack(x, 1) as tf.Tensor2D[];
+    const masks = mask ? (tf.unstack(mask.toFloat().reshape([b, t, 1]), 1) as tf.Tensor2D[]) : undefined;
+    let state = opts.initialState ?? rnn.initialState(b);
+    const outputs: tf.Tensor2D[] = new Array<tf.Tensor2D>(t);
+    for (let k = 0; k < t; k++) {
+      const i = opts.reverse ? t - 1 - k : k;
+      const next = rnn.step(steps[i] as tf.Tensor2D, state);
+      const m = masks?.[i];
+      if (m) {
+        const prev = state;
+        state = next.map((s, j) => tf.add(tf.mul(s, m), tf.mul(prev[j] as tf.Tensor2D, tf.sub(1, m))) as tf.Tensor2D);
+        outputs[i] = tf.mul(next[0] as tf.Tensor2D, m);
+      } else {
+        state = next;
+        outputs[i] = next[0] as tf.Tensor2D;
+      }
+    }
+    const result = { outputs: tf.stack(outputs, 1) as tf.Tensor3D, state };
+    return result as unknown as tf.TensorContainerObject;
+  }) as unknown as { outputs: tf.Tensor3D; state: RnnState };
+}
