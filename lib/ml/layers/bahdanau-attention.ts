@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import {
   type BaseLayerArgs, type Kwargs, asSequence, dense, glorot, inputAt, lastDim, maskedSoftmax, shapeAt, toList,
 } from './common.ts';
+import { MultiInputLayer } from './multi-input-layer.ts';
 
 /** Options of {@link BahdanauAttention}. */
 export interface BahdanauAttentionArgs extends BaseLayerArgs {
@@ -34,7 +35,7 @@ export function additiveScores(
  * memory (b,tk,dm) used as keys and values, mask (b,tk) 1 = real. Outputs: `[context, weights]`,
  * (b,dm) and (b,tk) for a step query, else (b,tq,dm) and (b,tq,tk).
  */
-export class BahdanauAttention extends tf.layers.Layer {
+export class BahdanauAttention extends MultiInputLayer {
   static readonly className = 'BahdanauAttention';
   readonly units: number;
   readonly seed: number | undefined;

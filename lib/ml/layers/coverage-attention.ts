@@ -4,6 +4,7 @@ import { additiveScores } from './bahdanau-attention.ts';
 import {
   type BaseLayerArgs, type Kwargs, glorot, inputAt, lastDim, maskedSoftmax, shapeAt, toList,
 } from './common.ts';
+import { MultiInputLayer } from './multi-input-layer.ts';
 
 /** Options of {@link CoverageAttention}. */
 export interface CoverageAttentionArgs extends BaseLayerArgs {
@@ -22,7 +23,7 @@ export interface CoverageAttentionArgs extends BaseLayerArgs {
  * (mask (b,tk), 1 = real; start with zero coverage). Outputs `[context (b,dm),
  * weights (b,tk), newCoverage (b,tk)]` with newCoverage = coverage + weights.
  */
-export class CoverageAttention extends tf.layers.Layer {
+export class CoverageAttention extends MultiInputLayer {
   static readonly className = 'CoverageAttention';
   readonly units: number;
   readonly seed: number | undefined;

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import {
   type BaseLayerArgs, type Kwargs, asSequence, dense, glorot, inputAt, lastDim, maskedSoftmax, shapeAt, toList,
 } from './common.ts';
+import { MultiInputLayer } from './multi-input-layer.ts';
 
 /** Score functions of Luong et al. 2015, §3.1. */
 export type LuongScore = 'dot' | 'general' | 'concat';
@@ -26,7 +27,7 @@ export interface LuongAttentionArgs extends BaseLayerArgs {
  * memory = encoder outputs (b,tk,dm) used as keys and values, mask (b,tk) 1 = real.
  * Outputs: `[context, weights]`: (b,dm) and (b,tk) for a step query, else (b,tq,dm), (b,tq,tk).
  */
-export class LuongAttention extends tf.layers.Layer {
+export class LuongAttention extends MultiInputLayer {
   static readonly className = 'LuongAttention';
   readonly score: LuongScore;
   readonly units: number | undefined;

@@ -1,9 +1,9 @@
 /** Multi-head attention (self or cross) built from matMul/reshape/transpose — no einsum. */
 import * as tf from '@tensorflow/tfjs';
 import {
-  type BaseLayerArgs, type Kwargs, dense, dotProductAttention, glorot, inputAt, lastDim, mergeHeads, shapeAt, splitHeads,
-  toList,
+  type BaseLayerArgs, type Kwargs, dense, dotProductAttention, glorot, inputAt, lastDim, mergeHeads, shapeAt, splitHeads, toList,
 } from './common.ts';
+import { MultiInputLayer } from './multi-input-layer.ts';
 
 /** Options of {@link MultiHeadAttention}. */
 export interface MultiHeadAttentionArgs extends BaseLayerArgs {
@@ -52,7 +52,7 @@ export function multiHeadAttend(
  * value (b,tk,dv), mask?]` (self-attention with a mask: `[x, x, x, mask]`), mask (b,tk) or
  * (b,tq,tk), 1 = real. Outputs: `[output (b,tq,outputDim), weights (b,numHeads,tq,tk)]`.
  */
-export class MultiHeadAttention extends tf.layers.Layer {
+export class MultiHeadAttention extends MultiInputLayer {
   static readonly className = 'MultiHeadAttention';
   readonly numHeads: number;
   readonly keyDim: number;

@@ -1,6 +1,7 @@
 /** Scaled dot-product attention as a weightless tfjs layer. */
 import * as tf from '@tensorflow/tfjs';
 import { type BaseLayerArgs, type Kwargs, dotProductAttention, inputAt, shapeAt, toList } from './common.ts';
+import { MultiInputLayer } from './multi-input-layer.ts';
 
 /** Options of {@link ScaledDotProductAttention}. */
 export interface ScaledDotProductAttentionArgs extends BaseLayerArgs {
@@ -17,7 +18,7 @@ export interface ScaledDotProductAttentionArgs extends BaseLayerArgs {
  * Inputs: `[query (b,tq,d), key (b,tk,d), value (b,tk,dv), mask?]`, mask (b,tk) or (b,tq,tk),
  * 1 = real, 0 = padding. Outputs: `[context (b,tq,dv), weights (b,tq,tk)]`.
  */
-export class ScaledDotProductAttention extends tf.layers.Layer {
+export class ScaledDotProductAttention extends MultiInputLayer {
   static readonly className = 'ScaledDotProductAttention';
   readonly scale: boolean;
   readonly causal: boolean;

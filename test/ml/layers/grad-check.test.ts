@@ -22,9 +22,11 @@ describe('gradCheck (the checker itself)', () => {
   });
 
   it('reports a wrong gradient (custom gradient off by a factor of 2)', () => {
-    const badSquare = tf.customGrad((a, save) => {
-      save([a as tf.Tensor]);
-      return { value: (a as tf.Tensor).square(), gradFunc: (dy, saved) => dy.mul(saved[0]!).mul(4) };
+    const badSquare = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+      const a = args[0] as tf.Tensor;
+      const save = args[1] as tf.GradSaveFunc;
+      save([a]);
+      return { value: a.square(), gradFunc: (dy, saved) => dy.mul(saved[0]!).mul(4) };
     });
     const x = tf.tensor1d([0.5, -1, 2]);
     const res = gradCheck(([xi]) => (badSquare(xi!) as tf.Tensor).sum() as tf.Scalar, [x], []);
