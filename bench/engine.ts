@@ -35,7 +35,7 @@ async function writeBigFile(path: string, mib: number): Promise<void> {
   const out = createWriteStream(path);
   for (let i = 0; i < mib; i++) {
     chunk[0] = i & 0xff;
-    if (!out.write(chunk)) await new Promise((r) => out.once('drain', r));
+    if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
   }
   await new Promise<void>((r, j) => out.end((e?: Error | null) => (e ? j(e) : r())));
 }
