@@ -2,8 +2,8 @@
  * The content-addressed object store (`.pipeline/cache/objects/<2 hex>/<62 hex>`) and the
  * moves between it and the workspace: storing a stage's outs, restoring them.
  */
-import { constants } from 'node:fs';
-import { chmod, copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { constants, statSync } from 'node:fs';
+import { chmod, copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { OutRecord, Result, Sha256 } from '../types.ts';
 import { errCode, mapLimit, sha256, tmpPathBeside } from './fs-util.ts';
@@ -30,7 +30,7 @@ export class ObjectStore {
   /** Whether object `d` is present (not whether it is intact: see `verify`). */
   async has(d: Sha256): Promise<boolean> {
     try {
-      return (await stat(this.path(d))).isFile();
+      return statSync(this.path(d), { throwIfNoEntry: false })?.isFile() ?? false;
     } catch {
       return false;
     }

@@ -4,8 +4,8 @@
  * one invocation every path is hashed at most once, even under concurrent callers.
  */
 import { createHash } from 'node:crypto';
-import type { BigIntStats } from 'node:fs';
-import { open, readdir, readFile, stat } from 'node:fs/promises';
+import { type BigIntStats, readdirSync, statSync } from 'node:fs';
+import { open, readFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import type { Sha256 } from '../types.ts';
 import { errCode, sha256, writeFileAtomic } from './fs-util.ts';
@@ -157,16 +157,17 @@ export class Hasher {
 
   private async compute(rel: string): Promise<Known | undefined> {
     const abs = join(this.root, rel);
-    let st: BigIntStats;
+    // Metadata calls are synchronous on purpose: a warm stat costs microseconds, while a
+    // thread-pool round trip costs tens of them, and a no-op run is thousands of stats.
+    let st: BigIntStats | undefined;
     try {
-      st = await stat(abs, { bigint: true });
+      st = statSync(abs, { bigint: true, throwIfNoEntry: false });
     } catch (e) {
-      const code = errCode(e);
-      if (code === 'ENOENT' || code === 'ENOTDIR') {
-        if (this.rows.delete(rel)) this.dirty = true;
-        return undefined;
-      }
-      throw e;
+      if (errCode(e) !== 'ENOTDIR') throw e;
+    }
+    if (!st) {
+      if (this.rows.delete(rel)) this.dirty = true;
+      return undefined;
     }
     if (st.isDirectory()) return this.computeDir(rel, abs);
     if (!st.isFile()) return undefined;
@@ -175,7 +176,7 @@ export class Hasher {
   }
 
   private async computeDir(rel: string, abs: string): Promise<Known> {
-    const names = (await readdir(abs)).sort();
+    const names = readdirSync(abs).sort();
     const children = await Promise.all(names.map(async (name) => ({ name, k: await this.known(rel === '' ? name : `${rel}/${name}`) })));
     const entries: ManifestEntry[] = [];
     let size = 0;
@@ -203,7 +204,7 @@ export class Hasher {
     } finally {
       this.release();
     }
-    const after = await stat(abs, { bigint: true }).catch(() => undefined);
+    const after = statSync(abs, { bigint: true, throwIfNoEntry: false });
     const unchanged = after !== undefined && after.ino === st.ino && after.size === st.size && after.mtimeNs === st.mtimeNs && after.ctimeNs === st.ctimeNs;
     if (unchanged && !this.isRacy(st, startNs)) {
       this.rows.set(rel, [String(st.dev), String(st.ino), String(st.size), String(st.mtimeNs), String(st.ctimeNs), digest]);

@@ -2,7 +2,8 @@
  * Code deps: the `.ts`/`.js` files a stage's command names, plus everything they reach
  * through relative static imports, so editing an imported module reruns exactly its importers.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, posix, relative, sep } from 'node:path';
 import { type Hasher, normRel } from './hasher.ts';
 import { scanImports } from './import-scan.ts';
@@ -94,16 +95,18 @@ async function importsOf(root: string, file: string, hasher: Hasher): Promise<st
 
 /** A memoised "is this root-relative path a regular file?" for one resolution pass. */
 function fileChecker(root: string): (rel: string) => Promise<boolean> {
-  const memo = new Map<string, Promise<boolean>>();
-  return (rel) => {
-    let p = memo.get(rel);
-    if (!p) {
-      p = stat(join(root, rel)).then(
-        (s) => s.isFile(),
-        () => false,
-      );
-      memo.set(rel, p);
+  const memo = new Map<string, boolean>();
+  return async (rel) => {
+    let isFile = memo.get(rel);
+    if (isFile === undefined) {
+      // Synchronous: a resolution probe is a single cheap stat (see Hasher.compute).
+      try {
+        isFile = statSync(join(root, rel), { throwIfNoEntry: false })?.isFile() ?? false;
+      } catch {
+        isFile = false;
+      }
+      memo.set(rel, isFile);
     }
-    return p;
+    return isFile;
   };
 }

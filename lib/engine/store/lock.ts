@@ -6,11 +6,22 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isNode, LineCounter, parseDocument, stringify, type Document } from 'yaml';
 import type { Diagnostic, Fingerprint, LockEntry, LockFile, OutRecord, Result, SourceLocation } from '../types.ts';
-import { errCode, isSha256, sortKeys, writeFileAtomic } from './fs-util.ts';
+import { canonicalJson, errCode, isSha256, sha256, sortKeys, writeFileAtomic } from './fs-util.ts';
 
 /** The lock file's name, relative to the project root. */
 export const LOCK_FILE = 'pipeline.lock';
 const HINT = 'Restore pipeline.lock from git, or delete it to treat every stage as never run.';
+
+/**
+ * Parsed copy of the lock keyed by the digest of its text: YAML parsing of a 500-stage lock
+ * costs far more than the rest of a no-op run, JSON.parse almost nothing.
+ */
+const LOCK_CACHE = '.pipeline/state/lock-cache.json';
+interface LockCache {
+  format: 1;
+  text: string;
+  lock: LockFile;
+}
 
 /** Reads pipeline.lock; a missing file is an empty lock, a malformed one located diagnostics. */
 export async function readLock(root: string): Promise<Result<LockFile>> {
@@ -21,7 +32,38 @@ export async function readLock(root: string): Promise<Result<LockFile>> {
     if (errCode(e) === 'ENOENT') return { ok: true, value: { schema: 1, stages: {} } };
     throw e;
   }
-  return parseLock(text);
+  const digest = sha256(text);
+  const cache = await readLockCache(root);
+  if (cache?.text === digest) return { ok: true, value: cache.lock };
+  const parsed = parseLock(text);
+  if (parsed.ok) await writeLockCache(root, digest, parsed.value);
+  return parsed;
+}
+
+async function readLockCache(root: string): Promise<LockCache | undefined> {
+  try {
+    const c = JSON.parse(await readFile(join(root, LOCK_CACHE), 'utf8')) as LockCache;
+    return c.format === 1 && typeof c.text === 'string' && c.lock?.schema === 1 && c.lock.stages !== null && typeof c.lock.stages === 'object' ? c : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function writeLockCache(root: string, textDigest: string, lock: LockFile): Promise<void> {
+  const cache: LockCache = { format: 1, text: textDigest, lock: normalised(lock) };
+  // Only an optimisation: a read-only .pipeline must not break reading the lock.
+  await writeFileAtomic(join(root, LOCK_CACHE), JSON.stringify(cache)).catch(() => undefined);
+}
+
+/** The lock with outs in path order, as the file stores them. */
+function normalised(lock: LockFile): LockFile {
+  const stages: Record<string, LockEntry> = {};
+  for (const [name, e] of Object.entries(lock.stages)) stages[name] = { ...e, outs: [...e.outs].sort(byPath) };
+  return { schema: 1, stages };
+}
+
+function byPath(a: OutRecord, b: OutRecord): number {
+  return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
 }
 
 /** Parses lock text (exported for tests and for `params diff` against a git revision). */
@@ -112,7 +154,7 @@ export function serializeLock(lock: LockFile): string {
       deps: sortKeys(e.deps),
       code: sortKeys(e.code),
       runtime: sortKeys(e.runtime),
-      outs: [...e.outs].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)).map(outRecord),
+      outs: [...e.outs].sort(byPath).map(outRecord),
     };
   }
   return stringify({ schema: 1, stages }, { lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false });
@@ -124,11 +166,15 @@ function outRecord(o: OutRecord): Record<string, unknown> {
 
 /** Writes pipeline.lock atomically; leaves the file (and its mtime) alone when nothing changed. */
 export async function writeLock(root: string, lock: LockFile): Promise<void> {
-  const text = serializeLock(lock);
   const path = join(root, LOCK_FILE);
   const old = await readFile(path, 'utf8').catch(() => undefined);
-  if (old === text) return;
-  await writeFileAtomic(path, text);
+  const oldDigest = old === undefined ? undefined : sha256(old);
+  // Fast no-op: the file is the one we last wrote or read, and the content is the same.
+  const cache = await readLockCache(root);
+  if (oldDigest !== undefined && cache?.text === oldDigest && canonicalJson(cache.lock) === canonicalJson(normalised(lock))) return;
+  const text = serializeLock(lock);
+  if (old !== text) await writeFileAtomic(path, text);
+  await writeLockCache(root, sha256(text), lock);
 }
 
 /** The lock entry recording a successful run with fingerprint `fp` that produced `outs`. */

@@ -61,6 +61,20 @@ describe('pipeline.lock', () => {
     expect((await stat(join(root, 'pipeline.lock'))).ino).not.toBe(before.ino);
   });
 
+  it('keeps its parse cache honest: hand edits are seen, a corrupt cache is ignored', async () => {
+    const root = await tempRoot();
+    await writeLock(root, { schema: 1, stages: { train: entry() } });
+    const text = await readFile(join(root, 'pipeline.lock'), 'utf8');
+    await writeFile(join(root, 'pipeline.lock'), text.replace('seed: 42', 'seed: 43'));
+    const edited = await readLock(root);
+    expect(edited.ok && edited.value.stages.train?.params.seed).toBe(43);
+    await writeFile(join(root, '.pipeline/state/lock-cache.json'), '{"format":1,"text":');
+    const again = await readLock(root);
+    expect(again.ok && again.value.stages.train?.params.seed).toBe(43);
+    await writeLock(root, { schema: 1, stages: { train: entry() } });
+    expect(await readFile(join(root, 'pipeline.lock'), 'utf8')).toBe(text);
+  });
+
   it('reports YAML syntax errors with pipeline.lock:line:col', async () => {
     const root = await tempRoot();
     await writeFile(join(root, 'pipeline.lock'), 'schema: 1\nstages:\n  train:\n    cmd: "unterminated\n');
