@@ -14,8 +14,16 @@
  *   overwrites `kwargs.mask` with Keras-style propagated masks.
  * - **Outputs** are lists: `[result, attentionWeights, …]` (weights are what the metrics and
  *   figures read). The position encodings return a single tensor.
- * - **kwargs**: only `{ training: true }` matters (dropout in TransformerEncoderBlock).
- * - **Determinism**: every layer with weights takes `seed`; same seed → same initial weights.
+ *   Repeating a tensor in the list (self-attention `[x, x, x, mask]`, `[q, mem, mem]`) is fine:
+ *   in symbolic mode the repeats are routed through an `InputCopy` node, because tfjs' executor
+ *   would otherwise free the tensor too early during `predict()`.
+ * - **kwargs**: only `{ training: true }` matters (dropout in TransformerEncoderBlock). In
+ *   functional models `fit()` sets it and `predict()` clears it for every layer at once; tfjs
+ *   does not replay per-call kwargs there, which is one more reason masks are inputs.
+ * - **Determinism**: every layer with weights takes `seed`; same seed → same initial weights
+ *   (give different layers different seeds: the same seed gives the same draws).
+ * - **Eager use without apply()**: `layer.build(shapes)` then `layer.call(inputs, {})` inside
+ *   your own tidy also works (the decoder adapters in lib/ml/models do this).
  * - **Serialisation**: every class is registered with `tf.serialization.registerClass`, so
  *   `tf.loadLayersModel` restores models containing them once this module is imported.
  */
@@ -35,4 +43,5 @@ export { MemoryModule, type MemoryModuleArgs } from './memory-module.ts';
 export {
   HierarchicalTemporalEncoder, type HierarchicalTemporalEncoderArgs, windowMeanUpsampled,
 } from './hierarchical-temporal-encoder.ts';
-export { MASK_VALUE, causalBias, dotProductAttention, maskedSoftmax } from './common.ts';
+export { InputCopy, MultiInputLayer } from './multi-input-layer.ts';
+export { MASK_VALUE, causalBias, dense, dotProductAttention, layerNorm, maskedSoftmax } from './common.ts';

@@ -2,7 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScaledDotProductAttention } from '../../../lib/ml/layers/index.ts';
 import { useBackend } from '../helpers.ts';
-import { arr, attendRef, expectClose, expectNoLeak, expectRoundTrip, matmul, randn, transpose } from './support.ts';
+import {
+  arr, attendRef, expectClose, expectLayerGradients, expectNoLeak, expectRoundTrip, matmul, randn, transpose,
+} from './support.ts';
 
 beforeAll(async () => {
   await useBackend();
@@ -90,11 +92,36 @@ describe('ScaledDotProductAttention', () => {
     tf.dispose([c!, w!, c0!, w0!]);
   });
 
+  it('symbolic self-attention [x, x, x, mask] survives predict() (repeats go through InputCopy)', () => {
+    const xi = tf.input({ shape: [5, 4] }), mi = tf.input({ shape: [5] });
+    const outs = new ScaledDotProductAttention().apply([xi, xi, xi, mi]) as tf.SymbolicTensor[];
+    const model = tf.model({ inputs: [xi, mi], outputs: outs });
+    expect(model.layers.filter((l) => l.getClassName() === 'SeqlabInputCopy').length).toBe(2);
+    const [c0, w0] = new ScaledDotProductAttention().apply([k, k, k, mask]) as tf.Tensor[];
+    for (let i = 0; i < 2; i++) {
+      const [c, w] = model.predict([k, mask]) as tf.Tensor[];
+      expectClose(c!, arr(c0!), 1e-6);
+      expectClose(w!, arr(w0!), 1e-6);
+      tf.dispose([c!, w!]);
+    }
+    tf.dispose([c0!, w0!]);
+  });
+
   it('serialises (fromConfig(getConfig()) gives identical outputs) and leaks no tensors', () => {
     const layer = new ScaledDotProductAttention({ scale: false, causal: true });
     const copy = expectRoundTrip(layer, [q, k, v, mask]) as ScaledDotProductAttention;
     expect(copy.scale).toBe(false);
     expect(copy.causal).toBe(true);
     expectNoLeak(layer, [q, k, v, mask]);
+  });
+});
+
+describe('ScaledDotProductAttention gradients (cpu)', () => {
+  beforeAll(async () => { await useBackend('cpu'); });
+  afterAll(async () => { await useBackend('wasm'); });
+
+  it('finite differences agree with autodiff for query, key and value (no weights)', () => {
+    const mask = tf.tensor2d([[1, 1, 0], [1, 1, 1]]);
+    expectLayerGradients(new ScaledDotProductAttention(), [randn([2, 2, 3], 4), randn([2, 3, 3], 5), randn([2, 3, 2], 6)], [mask]);
   });
 });
