@@ -12,12 +12,12 @@
 import { spawnSync } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hashThroughput } from '../lib/engine/store/hasher.ts';
 import { writeSynthetic } from './lib/generate.ts';
-import { markdownTable, median, timeCommand } from './lib/timing.ts';
+import { markdownTable, median, medianTiming, timeCommand, type Timing } from './lib/timing.ts';
 
 const CLI = resolve(dirname(fileURLToPath(import.meta.url)), '../bin/pipeline.js');
 const env = (k: string, d: number) => Number(process.env[k] ?? d);
@@ -28,6 +28,7 @@ const HASH_MIB = env('BENCH_HASH_MIB', 1024);
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const fmtS = (ms: number) => `${(ms / 1000).toFixed(3)} s`;
+const fmtT = (t: Timing) => `${fmtS(t.wallMs)}${t.cpuMs !== undefined ? ` (CPU ${fmtS(t.cpuMs)})` : ''}`;
 
 async function writeBigFile(path: string, mib: number): Promise<void> {
   const chunk = Buffer.alloc(1 << 20);
@@ -62,25 +63,28 @@ async function main(): Promise<void> {
 
     log('populating (first run executes every stage)…');
     const [populate] = cli(['run', '--reporter', 'lines'], 1);
-    log(`  populated in ${fmtS(populate!)}`);
+    log(`  populated in ${fmtS(populate!.wallMs)}`);
     cli(['run'], 1); // settles the stat cache after the outs were written
 
-    const noop = median(cli(['run', '--json'], REPS));
-    rows.push([`no-op \`pipeline run\`, ${gen.stages} stages, ${gen.files} dep files (median of ${REPS})`, fmtS(noop), '≤ 0.5 s', noop <= 500 ? '✅' : '❌']);
-    const noopTsx = median(cli(['run', '--json'], Math.min(REPS, 3), { PIPELINE_NO_BUNDLE: '1' }));
-    rows.push(['  same, CLI loaded through tsx (no bundle)', fmtS(noopTsx), '—', '']);
-    const status = median(cli(['status', '--json'], REPS));
-    rows.push([`\`pipeline status\` (median of ${REPS})`, fmtS(status), '—', '']);
-    const version = median(cli(['--version'], REPS));
-    rows.push(['CLI start-up (`pipeline --version`)', fmtS(version), '—', '']);
+    const noopT = medianTiming(cli(['run', '--json'], REPS));
+    const noop = noopT.wallMs;
+    rows.push([`no-op \`pipeline run\`, ${gen.stages} stages, ${gen.files} dep files (median of ${REPS})`, fmtT(noopT), '≤ 0.5 s', noop <= 500 ? '✅' : '❌']);
+    const noopTsx = medianTiming(cli(['run', '--json'], Math.min(REPS, 3), { PIPELINE_NO_BUNDLE: '1' }));
+    rows.push(['  same, CLI loaded through tsx (no bundle)', fmtT(noopTsx), '—', '']);
+    const status = medianTiming(cli(['status', '--json'], REPS));
+    rows.push([`\`pipeline status\` (median of ${REPS})`, fmtT(status), '—', '']);
+    const version = medianTiming(cli(['--version'], REPS));
+    rows.push(['CLI start-up (`pipeline --version`)', fmtT(version), '—', '']);
+    const bare = medianTiming(timeCommand(process.execPath, ['-e', '0'], REPS));
+    rows.push(['  for scale: `node -e 0`', fmtT(bare), '—', '']);
 
     const smk = which('snakemake');
     if (smk) {
       log('snakemake -n…');
       const smkReps = Math.min(REPS, 3);
-      const t = median(timeCommand(smk, ['-n', '--cores', '1', '-s', 'Snakefile', '--quiet'], smkReps, { cwd: dir }));
-      const ratio = t / noop;
-      rows.push([`\`snakemake -n\`, same DAG (median of ${smkReps})`, fmtS(t), '—', '']);
+      const t = medianTiming(timeCommand(smk, ['-n', '--cores', '1', '-s', 'Snakefile', '--quiet'], smkReps, { cwd: dir }));
+      const ratio = t.wallMs / noop;
+      rows.push([`\`snakemake -n\`, same DAG (median of ${smkReps})`, fmtT(t), '—', '']);
       rows.push(['  speed-up of no-op run over `snakemake -n`', `${ratio.toFixed(1)}×`, '≥ 5×', ratio >= 5 ? '✅' : '❌']);
     } else {
       rows.push(['`snakemake -n`', 'not on PATH', '≥ 5×', 'n/a']);
@@ -97,7 +101,8 @@ async function main(): Promise<void> {
     rows.push([`SHA-256 hashing, ${HASH_MIB} MiB, warm (median of 3)`, `${warmMiB.toFixed(0)} MiB/s`, '≥ 800 MiB/s', warmMiB >= 800 ? '✅' : '❌']);
 
     const cpu = cpus()[0]?.model ?? 'unknown CPU';
-    process.stdout.write(`\nEngine benchmark — ${availableParallelism()} cores (${cpu}), node ${process.version}\n\n`);
+    const load = loadavg().map((l) => l.toFixed(1)).join(' ');
+    process.stdout.write(`\nEngine benchmark — ${availableParallelism()} cores (${cpu}), node ${process.version}, load average ${load}\n\n`);
     process.stdout.write(markdownTable(['measure', 'result', 'target', 'met'], rows) + '\n');
   } finally {
     if (process.env['BENCH_KEEP']) log(`kept ${dir}`);

@@ -95,11 +95,21 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     reporter.event({ type: 'warning', message, ...(stage ? { stage } : {}) });
   };
   const elapsed = () => performance.now() - started;
+  // PIPELINE_TIMING=1 prints where a run's wall time went (for the benchmark and for profiling).
+  const timing = process.env['PIPELINE_TIMING'] ? new Map<string, number>() : undefined;
+  let lastMark = started;
+  const mark = (phase: string) => {
+    if (!timing) return;
+    const now = performance.now();
+    timing.set(phase, now - lastMark);
+    lastMark = now;
+  };
   const fail = (diagnostics: Diagnostic[], exitCode = 2): RunResult => ({ outcomes: [], exitCode, durationMs: elapsed(), diagnostics, warnings });
 
   const sel = await loadAndSelect({ ...opts, withUpstream: true });
   if (!sel.ok) return fail(sel.diagnostics);
   const { pipeline: p, selected } = sel;
+  mark('load config');
   const root = p.root;
 
   let release: (() => unknown) | undefined;
@@ -115,10 +125,13 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
       const recovered = await recoverTransactions(root);
       if (recovered.length > 0) warn(`Recovered from an interrupted run: restored the previous outputs of ${recovered.map((s) => `"${s}"`).join(', ')}.`);
     }
+    mark('run lock + recovery');
     const hasher = new Hasher({ root });
     await hasher.load();
+    mark('load stat cache');
     const lockRead = await readLock(root);
     if (!lockRead.ok) return fail(lockRead.error);
+    mark('read pipeline.lock');
     const lock: LockFile = lockRead.value;
     const runCache = new RunCache(root);
 
@@ -130,7 +143,10 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     }
 
     const result = await execute(p, selected, { ...opts, root, reporter, hasher, lock, runCache, warn });
+    mark('stages');
     await hasher.save();
+    mark('save stat cache');
+    if (timing) process.stderr.write(`timing: ${[...timing].map(([k, v]) => `${k} ${Math.round(v)}ms`).join(', ')}\n`);
     const interrupted = opts.signal?.aborted ?? false;
     const failed = result.some((o) => o.status === 'failed');
     const durationMs = elapsed();
