@@ -50,6 +50,7 @@ const STATE_DIR = '.pipeline/state';
 const STAT_FILE = 'stat-cache.json';
 const IMPORTS_FILE = 'imports.json';
 const FORMAT = 1;
+const MAX_IMPORT_SPECS = 4096;
 /** Concurrent file reads: enough to keep the disk busy, few enough to stay far from EMFILE. */
 const READ_LIMIT = 32;
 
@@ -60,7 +61,8 @@ export class Hasher {
    * Parsed import specifiers by file digest, for `findCodeDeps`; persisted beside the stat
    * cache by `load`/`save` so unchanged modules are never reparsed.
    */
-  readonly importSpecs = new Map<Sha256, string[]>();
+  private readonly importSpecs = new Map<Sha256, string[]>();
+  private readonly importSpecsUsed = new Set<Sha256>();
   private importsDirty = false;
   private readonly rows = new Map<string, Row>();
   private dirty = false;
@@ -103,15 +105,25 @@ export class Hasher {
       this.dirty = false;
     }
     if (this.importsDirty) {
-      const specs = Object.fromEntries(this.importSpecs);
+      // Old versions of edited files pile up; past a bound keep only what this run used.
+      const keep = this.importSpecs.size > MAX_IMPORT_SPECS ? [...this.importSpecs].filter(([d]) => this.importSpecsUsed.has(d)) : [...this.importSpecs];
+      const specs = Object.fromEntries(keep);
       await writeFileAtomic(join(this.root, STATE_DIR, IMPORTS_FILE), JSON.stringify({ format: FORMAT, specs }));
       this.importsDirty = false;
     }
   }
 
+  /** Parsed imports of a file with this digest, if known. */
+  getImportSpecs(digest: Sha256): string[] | undefined {
+    const specs = this.importSpecs.get(digest);
+    if (specs) this.importSpecsUsed.add(digest);
+    return specs;
+  }
+
   /** Records parsed imports of a file digest (persisted by `save`). */
   setImportSpecs(digest: Sha256, specs: string[]): void {
     this.importSpecs.set(digest, specs);
+    this.importSpecsUsed.add(digest);
     this.importsDirty = true;
   }
 

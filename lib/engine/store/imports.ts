@@ -85,7 +85,7 @@ async function entryFiles(root: string, cmd: string, wdir: string, isFile: (rel:
 async function importsOf(root: string, file: string, hasher: Hasher): Promise<string[]> {
   if (!CODE_EXT.test(file)) return [];
   const digest = await hasher.hashFile(file);
-  const cached = hasher.importSpecs.get(digest);
+  const cached = hasher.getImportSpecs(digest);
   if (cached) return cached;
   importStats.parsed++;
   const specs = scanImports(await readFile(join(root, file), 'utf8'));
