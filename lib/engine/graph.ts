@@ -66,6 +66,7 @@ export function buildGraph(stages: Map<string, Stage>, root: string): Result<Gra
 
   const upstream = new Map<string, string[]>();
   const downstream = new Map<string, string[]>();
+  const rank = new Map([...stages.keys()].map((n, i) => [n, i]));
   /** `a\0b` → index of the dep of `a` that makes it depend on `b`, for locating cycle edges. */
   const via = new Map<string, number>();
   for (const s of stages.values()) {
@@ -91,7 +92,7 @@ export function buildGraph(stages: Map<string, Stage>, root: string): Result<Gra
       }
     });
     // Definition order, so that listings and the DAG render predictably.
-    const sorted = [...stages.keys()].filter((n) => ups.has(n));
+    const sorted = [...ups].sort((a, b) => (rank.get(a) ?? 0) - (rank.get(b) ?? 0));
     upstream.set(s.name, sorted);
     for (const u of sorted) downstream.get(u)?.push(s.name);
   }

@@ -2,17 +2,45 @@
  * Loading pipeline.yaml: read once, parse with positions, check the shape against the JSON
  * Schema, apply profile and `--set`, resolve stages and build the graph. Every user mistake
  * comes back as a located diagnostic, all of them in one pass; nothing here throws for bad input.
+ *
+ * Parsing YAML is most of the cost of a load (about 0.1 s warm, several times that in a fresh
+ * process, for 500 stages), and every CLI call loads. So a file that parsed and passed the schema
+ * is cached in `.pipeline/config-cache.v8`, keyed by a digest of its text: its plain value and
+ * position index. While the file is unchanged, neither `yaml` nor ajv is even imported. Profile,
+ * `--set`, stages and graph are resolved afresh on every load (they depend on options and disk).
  */
-import { readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type YAMLError } from 'yaml';
+import { deserialize, serialize } from 'node:v8';
+import type { YAMLError } from 'yaml';
 import type { Diagnostic, LoadOptions, Pipeline, Result } from '../types.ts';
 import { err, ok } from '../types.ts';
 import { buildGraph } from '../graph.ts';
-import { locAt, locOf, type SourceDoc } from './locate.ts';
+import { lineStarts, locAt, packSpans, unpackSpans, type PackedSpans, type SourceDoc, type Span } from './locate.ts';
 import { applyOverrides } from './params.ts';
-import { validateShape } from './schema.ts';
 import { resolveStages } from './stages.ts';
+
+/** Where the parse cache lives, relative to the root. */
+export const CONFIG_CACHE = '.pipeline/config-cache.v8';
+/** Bump when the cached record's shape or meaning changes. */
+const CACHE_FORMAT = 1;
+const SCHEMA_FILE = new URL('../../../schema/pipeline.schema.json', import.meta.url);
+
+/** What a load needs from the text: its plain value and position index. */
+interface Parsed {
+  value: unknown;
+  spans: Map<string, Span>;
+  stageOrder: string[];
+}
+
+/** What the cache keeps of a file that parsed and passed the schema. */
+interface CacheRecord {
+  key: string;
+  value: unknown;
+  spans: PackedSpans;
+  stageOrder: string[];
+}
 
 /** A path as the user should see it: relative to the cwd when inside it, else absolute. */
 function shown(abs: string): string {
@@ -21,7 +49,6 @@ function shown(abs: string): string {
 }
 
 function yamlDiagnostic(e: YAMLError, src: SourceDoc): Diagnostic {
-  // `yaml` words duplicate keys generically; name the key, which the user can search for.
   const message = `${e.message.split('\n')[0]?.replace(/\.?$/, '.')}`;
   const location = locAt(src, e.pos[0], e.pos[1]);
   const line = src.text.split('\n', location.line)[location.line - 1] ?? '';
@@ -32,32 +59,6 @@ function yamlDiagnostic(e: YAMLError, src: SourceDoc): Diagnostic {
   return { severity: 'error', message, location };
 }
 
-/**
- * Keys repeated within one mapping. `yaml`'s own check (`uniqueKeys`) compares every pair, which
- * is quadratic in the number of stages; a set per mapping is not.
- */
-function duplicateKeys(src: SourceDoc): Diagnostic[] {
-  const out: Diagnostic[] = [];
-  const walk = (node: unknown): void => {
-    if (isSeq(node)) for (const item of node.items) walk(item);
-    if (!isMap(node)) return;
-    const seen = new Set<string>();
-    for (const pair of node.items) {
-      walk(pair.value);
-      if (!isScalar(pair.key)) continue;
-      const key = String(pair.key.value);
-      if (!seen.has(key)) {
-        seen.add(key);
-        continue;
-      }
-      const location = locOf(src, pair.key);
-      out.push({ severity: 'error', message: `Duplicate key "${key}".`, ...(location ? { location } : {}) });
-    }
-  };
-  walk(src.doc.contents);
-  return out;
-}
-
 function byPosition(a: Diagnostic, b: Diagnostic): number {
   const la = a.location;
   const lb = b.location;
@@ -65,8 +66,58 @@ function byPosition(a: Diagnostic, b: Diagnostic): number {
   return la.file.localeCompare(lb.file) || la.line - lb.line || la.col - lb.col;
 }
 
-function done(errors: Diagnostic[]): { ok: false; error: Diagnostic[] } {
+function failed(errors: Diagnostic[]): { ok: false; error: Diagnostic[] } {
   return err([...errors].sort(byPosition));
+}
+
+/** Cache key: the text, the schema it was checked against, and the record format. */
+async function cacheKey(text: string): Promise<string> {
+  const schema = await stat(SCHEMA_FILE).catch(() => undefined);
+  return createHash('sha256')
+    .update(`${CACHE_FORMAT}\0${schema?.size}\0${schema?.mtimeMs}\0`)
+    .update(text)
+    .digest('hex');
+}
+
+async function readCache(root: string, key: string): Promise<Parsed | undefined> {
+  try {
+    const rec = deserialize(await readFile(path.join(root, CONFIG_CACHE))) as Partial<CacheRecord>;
+    if (rec.key !== key || !rec.spans || !Array.isArray(rec.stageOrder)) return undefined;
+    return { value: rec.value, spans: unpackSpans(rec.spans), stageOrder: rec.stageOrder };
+  } catch {
+    return undefined; // absent, unreadable or from another Node version: parse instead
+  }
+}
+
+async function writeCache(root: string, key: string, parsed: Parsed): Promise<void> {
+  const file = path.join(root, CONFIG_CACHE);
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    await mkdir(path.dirname(file), { recursive: true });
+    const rec: CacheRecord = { key, value: parsed.value, spans: packSpans(parsed.spans), stageOrder: parsed.stageOrder };
+    await writeFile(tmp, serialize(rec));
+    await rename(tmp, file); // atomic: a concurrent reader sees the old record or the new one
+  } catch {
+    // A read-only checkout still loads; it just parses every time.
+  }
+}
+
+/** Parses and checks the text; `parsed` is set only when the file is clean enough to cache. */
+async function parse(text: string, file: string): Promise<{ errors: Diagnostic[]; fatal: boolean; badStages: Set<string>; parsed: Parsed }> {
+  const { parseDocument } = await import('yaml');
+  const { validateShape } = await import('./schema.ts');
+  const { indexDocument } = await import('./yaml-index.ts');
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: false });
+  const index = indexDocument(doc, text);
+  const src: SourceDoc = { file, text, lineStarts: lineStarts(text), ...index };
+  const parsed: Parsed = { value: undefined, spans: index.spans, stageOrder: index.stageOrder };
+  if (doc.errors.length > 0) return { errors: doc.errors.map((e) => yamlDiagnostic(e, src)), fatal: true, badStages: new Set(), parsed };
+  // A repeated key leaves a usable document (the last one wins), so checking goes on.
+  const errors: Diagnostic[] = index.duplicates.map((d) => ({ severity: 'error', message: `Duplicate key "${d.key}".`, location: locAt(src, d.range[0], d.range[1]) }));
+  parsed.value = doc.toJS() ?? {};
+  const shape = validateShape(parsed.value, src);
+  errors.push(...shape.errors);
+  return { errors, fatal: shape.fatal, badStages: shape.badStages, parsed };
 }
 
 /**
@@ -91,27 +142,29 @@ export async function loadPipeline(opts: LoadOptions): Promise<Result<Pipeline>>
     return err([{ severity: 'error', message }]);
   }
 
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
-  const src: SourceDoc = { doc, lines, file: shown(file), text };
-  if (doc.errors.length > 0) return done(doc.errors.map((e) => yamlDiagnostic(e, src)));
-  // A repeated key leaves a usable document (the last one wins), so checking goes on.
-  const errors = duplicateKeys(src);
+  const key = await cacheKey(text);
+  let parsed = await readCache(root, key);
+  const errors: Diagnostic[] = [];
+  let badStages = new Set<string>();
+  if (!parsed) {
+    const r = await parse(text, shown(file));
+    errors.push(...r.errors);
+    // Later passes need a well-formed root, params and profiles; a bad stage only hides itself.
+    if (r.fatal) return failed(errors);
+    if (errors.length === 0) await writeCache(root, key, r.parsed);
+    parsed = r.parsed;
+    badStages = r.badStages;
+  }
+  const src: SourceDoc = { file: shown(file), text, lineStarts: lineStarts(text), spans: parsed.spans, stageOrder: parsed.stageOrder };
+  const config = parsed.value as { params?: Record<string, unknown>; profiles?: Record<string, Record<string, unknown>>; stages?: Record<string, unknown> };
 
-  const value: unknown = doc.toJS() ?? {};
-  const shape = validateShape(value, src);
-  errors.push(...shape.errors);
-  // Later passes need a well-formed root, params and profiles; a bad stage only hides itself.
-  if (shape.fatal) return done(errors);
-  const config = value as { params?: Record<string, unknown>; profiles?: Record<string, Record<string, unknown>>; stages?: Record<string, unknown> };
-
-  const overrides = applyOverrides(config.params ?? {}, { profiles: config.profiles ?? {}, profile: opts.profile, set: opts.set }, src);
+  const overrides = await applyOverrides(config.params ?? {}, { profiles: config.profiles ?? {}, profile: opts.profile, set: opts.set }, src);
   errors.push(...overrides.errors);
-  const { stages, errors: stageErrors } = resolveStages(config.stages ?? {}, src, overrides.params, shape.badStages);
+  const { stages, errors: stageErrors } = resolveStages(config.stages ?? {}, src, overrides.params, badStages);
   errors.push(...stageErrors);
-  if (errors.length > 0) return done(errors);
+  if (errors.length > 0) return failed(errors);
 
   const graph = buildGraph(stages, root);
-  if (!graph.ok) return done(graph.error);
+  if (!graph.ok) return failed(graph.error);
   return ok({ root, file, params: overrides.params, stages, ...graph.value });
 }

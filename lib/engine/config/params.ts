@@ -1,7 +1,6 @@
 /**
  * Params: dotted-key lookup, profiles and `--set` overrides.
  */
-import { isScalar, parseDocument } from 'yaml';
 import type { Diagnostic } from '../types.ts';
 import { didYouMean } from '../suggest.ts';
 import { locKey, type SourceDoc } from './locate.ts';
@@ -55,7 +54,9 @@ function unknownParam(message: string, key: string, keys: string[]): Diagnostic 
  * A `--set` value as YAML would read it (`128` → 128, `true` → true, `0.1` → 0.1, `[1, 2]` → a
  * list); anything that is not a well-formed scalar or flow collection stays the literal text.
  */
-export function parseSetValue(text: string): unknown {
+export async function parseSetValue(text: string): Promise<unknown> {
+  // Loaded on demand: a load served from the parse cache needs no YAML parser at all.
+  const { isScalar, parseDocument } = await import('yaml');
   const doc = parseDocument(text);
   if (doc.errors.length > 0) return text;
   if (isScalar(doc.contents)) return doc.contents.value;
@@ -72,7 +73,7 @@ export interface OverrideOptions {
  * Applies the selected profile, then `--set`, to a copy of `params`. Keys of *every* profile are
  * checked (located), so that a typo in the CI profile shows up on a developer's run too.
  */
-export function applyOverrides(params: Mapping, opts: OverrideOptions, src: SourceDoc): { params: Mapping; errors: Diagnostic[] } {
+export async function applyOverrides(params: Mapping, opts: OverrideOptions, src: SourceDoc): Promise<{ params: Mapping; errors: Diagnostic[] }> {
   const errors: Diagnostic[] = [];
   const keys = paramKeys(params);
   const out = structuredClone(params);
@@ -107,7 +108,7 @@ export function applyOverrides(params: Mapping, opts: OverrideOptions, src: Sour
       errors.push(unknownParam(`--set "${key}": no such param.`, key, keys));
       continue;
     }
-    setParam(out, key, parseSetValue(value));
+    setParam(out, key, await parseSetValue(value));
   }
   return { params: out, errors };
 }

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { Diagnostic } from '../types.ts';
 import { didYouMean } from '../suggest.ts';
-import { findNode, locKey, locOf, type SourceDoc } from './locate.ts';
+import { locKey, locValue, type SourceDoc } from './locate.ts';
 
 type Json = Record<string, unknown>;
 
@@ -98,14 +98,13 @@ function toDiagnostic(e: ErrorObject, src: SourceDoc): Diagnostic | undefined {
         location: locKey(src, segs),
       };
     default: {
-      const f = findNode(src, segs);
       const file = path.basename(src.file);
       const text = label(segs, file);
       const prefix = text.startsWith('Stage ') || text.startsWith('Profile ') || text === file ? '' : where;
       return {
         severity: 'error',
         message: expected ? `${prefix}${text} must be ${expected}.` : `${prefix}${text} ${e.message ?? 'is invalid'}.`,
-        location: locOf(src, f.value ?? f.key),
+        location: locValue(src, segs),
       };
     }
   }

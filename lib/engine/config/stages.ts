@@ -8,11 +8,10 @@
  * `wdir` changes only where `cmd` runs, never how deps and outs are read.
  */
 import path from 'node:path';
-import { isMap, isScalar, type Node } from 'yaml';
 import type { Diagnostic, SourceLocation, Stage } from '../types.ts';
 import { didYouMean } from '../suggest.ts';
 import { interpolate } from './interpolate.ts';
-import { findNode, locInScalar, locKey, locOf, locValue, type Found, type SourceDoc } from './locate.ts';
+import { locInScalar, locKey, located, locValue, type DocPath, type SourceDoc } from './locate.ts';
 import { getParam, paramKeys } from './params.ts';
 
 /** A stage as the schema admits it (already validated). */
@@ -36,22 +35,6 @@ const MEMBER_PART = /^[A-Za-z0-9_.-]+$/;
 const PATH_FIELDS = ['deps', 'outs', 'metrics', 'plots'] as const;
 const PATH_NOUN = { deps: 'dep', outs: 'out', metrics: 'metric', plots: 'plot', wdir: 'wdir' } as const;
 
-/**
- * Each stage's key and value nodes, in the order they are written (object key order would put
- * `1` before `a`). Lookups below start from these, not from the root: a 500-stage file would
- * otherwise scan the `stages:` mapping once per location.
- */
-function stageNodes(src: SourceDoc): Map<string, Found> {
-  const node = findNode(src, ['stages']).value;
-  const out = new Map<string, Found>();
-  if (!isMap(node)) return out;
-  for (const p of node.items) {
-    const name = String(isScalar(p.key) ? p.key.value : p.key);
-    if (!out.has(name)) out.set(name, { key: p.key as Node, value: (p.value ?? undefined) as Node | undefined });
-  }
-  return out;
-}
-
 class StageResolver {
   readonly errors: Diagnostic[] = [];
   private readonly seen = new Set<string>();
@@ -59,38 +42,27 @@ class StageResolver {
   constructor(
     private readonly src: SourceDoc,
     private readonly params: Record<string, unknown>,
-    private readonly nodes: Map<string, Found>,
   ) {}
 
-  /** The node at `segs` inside stage `group`'s entry. */
-  private find(group: string, segs: (string | number)[]): Found {
-    return findNode(this.src, segs, this.nodes.get(group));
-  }
-
-  private locValue(group: string, segs: (string | number)[]): SourceLocation | undefined {
-    return locValue(this.src, segs, this.nodes.get(group));
-  }
-
-  private locKey(group: string, segs: (string | number)[]): SourceLocation | undefined {
-    return locKey(this.src, segs, this.nodes.get(group));
+  private locValue(group: string, segs: DocPath): SourceLocation | undefined {
+    return locValue(this.src, ['stages', group, ...segs]);
   }
 
   error(message: string, location: SourceLocation | undefined, hint?: string): void {
     const key = `${message}@${location?.line}:${location?.col}`;
     if (this.seen.has(key)) return; // matrix members repeat their template's mistakes
     this.seen.add(key);
-    this.errors.push({ severity: 'error', message, ...(location ? { location } : {}), ...(hint ? { hint } : {}) });
+    this.errors.push(located(message, location, hint));
   }
 
-  /** The axes' values, each paired with the node to blame for it. */
-  private axes(name: string, matrix: Record<string, unknown[] | string>): [string, { value: Scalar; node?: Node }[]][] | undefined {
-    const axes: [string, { value: Scalar; node?: Node }[]][] = [];
+  /** The axes' values, each paired with the place to blame for it. */
+  private axes(name: string, matrix: Record<string, unknown[] | string>): [string, { value: Scalar; at: DocPath }[]][] | undefined {
+    const axes: [string, { value: Scalar; at: DocPath }[]][] = [];
     let ok = true;
     for (const [axis, spec] of Object.entries(matrix)) {
       const segs = ['matrix', axis];
       if (typeof spec === 'string') {
         const key = spec.slice(2, -1).trim();
-        const node = this.find(name, segs).value;
         const p = getParam(this.params, key);
         if (!p.found) {
           const s = didYouMean(key, paramKeys(this.params));
@@ -100,10 +72,10 @@ class StageResolver {
           this.error(`Stage "${name}": matrix axis "${axis}": param "${key}" must be a non-empty list of plain values.`, this.locValue(name, segs));
           ok = false;
         } else {
-          axes.push([axis, (p.value as Scalar[]).map((value) => ({ value, ...(node ? { node } : {}) }))]);
+          axes.push([axis, (p.value as Scalar[]).map((value) => ({ value, at: segs }))]);
         }
       } else {
-        axes.push([axis, (spec as Scalar[]).map((value, i) => ({ value, ...withNode(this.find(name, [...segs, i]).value) }))]);
+        axes.push([axis, (spec as Scalar[]).map((value, i) => ({ value, at: [...segs, i] }))]);
       }
     }
     for (const [axis, values] of axes) {
@@ -111,7 +83,7 @@ class StageResolver {
         if (MEMBER_PART.test(String(v.value))) continue;
         this.error(
           `Stage "${name}": matrix value "${String(v.value)}" of axis "${axis}" cannot be part of a stage name.`,
-          locOf(this.src, v.node),
+          this.locValue(name, v.at),
           'Use letters, digits, "_", "." and "-".',
         );
         ok = false;
@@ -134,7 +106,7 @@ class StageResolver {
         if (names.has(member)) {
           this.error(
             `Stage "${name}": matrix member "${member}" occurs twice.`,
-            this.locKey(name, ['matrix']),
+            locKey(this.src, ['stages', name, 'matrix']),
             'Member names join the axis values with "-"; make the values distinct.',
           );
           return [];
@@ -150,28 +122,27 @@ class StageResolver {
     return this.errors.length > before ? [] : stages;
   }
 
-  private text(group: string, field: (string | number)[], text: string, item?: Record<string, Scalar>): string {
+  private text(group: string, field: DocPath, text: string, item?: Record<string, Scalar>): string {
     const r = interpolate(text, { params: this.params, ...(item ? { item } : {}) });
-    const node = this.find(group, field).value;
-    for (const e of r.errors) this.error(`Stage "${group}": ${e.message}`, locInScalar(this.src, node, e.index, e.length), e.hint);
+    for (const e of r.errors) this.error(`Stage "${group}": ${e.message}`, locInScalar(this.src, ['stages', group, ...field], e.index, e.length), e.hint);
     return r.text;
   }
 
   /** Normalises a path to POSIX, relative to the root; '' only for a `wdir` naming the root. */
-  private path(group: string, field: keyof typeof PATH_NOUN, segs: (string | number)[], p: string): string {
+  private path(group: string, field: keyof typeof PATH_NOUN, segs: DocPath, p: string): string {
     const noun = PATH_NOUN[field];
-    const loc = this.locValue(group, segs);
+    const loc = (): SourceLocation | undefined => this.locValue(group, segs);
     if (path.posix.isAbsolute(p) || path.win32.isAbsolute(p)) {
-      this.error(`Stage "${group}": ${noun} "${p}" is an absolute path; write it relative to the project root.`, loc);
+      this.error(`Stage "${group}": ${noun} "${p}" is an absolute path; write it relative to the project root.`, loc());
       return p;
     }
     const n = path.posix.normalize(p.replace(/\\/g, '/')).replace(/\/+$/, '');
     if (n === '..' || n.startsWith('../')) {
-      this.error(`Stage "${group}": ${noun} "${p}" is outside the project root.`, loc);
+      this.error(`Stage "${group}": ${noun} "${p}" is outside the project root.`, loc());
       return p;
     }
     if (n === '.' || n === '') {
-      if (field !== 'wdir') this.error(`Stage "${group}": ${noun} "${p}" names the project root itself; name a file or directory in it.`, loc);
+      if (field !== 'wdir') this.error(`Stage "${group}": ${noun} "${p}" names the project root itself; name a file or directory in it.`, loc());
       return '';
     }
     return n;
@@ -190,7 +161,8 @@ class StageResolver {
     (raw.params ?? []).forEach((key, i) => {
       const p = getParam(this.params, key);
       if (p.found) {
-        params[key] = structuredClone(p.value);
+        // Stages must not share (and so mutate) one params object.
+        params[key] = typeof p.value === 'object' && p.value !== null ? structuredClone(p.value) : p.value;
         return;
       }
       const s = didYouMean(key, paramKeys(this.params));
@@ -217,14 +189,10 @@ class StageResolver {
     };
     if (item) stage.matrixItem = { ...item };
     if (raw.desc !== undefined) stage.desc = this.text(group, ['desc'], raw.desc, item);
-    const location = locOf(this.src, this.nodes.get(group)?.key);
+    const location = locKey(this.src, ['stages', group]);
     if (location) stage.location = location;
     return stage;
   }
-}
-
-function withNode(node: Node | undefined): { node?: Node } {
-  return node ? { node } : {};
 }
 
 /**
@@ -237,10 +205,9 @@ export function resolveStages(
   params: Record<string, unknown>,
   skip: ReadonlySet<string>,
 ): { stages: Map<string, Stage>; errors: Diagnostic[] } {
-  const nodes = stageNodes(src);
-  const r = new StageResolver(src, params, nodes);
+  const r = new StageResolver(src, params);
   const stages = new Map<string, Stage>();
-  for (const name of nodes.keys()) {
+  for (const name of src.stageOrder) {
     if (skip.has(name) || !Object.hasOwn(raw, name)) continue;
     for (const s of r.resolve(name, raw[name] as RawStage)) stages.set(s.name, s);
   }
