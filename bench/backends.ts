@@ -85,11 +85,14 @@ for (const b of backends) {
   console.error(`measuring ${b}…`);
   rows.push(await measure(b));
 }
+const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+const threads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
 const median = (v: number[]) => [...v].sort((p, q) => p - q)[Math.floor(v.length / 2)]!;
 const base = rows[0] ? median(rows[0].seconds) : 1;
 const batches = Math.ceil(n / batchSize);
 console.log(`\nOne epoch, GRU(64) + additive attention, ${n} × ${steps} × 1, batch ${batchSize} (${batches} batches); ` +
   `tfjs ${tf.version.tfjs}, node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}; ` +
+  `wasm simd ${String(simd)}, threads ${String(threads)}; load average ${os.loadavg()[0]!.toFixed(1)}; ` +
   `median of ${repeats} epoch(s) after a warm-up\n`);
 console.log('| backend | package | epoch (s) | ms / batch | loss after epoch | acc | time vs ' + (rows[0]?.info.name ?? '') + ' |');
 console.log('|---|---|---:|---:|---:|---:|---:|');
