@@ -65,7 +65,7 @@ export function beamSearch<E extends object, S extends object>(
   const kind = opts.lengthPenaltyKind ?? 'gnmt';
   const srcTensor = toSourceTensor(src, model.padId);
   const enc0 = model.encode(srcTensor);
-  if (!(src instanceof tf.Tensor)) srcTensor.dispose();
+  if (srcTensor !== src) srcTensor.dispose();
   const B = model.sourceMask(enc0).shape[0];
   const lengths = sourceLengths(model, enc0);
   // Row b·k + j holds beam j of input b.

@@ -25,7 +25,7 @@ export function greedyDecode<E extends object, S extends object>(
 ): Hypothesis[] {
   const srcTensor = toSourceTensor(src, model.padId);
   const enc = model.encode(srcTensor);
-  if (!(src instanceof tf.Tensor)) srcTensor.dispose();
+  if (srcTensor !== src) srcTensor.dispose();
   const b = model.sourceMask(enc).shape[0];
   const lengths = sourceLengths(model, enc);
   const hyps: Hypothesis[] = Array.from({ length: b }, () => ({ tokens: [], logProb: 0, score: 0, attention: [] }));

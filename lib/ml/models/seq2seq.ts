@@ -184,7 +184,9 @@ export class Seq2Seq implements Decodable<EncoderOutput, Seq2SeqState>, HasWeigh
         state = out.state;
         const coins = feedGold?.[t];
         if (coins && coins.some((c) => !c)) {
-          const own = tf.argMax(logp, -1).toInt() as tf.Tensor1D;
+          // Rebuilt from its values: the fed token is data, not a path on the gradient tape
+          // (gather's index gradient would otherwise reach argMax and fail).
+          const own = tf.tensor1d(tf.argMax(logp, -1).dataSync() as Int32Array, 'int32');
           prev = tf.where(tf.tensor1d(coins.map((c) => (c ? 1 : 0)), 'bool'), gold, own);
         } else {
           prev = gold;
