@@ -6,22 +6,19 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isNode, LineCounter, parseDocument, stringify, type Document } from 'yaml';
 import type { Diagnostic, Fingerprint, LockEntry, LockFile, OutRecord, Result, SourceLocation } from '../types.ts';
-import { canonicalJson, errCode, isSha256, sha256, sortKeys, writeFileAtomic } from './fs-util.ts';
+import { errCode, isSha256, sha256, sortKeys, writeFileAtomic } from './fs-util.ts';
+import { readLockCache, writeLockCache } from './lock-cache.ts';
 
 /** The lock file's name, relative to the project root. */
 export const LOCK_FILE = 'pipeline.lock';
 const HINT = 'Restore pipeline.lock from git, or delete it to treat every stage as never run.';
 
 /**
- * Parsed copy of the lock keyed by the digest of its text: YAML parsing of a 500-stage lock
- * costs far more than the rest of a no-op run, JSON.parse almost nothing.
+ * Each entry's YAML text, by entry object: `run` rewrites the lock after every stage, and
+ * re-emitting hundreds of unchanged entries each time would cost more than the stages.
+ * Entries are therefore treated as immutable (lockEntryFrom builds a new one per run).
  */
-const LOCK_CACHE = '.pipeline/state/lock-cache.json';
-interface LockCache {
-  format: 1;
-  text: string;
-  lock: LockFile;
-}
+const fragments = new WeakMap<LockEntry, { name: string; text: string }>();
 
 /** Reads pipeline.lock; a missing file is an empty lock, a malformed one located diagnostics. */
 export async function readLock(root: string): Promise<Result<LockFile>> {
@@ -33,33 +30,14 @@ export async function readLock(root: string): Promise<Result<LockFile>> {
     throw e;
   }
   const digest = sha256(text);
-  const cache = await readLockCache(root);
-  if (cache?.text === digest) return { ok: true, value: cache.lock };
-  const parsed = parseLock(text);
-  if (parsed.ok) await writeLockCache(root, digest, parsed.value);
-  return parsed;
-}
-
-async function readLockCache(root: string): Promise<LockCache | undefined> {
-  try {
-    const c = JSON.parse(await readFile(join(root, LOCK_CACHE), 'utf8')) as LockCache;
-    return c.format === 1 && typeof c.text === 'string' && c.lock?.schema === 1 && c.lock.stages !== null && typeof c.lock.stages === 'object' ? c : undefined;
-  } catch {
-    return undefined;
+  const cached = await readLockCache(root, digest);
+  if (cached) {
+    for (const [e, f] of cached.fragments) fragments.set(e, f);
+    return { ok: true, value: cached.lock };
   }
-}
-
-async function writeLockCache(root: string, textDigest: string, lock: LockFile): Promise<void> {
-  const cache: LockCache = { format: 1, text: textDigest, lock: normalised(lock) };
-  // Only an optimisation: a read-only .pipeline must not break reading the lock.
-  await writeFileAtomic(join(root, LOCK_CACHE), JSON.stringify(cache)).catch(() => undefined);
-}
-
-/** The lock with outs in path order, as the file stores them. */
-function normalised(lock: LockFile): LockFile {
-  const stages: Record<string, LockEntry> = {};
-  for (const [name, e] of Object.entries(lock.stages)) stages[name] = { ...e, outs: [...e.outs].sort(byPath) };
-  return { schema: 1, stages };
+  const parsed = parseLock(text);
+  if (parsed.ok) await writeLockCache(root, digest, parsed.value, fragment);
+  return parsed;
 }
 
 function byPath(a: OutRecord, b: OutRecord): number {
@@ -143,21 +121,30 @@ function locate(doc: Document, lc: LineCounter, path: (string | number)[]): Sour
 
 /** The lock's text: stage names sorted, keys in a fixed order, maps sorted by key. */
 export function serializeLock(lock: LockFile): string {
-  const stages: Record<string, unknown> = {};
-  for (const name of Object.keys(lock.stages).sort()) {
-    const e = lock.stages[name] as LockEntry;
-    stages[name] = {
-      cmd: e.cmd,
-      ...(e.wdir ? { wdir: e.wdir } : {}),
-      fingerprint: e.fingerprint,
-      params: sortKeys(e.params),
-      deps: sortKeys(e.deps),
-      code: sortKeys(e.code),
-      runtime: sortKeys(e.runtime),
-      outs: [...e.outs].sort(byPath).map(outRecord),
-    };
-  }
-  return stringify({ schema: 1, stages }, { lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false });
+  const names = Object.keys(lock.stages).sort();
+  if (names.length === 0) return 'schema: 1\nstages: {}\n';
+  return `schema: 1\nstages:\n${names.map((n) => fragment(n, lock.stages[n] as LockEntry)).join('')}`;
+}
+
+/** One stage's lines under `stages:` (indented by two spaces). */
+function fragment(name: string, e: LockEntry): string {
+  const known = fragments.get(e);
+  if (known?.name === name) return known.text;
+  const body = {
+    cmd: e.cmd,
+    ...(e.wdir ? { wdir: e.wdir } : {}),
+    fingerprint: e.fingerprint,
+    params: sortKeys(e.params),
+    deps: sortKeys(e.deps),
+    code: sortKeys(e.code),
+    runtime: sortKeys(e.runtime),
+    outs: [...e.outs].sort(byPath).map(outRecord),
+  };
+  const yaml = stringify({ [name]: body }, { lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false });
+  // A uniform shift keeps every nested block (block scalars included) valid under `stages:`.
+  const text = yaml.replace(/^(?=.)/gm, '  ');
+  fragments.set(e, { name, text });
+  return text;
 }
 
 function outRecord(o: OutRecord): Record<string, unknown> {
@@ -167,14 +154,11 @@ function outRecord(o: OutRecord): Record<string, unknown> {
 /** Writes pipeline.lock atomically; leaves the file (and its mtime) alone when nothing changed. */
 export async function writeLock(root: string, lock: LockFile): Promise<void> {
   const path = join(root, LOCK_FILE);
-  const old = await readFile(path, 'utf8').catch(() => undefined);
-  const oldDigest = old === undefined ? undefined : sha256(old);
-  // Fast no-op: the file is the one we last wrote or read, and the content is the same.
-  const cache = await readLockCache(root);
-  if (oldDigest !== undefined && cache?.text === oldDigest && canonicalJson(cache.lock) === canonicalJson(normalised(lock))) return;
   const text = serializeLock(lock);
-  if (old !== text) await writeFileAtomic(path, text);
-  await writeLockCache(root, sha256(text), lock);
+  const old = await readFile(path, 'utf8').catch(() => undefined);
+  if (old === text) return;
+  await writeFileAtomic(path, text);
+  await writeLockCache(root, sha256(text), lock, fragment);
 }
 
 /** The lock entry recording a successful run with fingerprint `fp` that produced `outs`. */

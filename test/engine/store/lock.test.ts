@@ -48,6 +48,19 @@ describe('pipeline.lock', () => {
     expect(text).toMatch(/^schema: 1\nstages:\n {2}ablate@full:\n {4}cmd: /);
   });
 
+  it('round-trips awkward names and values', () => {
+    const lock: LockFile = {
+      schema: 1,
+      stages: {
+        'ablate@no-memory': entry({ cmd: "  python -c '\n  print(1)'\n# trailing\n", params: { list: [1, 'two', { three: [3] }], empty: {}, none: null, s: 'yes', n: '1e3' } }),
+        '*odd: name #x': entry({ runtime: { 'env:A': ' spaced ', 'cmd:x': 'line1\nline2' }, outs: [] }),
+      },
+    };
+    const text = serializeLock(lock);
+    expect(parseLock(text)).toEqual({ ok: true, value: lock });
+    expect(serializeLock(lock)).toBe(text);
+  });
+
   it('does not rewrite an unchanged lock', async () => {
     const root = await tempRoot();
     const lock: LockFile = { schema: 1, stages: { train: entry() } };
@@ -68,7 +81,7 @@ describe('pipeline.lock', () => {
     await writeFile(join(root, 'pipeline.lock'), text.replace('seed: 42', 'seed: 43'));
     const edited = await readLock(root);
     expect(edited.ok && edited.value.stages.train?.params.seed).toBe(43);
-    await writeFile(join(root, '.pipeline/state/lock-cache.json'), '{"format":1,"text":');
+    await writeFile(join(root, '.pipeline/state/lock-cache.jsonl'), '{"format":1,"text":');
     const again = await readLock(root);
     expect(again.ok && again.value.stages.train?.params.seed).toBe(43);
     await writeLock(root, { schema: 1, stages: { train: entry() } });

@@ -1,0 +1,64 @@
+/**
+ * A parsed copy of pipeline.lock in `.pipeline/state/lock-cache.jsonl`, keyed by the digest
+ * of the lock's text: parsing a 500-stage YAML lock costs more than the rest of a no-op run,
+ * parsing JSON almost nothing. One line per stage, each line memoised per entry object, so
+ * rewriting the cache after every stage of a run costs a string join, not a re-serialisation.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { LockEntry, LockFile, OutRecord } from '../types.ts';
+import { isSha256, writeFileAtomic } from './fs-util.ts';
+
+const CACHE_FILE = '.pipeline/state/lock-cache.jsonl';
+const FORMAT = 2;
+/** Cache line per entry object (entries are immutable once built). */
+const lines = new WeakMap<LockEntry, { name: string; line: string }>();
+
+/** The cached lock and its entries' YAML fragments, if the cache matches `textDigest`. */
+export async function readLockCache(root: string, textDigest: string): Promise<{ lock: LockFile; fragments: Map<LockEntry, { name: string; text: string }> } | undefined> {
+  let text: string;
+  try {
+    text = await readFile(join(root, CACHE_FILE), 'utf8');
+  } catch {
+    return undefined;
+  }
+  try {
+    const rows = text.split('\n');
+    const head = JSON.parse(rows[0] ?? '') as { format?: unknown; text?: unknown };
+    if (head.format !== FORMAT || head.text !== textDigest) return undefined;
+    const stages: Record<string, LockEntry> = {};
+    const fragments = new Map<LockEntry, { name: string; text: string }>();
+    for (const line of rows.slice(1)) {
+      if (line === '') continue;
+      const [name, entry, yaml] = JSON.parse(line) as [unknown, LockEntry, unknown];
+      if (typeof name !== 'string' || typeof yaml !== 'string' || !isSha256(entry?.fingerprint) || !Array.isArray(entry.outs)) return undefined;
+      stages[name] = entry;
+      fragments.set(entry, { name, text: yaml });
+      lines.set(entry, { name, line });
+    }
+    return { lock: { schema: 1, stages }, fragments };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Records `lock` as the parse of the lock text with digest `textDigest`. Best effort. */
+export async function writeLockCache(root: string, textDigest: string, lock: LockFile, fragmentOf: (name: string, e: LockEntry) => string): Promise<void> {
+  const body = Object.keys(lock.stages)
+    .sort()
+    .map((name) => {
+      const e = lock.stages[name] as LockEntry;
+      const known = lines.get(e);
+      if (known?.name === name) return known.line;
+      const line = JSON.stringify([name, { ...e, outs: [...e.outs].sort(byPath) }, fragmentOf(name, e)]);
+      lines.set(e, { name, line });
+      return line;
+    });
+  const text = `${JSON.stringify({ format: FORMAT, text: textDigest })}\n${body.map((l) => `${l}\n`).join('')}`;
+  // Only an optimisation: a read-only .pipeline must not break the lock.
+  await writeFileAtomic(join(root, CACHE_FILE), text).catch(() => undefined);
+}
+
+function byPath(a: OutRecord, b: OutRecord): number {
+  return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
+}
