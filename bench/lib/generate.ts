@@ -31,7 +31,8 @@ function shape(o: SyntheticOptions): StageShape[] {
     if (i % o.chainLength === o.chainLength - 1 || i === n - 1) heads.push(`out/s${i}.txt`);
     list.push({ name: `s${i}`, deps, out: `out/s${i}.txt` });
   }
-  list.push({ name: 'fanin', deps: heads, out: 'out/fanin.txt' });
+  const own = Array.from({ length: o.depsPerStage }, (_, j) => `data/s${n}/f${j}.txt`);
+  list.push({ name: 'fanin', deps: [...own, ...heads], out: 'out/fanin.txt' });
   return list;
 }
 
@@ -39,7 +40,7 @@ function shape(o: SyntheticOptions): StageShape[] {
 export async function writeSynthetic(dir: string, o: SyntheticOptions): Promise<{ files: number; stages: number }> {
   const stages = shape(o);
   let files = 0;
-  for (let i = 0; i < o.stages - 1; i++) {
+  for (let i = 0; i < o.stages; i++) {
     await mkdir(join(dir, `data/s${i}`), { recursive: true });
     for (let j = 0; j < o.depsPerStage; j++) {
       await writeFile(join(dir, `data/s${i}/f${j}.txt`), `stage ${i} file ${j}\n`);
