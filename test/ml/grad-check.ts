@@ -36,6 +36,8 @@ export interface GradCheckResult {
   mismatches: GradMismatch[];
   /** Largest |analytic| seen: a check over all-zero gradients proves nothing. */
   maxAbsGrad: number;
+  /** Largest |analytic| per tensor name, over all its elements: 0 means f ignores that tensor. */
+  maxAbsGradByTensor: Record<string, number>;
 }
 
 /**
@@ -60,9 +62,13 @@ export function gradCheck(
 
   const analytic = tf.tidy(() => {
     const { grads } = tf.variableGrads(() => fn(inputVars), all);
-    return all.map((v) => grads[v.name]?.dataSync().slice() ?? new Float32Array(v.size));
+    return all.map((v) => Float32Array.from(grads[v.name]?.dataSync() ?? new Float32Array(v.size)));
   });
 
+  const maxAbsGradByTensor: Record<string, number> = {};
+  all.forEach((_, t) => {
+    maxAbsGradByTensor[names[t] ?? `#${t}`] = (analytic[t] ?? new Float32Array(0)).reduce((m, g) => Math.max(m, Math.abs(g)), 0);
+  });
   const mismatches: GradMismatch[] = [];
   let checked = 0;
   let maxAbsGrad = 0;
@@ -91,7 +97,7 @@ export function gradCheck(
     tf.tidy(() => v.assign(tf.tensor(base, v.shape, v.dtype)));
   });
   inputVars.forEach((v) => v.dispose());
-  return { checked, mismatches, maxAbsGrad };
+  return { checked, mismatches, maxAbsGrad, maxAbsGradByTensor };
 }
 
 /**

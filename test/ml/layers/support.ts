@@ -116,9 +116,12 @@ export function attendRef(scores: Mat, values: Mat, mask?: number[]): [Mat, Mat]
 /**
  * Finite-difference check of a layer w.r.t. its differentiable inputs (listed first) and all its
  * trainable weights; `rest` (masks) follows them in the input list. Run on the cpu backend.
+ * Every weight must also receive some gradient (an unused weight is a bug), except those whose
+ * names end with one of `opts.invariant` (e.g. key biases: softmax ignores a shift shared by
+ * all keys, so their gradient is exactly 0).
  */
 export function expectLayerGradients(
-  layer: tf.layers.Layer, inputs: tf.Tensor[], rest: tf.Tensor[] = [], opts: GradCheckOptions = {},
+  layer: tf.layers.Layer, inputs: tf.Tensor[], rest: tf.Tensor[] = [], opts: GradCheckOptions & { invariant?: string[] } = {},
 ): void {
   const single = inputs.length === 1 && rest.length === 0;
   const run = (xs: tf.Tensor[]): tf.Scalar =>
@@ -128,6 +131,11 @@ export function expectLayerGradients(
   expect(res.mismatches).toEqual([]);
   expect(res.checked).toBeGreaterThan(inputs.length);
   expect(res.maxAbsGrad).toBeGreaterThan(1e-3);
+  for (const [name, g] of Object.entries(res.maxAbsGradByTensor)) {
+    const invariant = (opts.invariant ?? []).some((suffix) => name.endsWith(suffix));
+    if (invariant) expect(g, `${name} should get no gradient`).toBeLessThan(1e-6);
+    else expect(g, `${name} gets no gradient`).toBeGreaterThan(1e-6);
+  }
 }
 
 /** Plain-JS multi-head attention for one example: returns [output, per-head weights]. */
