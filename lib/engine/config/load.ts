@@ -19,13 +19,13 @@ import { err, ok } from '../types.ts';
 import { buildGraph } from '../graph.ts';
 import { lineStarts, locAt, packSpans, unpackSpans, type PackedSpans, type SourceDoc, type Span } from './locate.ts';
 import { applyOverrides } from './params.ts';
+import { SCHEMA_FILE } from './schema-file.ts';
 import { resolveStages } from './stages.ts';
 
 /** Where the parse cache lives, relative to the root. */
 export const CONFIG_CACHE = '.pipeline/config-cache.v8';
 /** Bump when the cached record's shape or meaning changes. */
 const CACHE_FORMAT = 1;
-const SCHEMA_FILE = new URL('../../../schema/pipeline.schema.json', import.meta.url);
 
 /** What a load needs from the text: its plain value and position index. */
 interface Parsed {

@@ -8,20 +8,24 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { Diagnostic } from '../types.ts';
 import { didYouMean } from '../suggest.ts';
 import { locKey, locValue, type SourceDoc } from './locate.ts';
+import { SCHEMA_FILE } from './schema-file.ts';
 
 type Json = Record<string, unknown>;
 
-let compiled: { schema: Json; validate: ValidateFunction } | undefined;
+let compiled: ValidateFunction | undefined;
 
-/** The schema and its validator, compiled once per process (compiling costs tens of ms). */
-function validator(): { schema: Json; validate: ValidateFunction } {
+/**
+ * The validator, compiled once per process: compiling costs tens of ms, and a load served from
+ * the parse cache (see load.ts) never gets here at all.
+ */
+function validator(): ValidateFunction {
   if (!compiled) {
-    const schema = JSON.parse(readFileSync(new URL('../../../schema/pipeline.schema.json', import.meta.url), 'utf8')) as Json;
+    const schema = JSON.parse(readFileSync(SCHEMA_FILE, 'utf8')) as Json;
     // allErrors: every mistake in one pass. verbose: errors carry their schema object, whose
     // `x-expected` annotation words the message (schemaPath is ambiguous across $refs).
     const ajv = new Ajv({ allErrors: true, allowUnionTypes: true, verbose: true });
     ajv.addKeyword({ keyword: 'x-expected', schemaType: 'string' });
-    compiled = { schema, validate: ajv.compile(schema) };
+    compiled = ajv.compile(schema);
   }
   return compiled;
 }
@@ -121,10 +125,10 @@ export interface ShapeReport {
 
 /**
  * Validates the plain JS value of the document; every schema violation becomes one located
- * diagnostic. `value` must come from `src.doc`, so that instance paths map back to its nodes.
+ * diagnostic. `value` must be the document `src` indexes, so that instance paths map to positions.
  */
 export function validateShape(value: unknown, src: SourceDoc): ShapeReport {
-  const { validate } = validator();
+  const validate = validator();
   const report: ShapeReport = { errors: [], badStages: new Set(), fatal: false };
   if (validate(value)) return report;
   const seen = new Set<string>();
@@ -133,11 +137,10 @@ export function validateShape(value: unknown, src: SourceDoc): ShapeReport {
     if (!d) continue;
     const segs = decodePointer(e.instancePath);
     const stage = segs[0] !== 'stages' ? undefined : segs[1] ?? (e.keyword === 'propertyNames' ? String(e.params.propertyName) : undefined);
-    // An unknown key leaves the rest of the entry usable, so its other mistakes still show.
-    if (e.keyword === 'additionalProperties' && segs.length > 0) {
-      // nothing to skip
-    } else if (stage !== undefined) report.badStages.add(stage);
-    else report.fatal = true;
+    // An unknown key inside an entry leaves the rest usable, so its other mistakes still show.
+    const harmless = e.keyword === 'additionalProperties' && segs.length > 0;
+    if (!harmless && stage !== undefined) report.badStages.add(stage);
+    else if (!harmless) report.fatal = true;
     const key = `${d.message}@${d.location?.line}:${d.location?.col}`;
     if (seen.has(key)) continue;
     seen.add(key);
