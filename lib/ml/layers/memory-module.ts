@@ -17,7 +17,7 @@ export interface MemoryModuleArgs extends BaseLayerArgs {
  * r_t = softmax((x_t W_q) Mᵀ / sqrt(d)) M, g_t = σ([x_t; r_t] W_g + b_g), y_t = x_t + g_t ⊙ r_t.
  * The read follows Sukhbaatar et al. 2015, "End-To-End Memory Networks", with learned slots in
  * place of stored facts (they act as learned "keyframes"); the gate is a highway-style gate
- * (Srivastava et al. 2015, "Highway Networks") so the block can start close to identity.
+ * (Srivastava et al. 2015, "Highway Networks"): each step learns how much of the read to add.
  *
  * Inputs: x (b,t,d) or `[x, mask]`, mask (b,t) 1 = real: padded steps read nothing (y = x) and
  * their read weights are 0. Outputs: `[y (b,t,d), readWeights (b,t,N)]`.
