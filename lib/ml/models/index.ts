@@ -16,5 +16,4 @@ export {
   WeightStore, saveWeights, loadWeights, disposeWeights, variablesOf, type NamedWeight, type HasWeights,
   WEIGHTS_JSON, WEIGHTS_BIN,
 } from './weights.ts';
-export { seededRng, type Rng } from './rng.ts';
 export { clipByGlobalNorm } from './train-utils.ts';

@@ -21,6 +21,11 @@ export interface Rnn extends HasWeights {
   initialState(batch: number): RnnState;
   /** One step: x (b, inputDim), state → new state (its first element is the output h). */
   step(x: tf.Tensor2D, state: RnnState): RnnState;
+  /**
+   * Optional whole-sequence path (a fused kernel) with exactly {@link runRnn}'s semantics;
+   * runRnn uses it when present, so encoders speed up without changing.
+   */
+  sequence?(x: tf.Tensor3D, mask: tf.Tensor2D | undefined, opts: RunRnnOptions): { outputs: tf.Tensor3D; state: RnnState };
 }
 
 /** Options of {@link makeRnn}. */
@@ -87,6 +92,7 @@ export interface RunRnnOptions {
  * Returns outputs (b, t, units) in the original time order and the final state.
  */
 export function runRnn(rnn: Rnn, x: tf.Tensor3D, mask?: tf.Tensor2D, opts: RunRnnOptions = {}): { outputs: tf.Tensor3D; state: RnnState } {
+  if (rnn.sequence) return rnn.sequence(x, mask, opts);
   return tf.tidy(() => {
     const [b, t] = x.shape;
     const steps = tf.unstack(x, 1) as tf.Tensor2D[];

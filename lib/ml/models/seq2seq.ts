@@ -12,7 +12,7 @@ import { type AttentionKind, type AttentionStep, makeAttention } from './attenti
 import { makeBridge } from './bridge.ts';
 import { type Encoder, type EncoderOutput, convEncoder, rnnEncoder } from './encoders.ts';
 import { type Rnn, type RnnKind, type RnnState, makeRnn } from './rnn.ts';
-import { type Rng, seededRng } from './rng.ts';
+import { type Rng, rng as seededRng } from '../random.ts';
 import { clipByGlobalNorm } from './train-utils.ts';
 import { transformerEncoder } from './transformer-encoder.ts';
 import { type HasWeights, type NamedWeight, WeightStore, loadWeights, saveWeights } from './weights.ts';

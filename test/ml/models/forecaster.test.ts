@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type ForecastBatch, Seq2SeqForecaster } from '../../../lib/ml/models/forecaster.ts';
-import { seededRng } from '../../../lib/ml/models/rng.ts';
+import { rng as seededRng } from '../../../lib/ml/random.ts';
 import { useBackend } from '../helpers.ts';
 
 beforeAll(async () => {
@@ -50,6 +50,17 @@ describe('Seq2SeqForecaster', () => {
     expect(out.attention[0]?.length).toBe(4);
     expect(out.attention[0]?.[0]?.length).toBe(12);
     for (const rows of out.attention) for (const row of rows) expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    model.dispose();
+  });
+
+  it('runs exercise 2 shapes by default: Bi-LSTM encoder, LSTM decoder, Bahdanau, 50 → 10', () => {
+    const model = new Seq2SeqForecaster({ horizon: 10, units: 8, seed: 1 });
+    const names = model.weights().map((w) => w.name);
+    expect(names.some((n) => n.startsWith('encoder/bwd/'))).toBe(true);
+    expect(names).toContain('decoder/attention/v');
+    const out = model.predict(sines(2, 50, 10, 8).x);
+    expect([out.values.length, out.values[0]?.length]).toEqual([2, 10]);
+    expect([out.attention[0]?.length, out.attention[0]?.[0]?.length]).toEqual([10, 50]);
     model.dispose();
   });
 

@@ -1,5 +1,5 @@
 /** The tiny reverse task the model and decoding tests share. */
-import { seededRng } from '../../../lib/ml/models/rng.ts';
+import { rng as seededRng } from '../../../lib/ml/random.ts';
 import type { Seq2SeqBatch, Seq2SeqConfig } from '../../../lib/ml/models/seq2seq.ts';
 
 /** A source and its target (reversed source, then the end token). */
