@@ -134,6 +134,8 @@ export interface OutRecord {
   size: number;
   /** For directories: number of files. */
   files?: number;
+  /** For files: set when the file is executable, so a restore puts the bit back. */
+  executable?: true;
 }
 
 /** What pipeline.lock keeps per stage (and the run-cache per fingerprint). */

@@ -107,7 +107,7 @@ export async function storeOuts(root: string, outs: string[], hasher: Hasher, st
     if (info.kind === 'file') {
       const d = await store.putFile(abs, info.digest);
       if (d !== info.digest) return { ok: false, error: `Out "${out}" changed while it was being stored` };
-      records.push({ path: out, kind: 'file', digest: d, size: info.size });
+      records.push({ path: out, kind: 'file', digest: d, size: info.size, ...(info.executable && { executable: true as const }) });
       continue;
     }
     const entries = (await hasher.manifest(out)) ?? [];
@@ -175,7 +175,7 @@ export async function restoreOuts(root: string, outs: OutRecord[], store: Object
       const tmp = tmpPathBeside(target);
       built.push({ tmp, target });
       if (!entries) {
-        await materialise(store.path(out.digest), tmp, 0o644);
+        await materialise(store.path(out.digest), tmp, out.executable ? 0o755 : 0o644);
         continue;
       }
       await mkdir(tmp);

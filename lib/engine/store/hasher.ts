@@ -8,7 +8,7 @@ import { type BigIntStats, readdirSync, statSync } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import type { Sha256 } from '../types.ts';
-import { errCode, sha256, writeFileAtomic } from './fs-util.ts';
+import { errCode, isSha256, sha256, writeFileAtomic } from './fs-util.ts';
 import { type ManifestEntry, serializeManifest } from './manifest.ts';
 
 /** What the hasher knows about an existing path. */
@@ -20,6 +20,8 @@ export interface PathInfo {
   size: number;
   /** Number of files (1 for a file). */
   files: number;
+  /** Files: whether any execute bit is set. */
+  executable?: boolean;
 }
 
 /** Debug counters, for tests and benchmarks to prove what was (not) read. Reset freely. */
@@ -37,8 +39,6 @@ export interface HasherOptions {
 }
 
 interface Known extends PathInfo {
-  /** File: executable bit. */
-  exec?: boolean;
   /** Directory: its files, paths relative to the directory. */
   entries?: ManifestEntry[];
 }
@@ -81,7 +81,7 @@ export class Hasher {
     const stats = await readJson(join(this.root, STATE_DIR, STAT_FILE));
     if (isObj(stats) && stats.format === FORMAT && isObj(stats.rows)) {
       for (const [rel, row] of Object.entries(stats.rows)) {
-        if (Array.isArray(row) && row.length === 6 && row.every((x) => typeof x === 'string')) {
+        if (Array.isArray(row) && row.length === 6 && row.every((x) => typeof x === 'string') && isSha256(row[5])) {
           this.rows.set(rel, row as Row);
         }
       }
@@ -137,7 +137,7 @@ export class Hasher {
   /** Kind, digest, size and file count of a path; undefined when it does not exist. */
   async info(rel: string): Promise<PathInfo | undefined> {
     const k = await this.known(normRel(rel));
-    return k && { kind: k.kind, digest: k.digest, size: k.size, files: k.files };
+    return k && { kind: k.kind, digest: k.digest, size: k.size, files: k.files, ...(k.kind === 'file' && { executable: k.executable === true }) };
   }
 
   /** A directory's files (relative to it, sorted); undefined when `rel` is not a directory. */
@@ -184,7 +184,7 @@ export class Hasher {
     if (st.isDirectory()) return this.computeDir(rel, abs);
     if (!st.isFile()) return undefined;
     const digest = await this.fileDigest(rel, abs, st);
-    return { kind: 'file', digest, size: Number(st.size), files: 1, exec: (st.mode & 0o111n) !== 0n };
+    return { kind: 'file', digest, size: Number(st.size), files: 1, executable: (st.mode & 0o111n) !== 0n };
   }
 
   private async computeDir(rel: string, abs: string): Promise<Known> {
@@ -195,7 +195,7 @@ export class Hasher {
     for (const { name, k } of children) {
       if (!k) continue;
       size += k.size;
-      if (k.kind === 'file') entries.push({ path: name, digest: k.digest, mode: k.exec ? 0o755 : 0o644 });
+      if (k.kind === 'file') entries.push({ path: name, digest: k.digest, mode: k.executable ? 0o755 : 0o644 });
       else for (const e of k.entries ?? []) entries.push({ ...e, path: `${name}/${e.path}` });
     }
     const digest = sha256(serializeManifest(entries));

@@ -103,6 +103,7 @@ function checkEntry(name: string, e: unknown, at: (string | number)[], fail: (pa
     if (!isSha256(o.digest)) fail([...p, 'digest'], `${s}: out "digest" must be a SHA-256 digest.`);
     if (typeof o.size !== 'number') fail([...p, 'size'], `${s}: out "size" must be a number.`);
     if (o.files !== undefined && typeof o.files !== 'number') fail([...p, 'files'], `${s}: out "files" must be a number.`);
+    if (o.executable !== undefined && o.executable !== true) fail([...p, 'executable'], `${s}: out "executable" must be true when present.`);
   });
 }
 
@@ -148,7 +149,7 @@ function fragment(name: string, e: LockEntry): string {
 }
 
 function outRecord(o: OutRecord): Record<string, unknown> {
-  return { path: o.path, kind: o.kind, digest: o.digest, size: o.size, ...(o.files !== undefined && { files: o.files }) };
+  return { path: o.path, kind: o.kind, digest: o.digest, size: o.size, ...(o.files !== undefined && { files: o.files }), ...(o.executable && { executable: true }) };
 }
 
 /** Writes pipeline.lock atomically; leaves the file (and its mtime) alone when nothing changed. */

@@ -54,6 +54,16 @@ describe('storeOuts / restoreOuts', () => {
     expect((await h.info('model'))?.digest).toBe(records[0]?.digest);
   });
 
+  it('restores the executable bit of a file out', async () => {
+    const root = await tempRoot({ 'bin/tool': '#!/bin/sh\necho hi\n' });
+    await chmod(join(root, 'bin/tool'), 0o755);
+    const { store, records } = await stored(root, ['bin/tool']);
+    expect(records[0]?.executable).toBe(true);
+    await rm(join(root, 'bin'), { recursive: true });
+    expect((await restoreOuts(root, records, store)).ok).toBe(true);
+    expect((await stat(join(root, 'bin/tool'))).mode & 0o777).toBe(0o755);
+  });
+
   it('reports a missing declared out', async () => {
     const root = await tempRoot(tree);
     const r = await storeOuts(root, ['model', 'nope.txt'], new Hasher({ root }), new ObjectStore(root));

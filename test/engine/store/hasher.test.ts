@@ -18,7 +18,7 @@ describe('Hasher', () => {
     const root = await tempRoot({ 'a.txt': 'hello' });
     const h = await fresh(root);
     expect(await h.hashFile('a.txt')).toBe(sha('hello'));
-    expect(await h.info('./a.txt')).toEqual({ kind: 'file', digest: sha('hello'), size: 5, files: 1 });
+    expect(await h.info('./a.txt')).toEqual({ kind: 'file', digest: sha('hello'), size: 5, files: 1, executable: false });
     expect(await h.info('nope')).toBeUndefined();
     expect(await h.info('a.txt/below')).toBeUndefined();
     await expect(h.hashFile('nope')).rejects.toThrow(/ENOENT/);
