@@ -114,7 +114,8 @@ export function beamSearch<E extends object, S extends object>(
           if (c.token !== opts.endToken) next.push({ beam: extended, from: c.beam });
           else if (rank < k) (finished[b] as Beam[]).push(extended);
         }
-        if ((finished[b]?.length ?? 0) >= k) {
+        // Also done when nothing is left alive (every candidate ended, e.g. a tiny vocabulary).
+        if ((finished[b]?.length ?? 0) >= k || next.length === 0) {
           done[b] = true;
           alive[b] = new Array<Beam | undefined>(k).fill(undefined);
           continue;
