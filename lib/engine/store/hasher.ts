@@ -68,6 +68,7 @@ export class Hasher {
   private dirty = false;
   private readonly memo = new Map<string, Promise<Known | undefined>>();
   private readonly racyWindowNs: bigint;
+  private gen = 0;
   private active = 0;
   private readonly waiting: (() => void)[] = [];
 
@@ -146,8 +147,14 @@ export class Hasher {
     return k?.kind === 'dir' ? k.entries : undefined;
   }
 
+  /** Bumped by every `invalidate`, so memos built on top of this hasher know when to drop. */
+  get generation(): number {
+    return this.gen;
+  }
+
   /** Forgets what this invocation learnt about `rel`, everything under it and every directory above it. */
   invalidate(rel: string): void {
+    this.gen++;
     const p = normRel(rel);
     if (p === '') {
       this.memo.clear();

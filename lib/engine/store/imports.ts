@@ -31,24 +31,53 @@ const JS_TO_TS: Record<string, string[]> = {
  * anything under node_modules are not followed; `import type` is ignored.
  */
 export async function findCodeDeps(root: string, cmd: string, wdir: string, hasher: Hasher): Promise<string[]> {
-  const isFile = fileChecker(root);
+  const memo = graphMemo(root, hasher);
   const seen = new Set<string>();
-  let frontier = await entryFiles(root, cmd, wdir, isFile);
+  let frontier = await entryFiles(root, cmd, wdir, memo.isFile);
   while (frontier.length > 0) {
     for (const f of frontier) seen.add(f);
-    const next = await Promise.all(
-      frontier.map(async (file) => {
-        const found: string[] = [];
-        for (const spec of await importsOf(root, file, hasher)) {
-          const r = await resolveSpecifier(posix.dirname(file), spec, isFile);
-          if (r !== undefined) found.push(r);
-        }
-        return found;
-      }),
-    );
+    const next = await Promise.all(frontier.map((file) => memo.importsOf(file)));
     frontier = [...new Set(next.flat())].filter((f) => !seen.has(f));
   }
   return [...seen].sort();
+}
+
+/** Per-hasher memo of the import graph: stages sharing modules resolve each edge once. */
+interface GraphMemo {
+  generation: number;
+  isFile: (rel: string) => Promise<boolean>;
+  /** Resolved root-relative direct imports of a file. */
+  importsOf: (file: string) => Promise<string[]>;
+}
+const graphs = new WeakMap<Hasher, GraphMemo>();
+
+function graphMemo(root: string, hasher: Hasher): GraphMemo {
+  const known = graphs.get(hasher);
+  // An invalidate may mean a stage rewrote a module: start the graph afresh.
+  if (known?.generation === hasher.generation) return known;
+  const isFile = fileChecker(root);
+  const edges = new Map<string, Promise<string[]>>();
+  const memo: GraphMemo = {
+    generation: hasher.generation,
+    isFile,
+    importsOf: (file) => {
+      let p = edges.get(file);
+      if (!p) {
+        p = (async () => {
+          const found: string[] = [];
+          for (const spec of await importsOf(root, file, hasher)) {
+            const r = await resolveSpecifier(posix.dirname(file), spec, isFile);
+            if (r !== undefined) found.push(r);
+          }
+          return found;
+        })();
+        edges.set(file, p);
+      }
+      return p;
+    },
+  };
+  graphs.set(hasher, memo);
+  return memo;
 }
 
 /**
