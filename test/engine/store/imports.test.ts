@@ -79,6 +79,15 @@ describe('findCodeDeps', () => {
     expect(await findCodeDeps(root, 'python train.py', '', h)).toEqual([]);
   });
 
+  it('sees a module rewritten during the invocation once the hasher is told', async () => {
+    const root = await tempRoot(tree);
+    const h = new Hasher({ root });
+    expect(await findCodeDeps(root, 'node sub/run.mjs', '', h)).toEqual(['sub/helper.mjs', 'sub/run.mjs']);
+    await writeFiles(root, { 'sub/helper.mjs': `import './gen.mjs';`, 'sub/gen.mjs': '' });
+    h.invalidate('sub/helper.mjs');
+    expect(await findCodeDeps(root, 'node sub/run.mjs', '', h)).toEqual(['sub/gen.mjs', 'sub/helper.mjs', 'sub/run.mjs']);
+  });
+
   it('parses each file once: parsed imports are cached by digest across invocations', async () => {
     const root = await tempRoot(tree);
     const h1 = new Hasher({ root });
