@@ -60,7 +60,11 @@ export interface Seq2SeqConfig {
   seed: number;
 }
 
-/** A training batch: ragged lists are padded with `padId`. Targets end with `endToken` and have no start token. */
+/**
+ * A training batch: ragged lists are padded with `padId`. Targets end with `endToken`; a
+ * leading `startToken` (as `lib/ml/data` writes them: START … END PAD…) is dropped, since the
+ * decoder is fed the start token itself.
+ */
 export interface Seq2SeqBatch {
   src: number[][];
   tgt: number[][];
@@ -203,10 +207,16 @@ export class Seq2Seq implements Decodable<EncoderOutput, Seq2SeqState>, HasWeigh
     return Array.from({ length: T }, () => Array.from({ length: b }, () => this.rng.next() < ratio));
   }
 
+  /** Targets as a padded tensor, without a leading start token. */
+  private targets(rows: number[][]): tf.Tensor2D {
+    const start = this.config.startToken;
+    return padTokens(rows.map((r) => (r[0] === start ? r.slice(1) : r)), this.padId);
+  }
+
   /** One optimiser step on a batch; returns its loss. */
   trainStep(batch: Seq2SeqBatch): number {
     const src = padTokens(batch.src, this.padId);
-    const tgt = padTokens(batch.tgt, this.padId);
+    const tgt = this.targets(batch.tgt);
     const coins = this.drawCoins(tgt.shape[0], tgt.shape[1]);
     const vars = this.weights().map((w) => w.variable);
     const { value, grads } = tf.variableGrads(() => this.loss(src, tgt, coins), vars);
@@ -229,7 +239,7 @@ export class Seq2Seq implements Decodable<EncoderOutput, Seq2SeqState>, HasWeigh
     let sum = 0;
     for (const batch of batches) {
       const src = padTokens(batch.src, this.padId);
-      const tgt = padTokens(batch.tgt, this.padId);
+      const tgt = this.targets(batch.tgt);
       const loss = this.loss(src, tgt);
       sum += loss.dataSync()[0] ?? NaN;
       tf.dispose([src, tgt, loss]);

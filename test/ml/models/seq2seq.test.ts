@@ -66,6 +66,14 @@ describe('Seq2Seq', () => {
     model.dispose();
   });
 
+  it('drops a leading start token from targets (the data modules write START … END)', () => {
+    const data = batches(reverseTask(16, 10), 16);
+    const withStart = data.map((b) => ({ src: b.src, tgt: b.tgt.map((t) => [1, ...t]) }));
+    const model = new Seq2Seq(BASE);
+    expect(model.evaluate(withStart).loss).toBe(model.evaluate(data).loss);
+    model.dispose();
+  });
+
   it('scheduled sampling is deterministic for a seed', () => {
     const data = batches(reverseTask(64, 5), 32);
     const run = (): number[] => {
