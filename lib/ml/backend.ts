@@ -50,6 +50,9 @@ let wasmPathsSet = false;
 export async function initBackend(opts: InitBackendOptions | BackendName = {}): Promise<BackendInfo> {
   const o: InitBackendOptions = typeof opts === 'string' ? { backend: opts } : opts;
   const requested = o.backend ?? parseEnv(process.env.SEQLAB_BACKEND) ?? 'auto';
+  if (!BACKEND_NAMES.includes(requested)) {
+    throw new Error(`backend "${String(requested)}" is not one of ${BACKEND_NAMES.join(', ')}`);
+  }
   const log = o.log ?? ((msg: string) => console.error(msg));
   const reuse = requested === 'auto' ? lastAuto : current?.name === requested ? current : undefined;
   if (reuse && tf.getBackend() === reuse.name) return reuse;
@@ -67,9 +70,17 @@ export async function initBackend(opts: InitBackendOptions | BackendName = {}): 
   throw new Error(`TensorFlow.js backend "${requested}" failed to initialise: ${failures.join('; ')}`);
 }
 
-/** The backend chosen by the last {@link initBackend}; throws if none was initialised. */
+/**
+ * The backend tensors run on now, as chosen by the last {@link initBackend}. Throws if none was
+ * initialised or if something switched backends behind initBackend's back (`tf.setBackend`),
+ * since a metric file must not record the wrong one.
+ */
 export function backendInfo(): BackendInfo {
   if (!current) throw new Error('backendInfo() called before initBackend()');
+  const active = tf.getBackend();
+  if (active !== current.name) {
+    throw new Error(`backendInfo(): tfjs runs on "${active}" but initBackend chose "${current.name}"; switch with initBackend`);
+  }
   return current;
 }
 

@@ -39,9 +39,19 @@ describe('initBackend', () => {
     expect(tf.getBackend()).toBe('wasm');
   });
 
-  it('rejects an unknown SEQLAB_BACKEND with the allowed names', async () => {
+  it('rejects an unknown SEQLAB_BACKEND or option with the allowed names', async () => {
     process.env.SEQLAB_BACKEND = 'gpu';
     await expect(initBackend({ log: () => {} })).rejects.toThrow('SEQLAB_BACKEND="gpu" is not one of auto, tensorflow, wasm, cpu');
+    const bad = 'webgpu' as unknown as 'cpu';
+    await expect(initBackend({ backend: bad, log: () => {} })).rejects.toThrow('backend "webgpu" is not one of auto, tensorflow, wasm, cpu');
+  });
+
+  it('backendInfo refuses to report a backend that tf.setBackend changed behind its back', async () => {
+    await initBackend({ backend: 'wasm', log: () => {} });
+    await tf.setBackend('cpu');
+    expect(() => backendInfo()).toThrow(/runs on "cpu" but initBackend chose "wasm"/);
+    await initBackend({ backend: 'wasm', log: () => {} });
+    expect(backendInfo().name).toBe('wasm');
   });
 
   it("'tensorflow' uses tfjs-node(-gpu) when its binding loads, else says why each failed", async () => {
