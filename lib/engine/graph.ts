@@ -2,7 +2,7 @@
  * The stage graph: edges from outs to deps, its checks (overlapping outs, self-dependencies,
  * cycles, deps nothing produces), target selection and rendering.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import type { Diagnostic, Pipeline, Result, SourceLocation, Stage } from './types.ts';
@@ -24,6 +24,45 @@ function ancestors(p: string): string[] {
 
 function diag(message: string, location?: SourceLocation, extra: Partial<Diagnostic> = {}): Diagnostic {
   return { severity: 'error', message, ...(location ? { location } : {}), ...extra };
+}
+
+/** A dep no stage produces: it must exist on disk. */
+interface ExternalDep {
+  stage: string;
+  dep: string;
+  loc: SourceLocation | undefined;
+}
+
+/**
+ * The external deps that do not exist. Deps sharing a directory are checked with one listing of
+ * it rather than one stat each: a pipeline with thousands of input files loads on every CLI call.
+ */
+function missing(root: string, deps: ExternalDep[]): ExternalDep[] {
+  const byDir = new Map<string, ExternalDep[]>();
+  for (const x of deps) {
+    const slash = x.dep.lastIndexOf('/');
+    const dir = slash < 0 ? '' : x.dep.slice(0, slash);
+    const list = byDir.get(dir);
+    if (list) list.push(x);
+    else byDir.set(dir, [x]);
+  }
+  const out: ExternalDep[] = [];
+  for (const [dir, list] of byDir) {
+    if (list.length < 4) {
+      for (const x of list) if (!existsSync(path.join(root, x.dep))) out.push(x);
+      continue;
+    }
+    let names: Set<string>;
+    try {
+      names = new Set(readdirSync(path.join(root, dir)));
+    } catch {
+      names = new Set(); // no such directory: none of its deps exist
+    }
+    for (const x of list) if (!names.has(x.dep.slice(x.dep.lastIndexOf('/') + 1))) out.push(x);
+  }
+  // Report in the order the deps were declared, not grouped by directory.
+  const rank = new Map(deps.map((x, i) => [x, i]));
+  return out.sort((a, b) => (rank.get(a) ?? 0) - (rank.get(b) ?? 0));
 }
 
 interface Producer {
@@ -64,6 +103,20 @@ export function buildGraph(stages: Map<string, Stage>, root: string): Result<Gra
     });
   }
 
+  /** Outs equal to `d`, above it, or below it. Allocation-light: it runs once per dep. */
+  const producersOf = (d: string): Producer[] => {
+    const found: Producer[] = [];
+    const exact = outs.get(d);
+    if (exact) found.push(exact);
+    for (let i = d.lastIndexOf('/'); i > 0; i = d.lastIndexOf('/', i - 1)) {
+      const above = outs.get(d.slice(0, i));
+      if (above) found.push(above);
+    }
+    const below = under.get(d);
+    if (below) found.push(...below);
+    return found;
+  };
+
   const upstream = new Map<string, string[]>();
   const downstream = new Map<string, string[]>();
   const rank = new Map([...stages.keys()].map((n, i) => [n, i]));
@@ -73,18 +126,17 @@ export function buildGraph(stages: Map<string, Stage>, root: string): Result<Gra
     upstream.set(s.name, []);
     downstream.set(s.name, []);
   }
+  const external: ExternalDep[] = [];
   for (const s of stages.values()) {
     const ups = new Set<string>();
     s.deps.forEach((d, index) => {
-      const producers = [outs.get(d), ...ancestors(d).map((a) => outs.get(a)), ...(under.get(d) ?? [])].filter((p) => p !== undefined);
+      const producers = producersOf(d);
       const loc = s.depLocations?.[index];
       if (producers.some((p) => p.stage === s.name)) {
         errors.push(diag(`Stage "${s.name}": dep "${d}" is also one of its own outs.`, loc));
       }
       const others = producers.filter((p) => p.stage !== s.name);
-      if (producers.length === 0 && !existsSync(path.join(root, d))) {
-        errors.push(diag(`Stage "${s.name}": dep "${d}" does not exist and no stage produces it.`, loc));
-      }
+      if (producers.length === 0) external.push({ stage: s.name, dep: d, loc });
       for (const p of others) {
         ups.add(p.stage);
         const key = `${s.name}\0${p.stage}`;
@@ -95,6 +147,10 @@ export function buildGraph(stages: Map<string, Stage>, root: string): Result<Gra
     const sorted = [...ups].sort((a, b) => (rank.get(a) ?? 0) - (rank.get(b) ?? 0));
     upstream.set(s.name, sorted);
     for (const u of sorted) downstream.get(u)?.push(s.name);
+  }
+
+  for (const x of missing(root, external)) {
+    errors.push(diag(`Stage "${x.stage}": dep "${x.dep}" does not exist and no stage produces it.`, x.loc));
   }
 
   const order = topoOrder([...stages.keys()], upstream, downstream);

@@ -49,22 +49,24 @@ export function lineStarts(text: string): number[] {
   return starts;
 }
 
+/** 1-based line and column of a source offset (binary search over the line starts). */
+function linePos(starts: number[], offset: number): { line: number; col: number } {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if ((starts[mid] ?? 0) <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return { line: lo + 1, col: offset - (starts[lo] ?? 0) + 1 };
+}
+
 /** Location of a source offset range. */
 export function locAt(src: SourceDoc, start: number, end?: number): SourceLocation {
-  const pos = (offset: number): { line: number; col: number } => {
-    let lo = 0;
-    let hi = src.lineStarts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if ((src.lineStarts[mid] ?? 0) <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo + 1, col: offset - (src.lineStarts[lo] ?? 0) + 1 };
-  };
-  const a = pos(start);
+  const a = linePos(src.lineStarts, start);
   const loc: SourceLocation = { file: src.file, line: a.line, col: a.col };
   if (end !== undefined && end > start) {
-    const b = pos(end);
+    const b = linePos(src.lineStarts, end);
     loc.endLine = b.line;
     loc.endCol = b.col;
   }

@@ -32,6 +32,8 @@ interface RawStage {
 
 type Scalar = string | number | boolean;
 const MEMBER_PART = /^[A-Za-z0-9_.-]+$/;
+/** A relative POSIX path with no empty, `.` or `..` segment, no backslash, no trailing slash. */
+const NORMAL = /^(?!\.\.?(\/|$))(?!.*\/\.\.?(\/|$))(?!.*\/\/)[^/\\][^\\]*(?<!\/)$/;
 const PATH_FIELDS = ['deps', 'outs', 'metrics', 'plots'] as const;
 const PATH_NOUN = { deps: 'dep', outs: 'out', metrics: 'metric', plots: 'plot', wdir: 'wdir' } as const;
 
@@ -136,7 +138,8 @@ class StageResolver {
       this.error(`Stage "${group}": ${noun} "${p}" is an absolute path; write it relative to the project root.`, loc());
       return p;
     }
-    const n = path.posix.normalize(p.replace(/\\/g, '/')).replace(/\/+$/, '');
+    // Most paths are already normal; skip the work for them (this runs for every dep and out).
+    const n = NORMAL.test(p) ? p : path.posix.normalize(p.replace(/\\/g, '/')).replace(/\/+$/, '');
     if (n === '..' || n.startsWith('../')) {
       this.error(`Stage "${group}": ${noun} "${p}" is outside the project root.`, loc());
       return p;
@@ -154,7 +157,7 @@ class StageResolver {
       (raw[field] ?? []).forEach((p, i) => {
         const segs = [field, i];
         const loc = this.locValue(group, segs);
-        paths[field].push({ path: this.path(group, field, segs, this.text(group, segs, p, item)), ...(loc ? { loc } : {}) });
+        paths[field].push({ path: this.path(group, field, segs, this.text(group, segs, p, item)), loc });
       });
     }
     const params: Record<string, unknown> = {};

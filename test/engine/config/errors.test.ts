@@ -3,7 +3,7 @@
  * Messages are compared whole, source excerpt and underline included.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanup, errorsOf, fixture } from './helpers.ts';
+import { cleanup, errorsOf, fixture, project } from './helpers.ts';
 
 afterAll(cleanup);
 
@@ -179,6 +179,25 @@ describe('located config errors', () => {
         '        ~~~~~~~~~~~~',
       ),
     );
+  });
+
+  it('missing deps among many in one directory (checked by listing it), and in a missing directory', async () => {
+    const deps = ['data/a.csv', 'data/b.csv', 'data/c.csv', 'data/gone.csv', 'data/d.csv', 'none/1', 'none/2', 'none/3', 'none/4'];
+    const root = await project({
+      'pipeline.yaml': ['stages:', '  s:', '    cmd: x', '    deps:', ...deps.map((d) => `      - ${d}`), ''].join('\n'),
+      'data/a.csv': '',
+      'data/b.csv': '',
+      'data/c.csv': '',
+      'data/d.csv': '',
+    });
+    const out = await errorsOf(root);
+    expect(out.split('\n').filter((l) => l.startsWith('error:'))).toEqual([
+      'error: pipeline.yaml:8:9 Stage "s": dep "data/gone.csv" does not exist and no stage produces it.',
+      'error: pipeline.yaml:10:9 Stage "s": dep "none/1" does not exist and no stage produces it.',
+      'error: pipeline.yaml:11:9 Stage "s": dep "none/2" does not exist and no stage produces it.',
+      'error: pipeline.yaml:12:9 Stage "s": dep "none/3" does not exist and no stage produces it.',
+      'error: pipeline.yaml:13:9 Stage "s": dep "none/4" does not exist and no stage produces it.',
+    ]);
   });
 
   it('a stage depending on its own out', async () => {
