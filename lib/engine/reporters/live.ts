@@ -20,6 +20,9 @@ export class LiveReporter implements Reporter {
   private slots = new Map<string, Slot>();
   private running: Promise<unknown> | undefined;
   private warnings: string[] = [];
+  private planned: string[] = [];
+  /** Stages that ended before anything started (cached): left out of the tree. */
+  private endedEarly = new Set<string>();
 
   constructor(private readonly io: CliIo) {}
 
@@ -63,9 +66,12 @@ export class LiveReporter implements Reporter {
   event(e: EngineEvent): void {
     switch (e.type) {
       case 'plan':
-        this.running ??= this.start(e.stages.filter((s) => s.action !== 'fresh').map((s) => s.name));
+        this.planned = e.stages.filter((s) => s.action !== 'fresh').map((s) => s.name);
         return;
       case 'stage-start': {
+        // The tree starts with the first stage that does work, so that a mostly fresh
+        // 500-stage pipeline does not paint 500 "cached" rows (the summary counts them).
+        this.running ??= this.start(this.planned.filter((n) => !this.endedEarly.has(n)));
         const s = this.slot(e.name);
         s.started = true;
         s.setTitle?.(`${e.name} running…`);
@@ -75,6 +81,7 @@ export class LiveReporter implements Reporter {
         this.slot(e.name).setOutput?.(formatProgress(e.progress));
         return;
       case 'stage-end':
+        if (!this.running) this.endedEarly.add(e.outcome.name);
         this.slot(e.outcome.name).settle(e.outcome);
         return;
       case 'warning':
