@@ -10,6 +10,7 @@
  * `--set`, stages and graph are resolved afresh on every load (they depend on options and disk).
  */
 import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { deserialize, serialize } from 'node:v8';
@@ -70,13 +71,27 @@ function failed(errors: Diagnostic[]): { ok: false; error: Diagnostic[] } {
   return err([...errors].sort(byPosition));
 }
 
-/** Cache key: the text, the schema it was checked against, and the record format. */
+/**
+ * What a cached record was derived from besides the text: the schema it passed, the code that
+ * indexed it and the YAML parser. Their sizes and mtimes go into the key, so editing the schema
+ * or the indexer, or upgrading `yaml`, can never serve a stale record. (In the CLI's bundle each
+ * module keeps its source `import.meta.url`, so these resolve to the real files there too.)
+ */
+const INPUTS = [SCHEMA_FILE, new URL('./yaml-index.ts', import.meta.url), new URL('./load.ts', import.meta.url)];
+
+/** Cache key: the text, the stamps of `INPUTS` and `yaml`'s package.json, the record format. */
 async function cacheKey(text: string): Promise<string> {
-  const schema = await stat(SCHEMA_FILE).catch(() => undefined);
-  return createHash('sha256')
-    .update(`${CACHE_FORMAT}\0${schema?.size}\0${schema?.mtimeMs}\0`)
-    .update(text)
-    .digest('hex');
+  const files = [...INPUTS, yamlManifest()];
+  const stamps = await Promise.all(files.map((f) => (f ? stat(f).then((s) => `${s.size}:${s.mtimeMs}`, () => '-') : '-')));
+  return createHash('sha256').update(`${CACHE_FORMAT}\0${stamps.join('\0')}\0`).update(text).digest('hex');
+}
+
+function yamlManifest(): string | undefined {
+  try {
+    return createRequire(import.meta.url).resolve('yaml/package.json');
+  } catch {
+    return undefined;
+  }
 }
 
 async function readCache(root: string, key: string): Promise<Parsed | undefined> {
