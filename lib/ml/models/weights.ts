@@ -1,12 +1,11 @@
 /**
  * Named, seeded trainable weights for the eager-mode models of this folder, and their
- * save/load as `weights.json` (manifest) + `weights.bin` (little-endian float32, in manifest
- * order). The names are logical paths (`encoder/fwd/kernel`), stable across processes,
- * unlike tfjs variable names which depend on creation order.
+ * save/load as `weights.json` + `weights.bin`. The names are logical paths
+ * (`encoder/fwd/kernel`), stable across processes, unlike tfjs variable names which depend on
+ * creation order.
  */
 import * as tf from '@tensorflow/tfjs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import { loadWeights as loadTensorMap, saveWeights as saveTensorMap } from '../io.ts';
 
 /** A trainable variable under its logical name. */
 export interface NamedWeight {
@@ -20,16 +19,7 @@ export interface HasWeights {
   weights(): NamedWeight[];
 }
 
-/** One entry of `weights.json`. */
-export interface WeightManifestEntry {
-  name: string;
-  shape: number[];
-  dtype: 'float32';
-  /** Offset into `weights.bin`, in float32 elements. */
-  offset: number;
-}
-
-/** File names written by {@link saveWeights}. */
+/** File names written by {@link saveWeights} (a standard tfjs weights manifest + its shard). */
 export const WEIGHTS_JSON = 'weights.json';
 export const WEIGHTS_BIN = 'weights.bin';
 
@@ -84,40 +74,32 @@ export function variablesOf(owner: HasWeights): tf.Variable[] {
   return owner.weights().map((w) => w.variable);
 }
 
-/** Write `weights.json` + `weights.bin` into `dir` (created if missing). */
+/**
+ * Write `weights.json` (a tfjs weights manifest, weights under their logical names) and
+ * `weights.bin` into `dir`, atomically, through `lib/ml/io.ts`.
+ */
 export async function saveWeights(owner: HasWeights, dir: string): Promise<void> {
-  const weights = owner.weights();
-  const manifest: WeightManifestEntry[] = [];
-  let offset = 0;
-  for (const w of weights) {
-    manifest.push({ name: w.name, shape: [...w.variable.shape], dtype: 'float32', offset });
-    offset += w.variable.size;
-  }
-  const data = new Float32Array(offset);
-  for (const [i, w] of weights.entries()) data.set(w.variable.dataSync() as Float32Array, manifest[i]?.offset ?? 0);
-  await mkdir(dir, { recursive: true });
-  await writeFile(path.join(dir, WEIGHTS_JSON), JSON.stringify({ format: 'seqlab-weights/1', weights: manifest }, null, 2) + '\n');
-  // Float32Array is little-endian on every platform node runs on.
-  await writeFile(path.join(dir, WEIGHTS_BIN), new Uint8Array(data.buffer));
+  await saveTensorMap(Object.fromEntries(owner.weights().map((w) => [w.name, w.variable])), dir);
 }
 
 /**
- * Read weights saved by {@link saveWeights} into an owner built with the same configuration.
- * Throws when a name is missing or a shape differs: that is a programming error, not data.
+ * Read weights saved by {@link saveWeights} into an owner built with the same configuration,
+ * matching by name. Throws when a name is missing or a shape differs: that is a programming
+ * error, not data.
  */
 export async function loadWeights(owner: HasWeights, dir: string): Promise<void> {
-  const parsed = JSON.parse(await readFile(path.join(dir, WEIGHTS_JSON), 'utf8')) as { weights: WeightManifestEntry[] };
-  const bin = await readFile(path.join(dir, WEIGHTS_BIN));
-  const data = new Float32Array(bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength));
-  const byName = new Map(parsed.weights.map((e) => [e.name, e]));
-  for (const w of owner.weights()) {
-    const e = byName.get(w.name);
-    if (!e) throw new Error(`weights in ${dir} lack "${w.name}"`);
-    if (e.shape.join(',') !== w.variable.shape.join(',')) {
-      throw new Error(`weight "${w.name}": saved shape [${e.shape}] differs from model shape [${w.variable.shape}]`);
+  const saved = await loadTensorMap(dir);
+  try {
+    for (const w of owner.weights()) {
+      const t = saved[w.name];
+      if (!t) throw new Error(`weights in ${dir} lack "${w.name}"`);
+      if (t.shape.join(',') !== w.variable.shape.join(',')) {
+        throw new Error(`weight "${w.name}": saved shape [${t.shape}] differs from model shape [${w.variable.shape}]`);
+      }
+      w.variable.assign(t);
     }
-    const size = e.shape.reduce((a, b) => a * b, 1);
-    tf.tidy(() => w.variable.assign(tf.tensor(data.subarray(e.offset, e.offset + size), e.shape, 'float32')));
+  } finally {
+    tf.dispose(Object.values(saved));
   }
 }
 

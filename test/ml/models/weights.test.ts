@@ -37,14 +37,17 @@ describe('WeightStore', () => {
     a.create('enc/bias', [3], 'zeros');
     a.weights()[1]?.variable.assign(tf.tensor1d([1, 2, 3]));
     await saveWeights(a, dir);
-    const manifest = JSON.parse(await readFile(path.join(dir, WEIGHTS_JSON), 'utf8')) as { weights: { name: string; offset: number }[] };
-    expect(manifest.weights.map((w) => [w.name, w.offset])).toEqual([['enc/kernel', 0], ['enc/bias', 6]]);
+    // A standard tfjs weights manifest, weights under their logical names.
+    const manifest = JSON.parse(await readFile(path.join(dir, WEIGHTS_JSON), 'utf8')) as tf.io.WeightsManifestConfig;
+    expect(manifest[0]?.weights.map((w) => [w.name, w.shape, w.dtype])).toEqual([['enc/kernel', [2, 3], 'float32'], ['enc/bias', [3], 'float32']]);
     expect((await readFile(path.join(dir, WEIGHTS_BIN))).byteLength).toBe(9 * 4);
     // Registered in another order: loading goes by name, not position.
     const b = new WeightStore(2);
     b.create('enc/bias', [3]);
     b.create('enc/kernel', [2, 3]);
+    const before = tf.memory().numTensors;
     await loadWeights(b, dir);
+    expect(tf.memory().numTensors).toBe(before);
     expect(Array.from(b.weights()[0]?.variable.dataSync() ?? [])).toEqual([1, 2, 3]);
     expect(Array.from(b.weights()[1]?.variable.dataSync() ?? [])).toEqual(Array.from(a.weights()[0]?.variable.dataSync() ?? []));
   });
