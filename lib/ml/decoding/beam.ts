@@ -59,6 +59,16 @@ function topTokens(lp: Float32Array, offset: number, vocab: number, n: number): 
 export function beamSearch<E extends object, S extends object>(
   model: Decodable<E, S>, src: number[][] | tf.Tensor2D, opts: BeamSearchOptions,
 ): Hypothesis[] {
+  return beamSearchNBest(model, src, opts).map((list) => list[0] ?? { tokens: [], logProb: 0, score: 0, attention: [] });
+}
+
+/**
+ * Like {@link beamSearch}, but returns every hypothesis kept for each input (the finished ones,
+ * plus the live beams of inputs cut off by `maxLen`), best first.
+ */
+export function beamSearchNBest<E extends object, S extends object>(
+  model: Decodable<E, S>, src: number[][] | tf.Tensor2D, opts: BeamSearchOptions,
+): Hypothesis[][] {
   const k = opts.beamWidth;
   if (!Number.isInteger(k) || k < 1) throw new Error(`beamSearch: beamWidth must be a positive integer, got ${k}`);
   const alpha = opts.lengthPenalty ?? 0;
@@ -139,6 +149,6 @@ export function beamSearch<E extends object, S extends object>(
     const scored = pool.map((h) => ({ ...h, score: h.logProb / lengthPenalty(h.tokens.length, alpha, kind) }));
     // Stable sort: on equal scores the earlier-finished (then higher-ranked) hypothesis wins.
     scored.sort((x, y) => y.score - x.score);
-    return scored[0] ?? { tokens: [], logProb: 0, score: 0, attention: [] };
+    return scored;
   });
 }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { beamSearch, lengthPenalty } from '../../../lib/ml/decoding/beam.ts';
+import { beamSearch, beamSearchNBest, lengthPenalty } from '../../../lib/ml/decoding/beam.ts';
 import { greedyDecode } from '../../../lib/ml/decoding/greedy.ts';
 import type { Decodable, Hypothesis, StepOutput } from '../../../lib/ml/decoding/types.ts';
 import { Seq2Seq } from '../../../lib/ml/models/seq2seq.ts';
@@ -88,6 +88,11 @@ describe('greedy and beam search on a known distribution', () => {
     expect(b?.tokens).toEqual([B, END]);
     expect(b?.logProb).toBeCloseTo(Math.log(0.36), 6);
     expect(b?.attention).toEqual([[0.5, 0.5], [0.5, 0.5]]);
+  });
+
+  it('n-best lists every kept hypothesis, best first', () => {
+    const [list] = beamSearchNBest(toy, [[5]], { ...OPTS, beamWidth: 2 });
+    expect(list?.map((h) => h.tokens)).toEqual([[B, END], [A, B, END]]);
   });
 
   it('a length penalty can prefer the longer hypothesis', () => {
