@@ -1,6 +1,6 @@
 /**
  * Kernels the wasm backend lacks but training needs, registered on top of it. Found by training
- * small models on wasm (see test/ml/backend/kernels.test.ts) and by diffing the kernel registries
+ * small models on wasm (test/ml/backend/training.test.ts) and by diffing the kernel registries
  * of the wasm and cpu backends.
  */
 import { getKernel, registerKernel } from '@tensorflow/tfjs';
