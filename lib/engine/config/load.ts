@@ -106,7 +106,8 @@ async function readCache(root: string, key: string): Promise<Parsed | undefined>
 
 async function writeCache(root: string, key: string, parsed: Parsed): Promise<void> {
   const file = path.join(root, CONFIG_CACHE);
-  const tmp = `${file}.${process.pid}.tmp`;
+  // Unique per write: two loads in one process may race to fill the cache.
+  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   try {
     await mkdir(path.dirname(file), { recursive: true });
     const rec: CacheRecord = { key, value: parsed.value, spans: packSpans(parsed.spans), stageOrder: parsed.stageOrder };
@@ -117,7 +118,7 @@ async function writeCache(root: string, key: string, parsed: Parsed): Promise<vo
   }
 }
 
-/** Parses and checks the text; `parsed` is set only when the file is clean enough to cache. */
+/** Parses and checks the text; `parsed` may be cached only when `errors` is empty. */
 async function parse(text: string, file: string): Promise<{ errors: Diagnostic[]; fatal: boolean; badStages: Set<string>; parsed: Parsed }> {
   const { parseDocument } = await import('yaml');
   const { validateShape } = await import('./schema.ts');

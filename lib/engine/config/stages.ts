@@ -124,10 +124,11 @@ class StageResolver {
     return this.errors.length > before ? [] : stages;
   }
 
-  private text(group: string, field: DocPath, text: string, item?: Record<string, Scalar>): string {
+  /** The field's text interpolated, or undefined (errors reported) when a `${…}` failed. */
+  private text(group: string, field: DocPath, text: string, item?: Record<string, Scalar>): string | undefined {
     const r = interpolate(text, { params: this.params, ...(item ? { item } : {}) });
     for (const e of r.errors) this.error(`Stage "${group}": ${e.message}`, locInScalar(this.src, ['stages', group, ...field], e.index, e.length), e.hint);
-    return r.text;
+    return r.errors.length > 0 ? undefined : r.text;
   }
 
   /** Normalises a path to POSIX, relative to the root; '' only for a `wdir` naming the root. */
@@ -151,13 +152,21 @@ class StageResolver {
     return n;
   }
 
+  private wdir(group: string, raw: string | undefined, item?: Record<string, Scalar>): string {
+    if (raw === undefined) return '';
+    const text = this.text(group, ['wdir'], raw, item);
+    return text === undefined ? raw : this.path(group, 'wdir', ['wdir'], text);
+  }
+
   private member(group: string, name: string, raw: RawStage, item?: Record<string, Scalar>): Stage {
     const paths: Record<(typeof PATH_FIELDS)[number], { path: string; loc?: SourceLocation }[]> = { deps: [], outs: [], metrics: [], plots: [] };
     for (const field of PATH_FIELDS) {
       (raw[field] ?? []).forEach((p, i) => {
         const segs = [field, i];
         const loc = this.locValue(group, segs);
-        paths[field].push({ path: this.path(group, field, segs, this.text(group, segs, p, item)), loc });
+        const text = this.text(group, segs, p, item);
+        // A path whose `${…}` failed is already reported; checking its remains would mislead.
+        paths[field].push({ path: text === undefined ? p : this.path(group, field, segs, text), loc });
       });
     }
     const params: Record<string, unknown> = {};
@@ -177,8 +186,8 @@ class StageResolver {
     const stage: Stage = {
       name,
       group,
-      cmd: this.text(group, ['cmd'], raw.cmd, item),
-      wdir: raw.wdir === undefined ? '' : this.path(group, 'wdir', ['wdir'], this.text(group, ['wdir'], raw.wdir, item)),
+      cmd: this.text(group, ['cmd'], raw.cmd, item) ?? raw.cmd,
+      wdir: this.wdir(group, raw.wdir, item),
       deps: paths.deps.map((d) => d.path),
       outs: outs.map((o) => o.path),
       metrics: paths.metrics.map((o) => o.path),
@@ -191,7 +200,7 @@ class StageResolver {
       outLocations: outs.map((o) => o.loc),
     };
     if (item) stage.matrixItem = { ...item };
-    if (raw.desc !== undefined) stage.desc = this.text(group, ['desc'], raw.desc, item);
+    if (raw.desc !== undefined) stage.desc = this.text(group, ['desc'], raw.desc, item) ?? raw.desc;
     const location = locKey(this.src, ['stages', group]);
     if (location) stage.location = location;
     return stage;

@@ -131,6 +131,17 @@ describe('located config errors', () => {
     );
   });
 
+  it('a failed interpolation in a path is reported once, not also as a bad path', async () => {
+    const root = await project({ 'pipeline.yaml': text('params: { x: 1 }', 'stages:', '  a:', '    cmd: run', '    outs:', '      - ${nope}') });
+    expect(await errorsOf(root)).toBe(
+      text(
+        'error: pipeline.yaml:6:9 Stage "a": unknown variable "${nope}". Write "$${nope}" for a literal "${nope}".',
+        '      - ${nope}',
+        '        ~~~~~~~',
+      ),
+    );
+  });
+
   it('a cycle of three: the whole cycle, each edge located', async () => {
     expect(await errorsOf(await fixture('cycle'))).toBe(
       text(
