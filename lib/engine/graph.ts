@@ -4,10 +4,19 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import picomatch from 'picomatch';
+import { createRequire } from 'node:module';
+import type Picomatch from 'picomatch';
 import type { Diagnostic, Pipeline, Result, SourceLocation, Stage } from './types.ts';
 import { err, ok, unreachable } from './types.ts';
 import { didYouMean } from './suggest.ts';
+
+let picomatchModule: typeof Picomatch | undefined;
+
+/** picomatch, loaded on first use: most CLI calls name no glob, and every call loads this file. */
+function picomatch(): typeof Picomatch {
+  picomatchModule ??= createRequire(import.meta.url)('picomatch') as typeof Picomatch;
+  return picomatchModule;
+}
 
 /** Adjacency of the stage graph plus a stable topological order. */
 export interface Graph {
@@ -256,8 +265,8 @@ export function selectTargets(p: Pipeline, targets: string[], opts: SelectOption
       picked.add(t);
     } else if (groups.has(t)) {
       for (const n of groups.get(t) ?? []) picked.add(n);
-    } else if (picomatch.scan(t).isGlob) {
-      const match = picomatch(t);
+    } else if (picomatch().scan(t).isGlob) {
+      const match = picomatch()(t);
       const hits = names.filter((n) => match(n) || match(p.stages.get(n)?.group ?? ''));
       if (hits.length === 0) errors.push(diag(`Target "${t}" matches no stage.`));
       for (const n of hits) picked.add(n);
