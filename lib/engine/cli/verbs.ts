@@ -77,6 +77,17 @@ export const verbs: VerbSpec[] = [
     load: async () => (await import('./metrics-verb.ts')).paramsVerb,
   },
   {
+    name: 'models',
+    summary: 'The model registry: list versions, promote one to production by hand, or roll production back.',
+    usage: 'models list | models promote NAME VERSION [--force] | models rollback NAME',
+    details: 'State in models/registry.json; every promotion and rollback is appended to models/registry-log.jsonl.',
+    options: {
+      force: { type: 'boolean', help: 'promote a version that failed its gate' },
+      json,
+    },
+    load: async () => (await import('./models-verb.ts')).modelsVerb,
+  },
+  {
     name: 'gc',
     summary: 'Drop cache objects that neither pipeline.lock nor a recent run refers to.',
     usage: 'gc [--max-size SIZE]',

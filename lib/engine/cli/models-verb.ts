@@ -1,0 +1,71 @@
+/**
+ * `pipeline models list|promote <name> <version> [--force]|rollback <name>`: the model registry
+ * (`models/registry.json`, see lib/registry). `list` is read-only; `promote` and `rollback` move
+ * the `production` alias by hand and append to `models/registry-log.jsonl`.
+ */
+import {
+  RegistryError, REGISTRY_FILE, loadRegistry, promoteManually, rollback, saveRegistry, type RegistryState,
+} from '../../registry/index.ts';
+import { paint } from './io.ts';
+import { UsageError, flag, type VerbContext } from './verb.ts';
+import { printJson } from './common.ts';
+
+const ACTIONS = ['list', 'promote', 'rollback'] as const;
+
+function listText(state: RegistryState, color: boolean): string {
+  const names = Object.keys(state.models).sort();
+  if (names.length === 0) return '';
+  const lines: string[] = [];
+  for (const name of names) {
+    const entry = state.models[name]!;
+    lines.push(paint(color, 'bold', name) + (entry.production !== undefined ? `  production → v${entry.production}` : '  no production version'));
+    for (const v of entry.versions) {
+      const gate = v.gate ? `${v.gate.gate.metric} ${v.gate.value ?? 'missing'} ${v.gate.passed ? 'passes' : 'fails'} gate` : 'no gate';
+      const mark = entry.production === v.version ? paint(color, 'green', '*') : ' ';
+      const flags = v.rolledBack ? ' (rolled back)' : '';
+      lines.push(`  ${mark} v${v.version}  ${gate}  ${v.stage ?? '—'}  ${v.fingerprint.slice(0, 12)}  ${v.registeredAt}${flags}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function versionArg(text: string | undefined): number {
+  const n = Number((text ?? '').replace(/^v/, ''));
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`"pipeline models promote" needs a version number (1, 2, … or v1), got "${text ?? ''}".`);
+  return n;
+}
+
+/** Handler of `pipeline models`. */
+export async function modelsVerb(ctx: VerbContext): Promise<number> {
+  const [action, name, version, ...rest] = ctx.positionals;
+  if (action === undefined || !(ACTIONS as readonly string[]).includes(action)) {
+    throw new UsageError(`"pipeline models" needs one of ${ACTIONS.join(', ')}${action ? `, got "${action}"` : ''}.`);
+  }
+  const json = flag(ctx.values, 'json');
+  try {
+    const state = await loadRegistry(ctx.root);
+    if (action === 'list') {
+      if (name !== undefined) throw new UsageError('"pipeline models list" takes no arguments.');
+      if (json) printJson(ctx, { ok: true, ...state });
+      else if (Object.keys(state.models).length === 0) ctx.io.err(`No models registered (${REGISTRY_FILE} is empty or absent).\n`);
+      else ctx.io.out(listText(state, ctx.io.color));
+      return 0;
+    }
+    if (name === undefined) throw new UsageError(`"pipeline models ${action}" needs a model name.`);
+    const expected = action === 'promote' ? 1 : 0;
+    const extra = action === 'promote' ? rest[0] : version;
+    if (extra !== undefined) throw new UsageError(`"pipeline models ${action}" takes ${expected + 1} argument(s); unexpected "${extra}".`);
+    const entry = action === 'promote'
+      ? promoteManually(state, name, versionArg(version), { force: flag(ctx.values, 'force') })
+      : rollback(state, name, { by: 'cli' });
+    await saveRegistry(ctx.root, state, [entry]);
+    if (json) printJson(ctx, { ok: true, ...entry });
+    else ctx.io.err(`${name}: production ${entry.from === null ? 'none' : `v${entry.from}`} → ${entry.to === null ? 'none' : `v${entry.to}`} (${entry.reason}).\n`);
+    return 0;
+  } catch (e) {
+    if (!(e instanceof RegistryError)) throw e;
+    if (json) printJson(ctx, { ok: false, error: e.message });
+    ctx.io.err(`${paint(ctx.io.color, 'red', 'error')} ${e.message}\n`);
+    return 1;
+  }
+}

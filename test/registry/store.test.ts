@@ -1,0 +1,71 @@
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  REGISTRY_FILE, digestFiles, emptyRegistry, loadRegistry, readLog, registerAndPromote, rollback, saveRegistry,
+} from '../../lib/registry/index.ts';
+
+let root: string;
+beforeEach(async () => {
+  root = await mkdtemp(path.join(os.tmpdir(), 'seqlab-registry-'));
+});
+afterEach(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('registry store', () => {
+  it('reads an absent registry as empty and round-trips a saved one', async () => {
+    expect(await loadRegistry(root)).toEqual(emptyRegistry());
+    const s = emptyRegistry();
+    const { log } = registerAndPromote(s, {
+      name: 'ex1', fingerprint: 'f1', metrics: { test_accuracy: 0.9 }, files: [],
+    }, { metric: 'test_accuracy', direction: 'max', threshold: 0.75 });
+    await saveRegistry(root, s, log ? [log] : []);
+    expect(await loadRegistry(root)).toEqual(s);
+    expect(await readLog(root)).toHaveLength(1);
+  });
+
+  it('appends every promotion and rollback to the log, oldest first', async () => {
+    const s = emptyRegistry();
+    const gate = { metric: 'test_accuracy', direction: 'max', threshold: 0.5 } as const;
+    for (const [fp, acc] of [['a', 0.6], ['b', 0.7]] as const) {
+      const { log } = registerAndPromote(s, { name: 'm', fingerprint: fp, metrics: { test_accuracy: acc }, files: [] }, gate);
+      await saveRegistry(root, s, log ? [log] : []);
+    }
+    await saveRegistry(root, s, [rollback(s, 'm')]);
+    const log = await readLog(root);
+    expect(log.map((e) => [e.action, e.from, e.to])).toEqual([['promote', null, 1], ['promote', 1, 2], ['rollback', 2, 1]]);
+    expect((await loadRegistry(root)).models.m?.production).toBe(1);
+  });
+
+  it('does not rewrite an unchanged registry and leaves no temp files', async () => {
+    const s = emptyRegistry();
+    await saveRegistry(root, s);
+    const file = path.join(root, REGISTRY_FILE);
+    const before = (await stat(file)).mtimeMs;
+    await new Promise((r) => setTimeout(r, 20));
+    await saveRegistry(root, s);
+    expect((await stat(file)).mtimeMs).toBe(before);
+    expect(await readFile(file, 'utf8')).toBe('{\n  "models": {},\n  "schema": 1\n}\n');
+  });
+
+  it('rejects a corrupt registry with a sentence, not a stack', async () => {
+    await mkdir(path.join(root, 'models'));
+    await writeFile(path.join(root, REGISTRY_FILE), '{"schema": 2}');
+    await expect(loadRegistry(root)).rejects.toThrow(/not a schema-1 registry/);
+    await writeFile(path.join(root, REGISTRY_FILE), '{');
+    await expect(loadRegistry(root)).rejects.toThrow(/not valid JSON/);
+  });
+
+  it('digests every file under a directory, sorted, with sizes', async () => {
+    await mkdir(path.join(root, 'models/m/sub'), { recursive: true });
+    await writeFile(path.join(root, 'models/m/b.bin'), 'abc');
+    await writeFile(path.join(root, 'models/m/sub/a.json'), '');
+    const files = await digestFiles(root, ['models/m']);
+    expect(files).toEqual([
+      { path: 'models/m/b.bin', sha256: 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad', size: 3 },
+      { path: 'models/m/sub/a.json', sha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855', size: 0 },
+    ]);
+  });
+});
