@@ -1,0 +1,82 @@
+/**
+ * What every experiment shares: the context a stage hands to `run()`, JSON output that is
+ * byte-stable (so that unchanged results keep their cache digests), minibatching and seeding.
+ * No engine import here: progress goes through the `onEpoch` callback the stage passes in.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { createRng, type Rng } from '../data/prng.ts';
+
+/** Per-epoch progress: the stage forwards it to the runner's live view. */
+export type OnEpoch = (epoch: number, epochs: number, values: Record<string, number>) => void;
+
+/** Where an experiment writes and whom it tells about progress. */
+export interface RunContext {
+  /** Directory for metrics and figure data (created if missing), e.g. `reports/ex1`. */
+  outDir: string;
+  /** Directory for the trained model (created if missing); no model is saved when absent. */
+  modelDir?: string;
+  onEpoch?: OnEpoch;
+}
+
+/** One learning-curve point. */
+export interface EpochRecord {
+  epoch: number;
+  [metric: string]: number;
+}
+
+/** Writes `value` as indented JSON with a trailing newline, creating parent directories. */
+export async function writeJson(file: string, value: unknown): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, `${JSON.stringify(value, roundReplacer, 1)}\n`);
+}
+
+/**
+ * Rounds floats to 6 significant digits in JSON: enough for every figure and table, and it keeps
+ * files small (attention maps have thousands of weights).
+ */
+function roundReplacer(_key: string, value: unknown): unknown {
+  if (typeof value === 'number' && Number.isFinite(value) && !Number.isInteger(value)) {
+    return Number(value.toPrecision(6));
+  }
+  return value;
+}
+
+/** A seeded stream for an experiment's own draws (shuffles), independent per `part`. */
+export function experimentRng(seed: number, part: string): Rng {
+  return createRng(`${seed}/experiment/${part}`);
+}
+
+/** Splits `indices` (already in the desired order) into consecutive batches of `size`. */
+export function batches(indices: ArrayLike<number>, size: number): number[][] {
+  if (!Number.isInteger(size) || size < 1) throw new Error(`batch size must be a positive integer, got ${size}`);
+  const out: number[][] = [];
+  for (let i = 0; i < indices.length; i += size) {
+    out.push(Array.from({ length: Math.min(size, indices.length - i) }, (_, k) => indices[i + k]!));
+  }
+  return out;
+}
+
+/** A shuffled copy of `indices`. */
+export function shuffled(indices: ArrayLike<number>, rng: Rng): number[] {
+  return rng.shuffle(Array.from(indices));
+}
+
+/** Rows `rows` of a row-major array whose rows have `width` values, as one packed array. */
+export function gatherRows(data: Float32Array, width: number, rows: readonly number[]): Float32Array {
+  const out = new Float32Array(rows.length * width);
+  rows.forEach((r, i) => out.set(data.subarray(r * width, (r + 1) * width), i * width));
+  return out;
+}
+
+/** Seconds since `start` (a `performance.now()` value), to 3 decimals. */
+export function secondsSince(start: number): number {
+  return Math.round(performance.now() - start) / 1000;
+}
+
+/** A metrics file's common header: which backend and when-independent facts (no timestamps). */
+export interface BackendRecord {
+  name: string;
+  version: string;
+  package: string;
+}

@@ -1,0 +1,162 @@
+/**
+ * Exercise 1: a GRU + attention classifier on the 3-class synthetic sequences. Trains with Adam
+ * on the training split, keeps the weights of the epoch with the best validation accuracy, and
+ * reports test accuracy, per-class precision/recall, and how spread the attention is.
+ *
+ * Outputs in `ctx.outDir`: `metrics.json`, `history.json` (learning curve), `attention.json`
+ * (inputs, labels, predictions and attention weights of the first test examples).
+ */
+import * as tf from '@tensorflow/tfjs';
+import path from 'node:path';
+import { readSyntheticSequences, type SequenceClassificationData } from '../data/synthetic-sequences.ts';
+import { argmaxRows, classificationReport } from '../metrics/classification.ts';
+import { attentionSpan, meanAttendedPosition } from '../metrics/attention.ts';
+import { currentBackend } from './backend.ts';
+import {
+  type EpochRecord, type RunContext, batches, experimentRng, gatherRows, secondsSince, shuffled, writeJson,
+} from './common.ts';
+import { GruAttentionClassifier } from './gru-attention-classifier.ts';
+
+/** Params of exercise 1 (`ex1` in pipeline.yaml, plus `seed` and where the data is). */
+export interface Ex1Params {
+  seed: number;
+  /** A bundle written by `writeSyntheticSequences` (`data/synthetic`). */
+  dataDir: string;
+  units: number;
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  /** How many test examples' attention weights to save (default 24). */
+  attentionExamples?: number;
+  attentionUnits?: number;
+  /** Model name recorded in the outputs (default `ex1`; sweep members pass theirs). */
+  name?: string;
+}
+
+/** What `metrics.json` holds (the numbers compare and promote read). */
+export interface Ex1Metrics {
+  model: string;
+  task: 'classification';
+  test_accuracy: number;
+  val_accuracy: number;
+  /** Mean number of time steps with attention weight above 0.05, over test examples. */
+  attention_span: number;
+  /** Mean attended time step (0-based), over test examples. */
+  avg_attention_position: number;
+  macro_f1: number;
+  per_class: { name: string; precision: number; recall: number; f1: number; support: number }[];
+  confusion: number[][];
+  best_epoch: number;
+  epochs: number;
+  hyperparameters: { units: number; lr: number; batch_size: number; epochs: number };
+  parameters: number;
+  train_samples: number;
+  test_samples: number;
+  backend: { name: string; version: string; package: string };
+  train_time_s: number;
+}
+
+/** Result of {@link run}: the metrics (also written to disk). */
+export interface Ex1Result {
+  metrics: Ex1Metrics;
+}
+
+interface Evaluation {
+  accuracy: number;
+  predicted: Int32Array;
+  attention: Float32Array;
+}
+
+/** Accuracy, predictions and attention on the rows `idx` of `data`, in batches. */
+function evaluate(model: GruAttentionClassifier, data: SequenceClassificationData, idx: ArrayLike<number>): Evaluation {
+  const width = data.steps * data.features;
+  const predicted = new Int32Array(idx.length);
+  const attention = new Float32Array(idx.length * data.steps);
+  let at = 0;
+  for (const rows of batches(idx, 256)) {
+    const x = tf.tensor3d(gatherRows(data.x, width, rows), [rows.length, data.steps, data.features]);
+    const out = model.predict(x);
+    x.dispose();
+    predicted.set(argmaxRows(out.probs, data.numClasses), at);
+    attention.set(out.attention, at * data.steps);
+    at += rows.length;
+  }
+  let hits = 0;
+  for (let i = 0; i < idx.length; i++) if (predicted[i] === data.y[idx[i]!]) hits++;
+  return { accuracy: idx.length ? hits / idx.length : 0, predicted, attention };
+}
+
+/** Trains exercise 1's model and writes its outputs; see the file comment. */
+export async function run(params: Ex1Params, ctx: RunContext): Promise<Ex1Result> {
+  const backend = await currentBackend();
+  const data = await readSyntheticSequences(params.dataDir);
+  const model = new GruAttentionClassifier({
+    inputDim: data.features, numClasses: data.numClasses, units: params.units, learningRate: params.lr, seed: params.seed,
+    ...(params.attentionUnits !== undefined ? { attentionUnits: params.attentionUnits } : {}),
+  });
+  const rng = experimentRng(params.seed, 'ex1');
+  const width = data.steps * data.features;
+  const history: EpochRecord[] = [];
+  let best = { epoch: 0, accuracy: -1, weights: model.snapshot() };
+  const start = performance.now();
+  for (let epoch = 1; epoch <= params.epochs; epoch++) {
+    let lossSum = 0;
+    const order = batches(shuffled(data.split.train, rng), params.batchSize);
+    for (const rows of order) {
+      const x = tf.tensor3d(gatherRows(data.x, width, rows), [rows.length, data.steps, data.features]);
+      const y = tf.tensor1d(rows.map((r) => data.y[r]!), 'int32');
+      lossSum += model.trainStep(x, y) * rows.length;
+      tf.dispose([x, y]);
+    }
+    const loss = lossSum / Math.max(data.split.train.length, 1);
+    const val = evaluate(model, data, data.split.val);
+    history.push({ epoch, loss, val_accuracy: val.accuracy });
+    if (val.accuracy > best.accuracy) best = { epoch, accuracy: val.accuracy, weights: model.snapshot() };
+    ctx.onEpoch?.(epoch, params.epochs, { loss, val_acc: val.accuracy });
+  }
+  const trainTime = secondsSince(start);
+  model.restore(best.weights);
+
+  const test = evaluate(model, data, data.split.test);
+  const actual = Array.from(data.split.test, (i) => data.y[i]!);
+  const report = classificationReport(actual, test.predicted, data.numClasses);
+  const att = { data: test.attention, cols: data.steps };
+  const metrics: Ex1Metrics = {
+    model: params.name ?? 'ex1',
+    task: 'classification',
+    test_accuracy: test.accuracy,
+    val_accuracy: best.accuracy,
+    attention_span: attentionSpan(att),
+    avg_attention_position: meanAttendedPosition(att),
+    macro_f1: report.macro.f1,
+    per_class: report.perClass.map((c, i) => ({ name: data.classNames[i] ?? String(i), ...c })),
+    confusion: report.confusion,
+    best_epoch: best.epoch,
+    epochs: params.epochs,
+    hyperparameters: { units: params.units, lr: params.lr, batch_size: params.batchSize, epochs: params.epochs },
+    parameters: model.parameterCount(),
+    train_samples: data.split.train.length,
+    test_samples: data.split.test.length,
+    backend,
+    train_time_s: trainTime,
+  };
+
+  const shown = Math.min(params.attentionExamples ?? 24, data.split.test.length);
+  const examples = Array.from({ length: shown }, (_, i) => {
+    const row = data.split.test[i]!;
+    return {
+      index: row,
+      label: data.classNames[data.y[row]!] ?? String(data.y[row]),
+      predicted: data.classNames[test.predicted[i]!] ?? String(test.predicted[i]),
+      // Feature 0 is the signal; the others are noisy copies (see the generator).
+      signal: Array.from({ length: data.steps }, (_, t) => data.x[row * width + t * data.features]!),
+      weights: Array.from(test.attention.subarray(i * data.steps, (i + 1) * data.steps)),
+    };
+  });
+  await writeJson(path.join(ctx.outDir, 'metrics.json'), metrics);
+  await writeJson(path.join(ctx.outDir, 'history.json'), { model: params.name ?? 'ex1', best_epoch: best.epoch, epochs: history });
+  await writeJson(path.join(ctx.outDir, 'attention.json'), { model: params.name ?? 'ex1', steps: data.steps, classes: data.classNames, examples });
+  if (ctx.modelDir !== undefined) await model.save(ctx.modelDir);
+  model.dispose();
+  return { metrics };
+}

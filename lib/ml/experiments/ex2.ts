@@ -1,0 +1,174 @@
+/**
+ * Exercise 2: multi-step forecasting of a noisy sine + trend (50 → 10 steps) with a Bi-LSTM
+ * encoder, an LSTM decoder and Bahdanau attention (`Seq2SeqForecaster`). Keeps the weights of the
+ * epoch with the lowest validation MSE; errors are on the z-normalised series (the generator's
+ * training-split statistics), and also in the raw units for reference.
+ *
+ * Outputs in `ctx.outDir`: `metrics.json`, `history.json`, `forecasts.json` (inputs, truth and
+ * forecasts of the first test windows) and `attention.json` (their horizon × input maps).
+ */
+import * as tf from '@tensorflow/tfjs';
+import path from 'node:path';
+import { type ForecastData, readSineTrend } from '../data/sine-trend.ts';
+import { attentionSpan, meanAttendedPosition } from '../metrics/attention.ts';
+import { mae, mse } from '../metrics/regression.ts';
+import { type ForecastBatch, Seq2SeqForecaster } from '../models/forecaster.ts';
+import { currentBackend } from './backend.ts';
+import {
+  type EpochRecord, type RunContext, batches, experimentRng, gatherRows, secondsSince, shuffled, writeJson,
+} from './common.ts';
+
+/** Params of exercise 2 (`ex2` in pipeline.yaml, plus `seed` and the data bundle). */
+export interface Ex2Params {
+  seed: number;
+  /** A bundle written by `writeSineTrend` (`data/sine-trend`). */
+  dataDir: string;
+  /** Units of each encoder direction and of the decoder. */
+  units: number;
+  attentionUnits: number;
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  /** Teacher-forcing ratio during training (default 1). */
+  teacherForcing?: number;
+  /** How many test windows to save with their attention (default 8). */
+  forecastExamples?: number;
+}
+
+/** What `metrics.json` holds. */
+export interface Ex2Metrics {
+  model: string;
+  task: 'regression';
+  /** On the normalised series. */
+  test_mse: number;
+  test_mae: number;
+  val_mse: number;
+  test_mse_raw: number;
+  test_mae_raw: number;
+  /** Mean number of input steps with weight above 0.05, over every (window, output step). */
+  attention_span: number;
+  /** Mean attended input step (0-based), over every (window, output step). */
+  avg_attention_position: number;
+  /** Test MSE per forecast step (1…horizon). */
+  mse_per_step: number[];
+  best_epoch: number;
+  epochs: number;
+  parameters: number;
+  input_steps: number;
+  horizon: number;
+  train_windows: number;
+  test_windows: number;
+  backend: { name: string; version: string; package: string };
+  train_time_s: number;
+}
+
+/** Result of {@link run}. */
+export interface Ex2Result {
+  metrics: Ex2Metrics;
+}
+
+function batchOf(data: ForecastData, rows: readonly number[]): ForecastBatch & { x: tf.Tensor3D; y: tf.Tensor2D } {
+  return {
+    x: tf.tensor3d(gatherRows(data.x, data.inputSteps, rows), [rows.length, data.inputSteps, 1]),
+    y: tf.tensor2d(gatherRows(data.y, data.targetSteps, rows), [rows.length, data.targetSteps]),
+  };
+}
+
+/** Free-running forecasts (flat, n × horizon) and attention (flat, n × horizon × input) for `idx`. */
+function forecast(model: Seq2SeqForecaster, data: ForecastData, idx: ArrayLike<number>): { values: Float32Array; attention: Float32Array } {
+  const h = data.targetSteps;
+  const values = new Float32Array(idx.length * h);
+  const attention = new Float32Array(idx.length * h * data.inputSteps);
+  let at = 0;
+  for (const rows of batches(idx, 256)) {
+    const x = tf.tensor3d(gatherRows(data.x, data.inputSteps, rows), [rows.length, data.inputSteps, 1]);
+    const out = model.predict(x);
+    x.dispose();
+    values.set(out.values.flat(), at * h);
+    attention.set(out.attention.flat(2), at * h * data.inputSteps);
+    at += rows.length;
+  }
+  return { values, attention };
+}
+
+/** Trains exercise 2's model and writes its outputs; see the file comment. */
+export async function run(params: Ex2Params, ctx: RunContext): Promise<Ex2Result> {
+  const backend = await currentBackend();
+  const data = await readSineTrend(params.dataDir);
+  const model = new Seq2SeqForecaster({
+    horizon: data.targetSteps, units: params.units, attentionUnits: params.attentionUnits, attention: 'additive',
+    bidirectional: true, learningRate: params.lr, teacherForcingRatio: params.teacherForcing ?? 1, seed: params.seed,
+  });
+  const rng = experimentRng(params.seed, 'ex2');
+  const truth = (idx: ArrayLike<number>): Float32Array => gatherRows(data.y, data.targetSteps, Array.from(idx));
+  const valTruth = truth(data.split.val);
+  const history: EpochRecord[] = [];
+  const snapshot = (): Float32Array[] => model.weights().map((w) => w.variable.dataSync().slice() as Float32Array);
+  let best = { epoch: 0, mse: Infinity, weights: snapshot() };
+  const start = performance.now();
+  for (let epoch = 1; epoch <= params.epochs; epoch++) {
+    const list = batches(shuffled(data.split.train, rng), params.batchSize).map((rows) => batchOf(data, rows));
+    const { loss } = model.trainEpoch(list);
+    for (const b of list) tf.dispose([b.x, b.y]);
+    const valMse = mse(valTruth, forecast(model, data, data.split.val).values);
+    history.push({ epoch, loss, val_mse: valMse });
+    if (valMse < best.mse) best = { epoch, mse: valMse, weights: snapshot() };
+    ctx.onEpoch?.(epoch, params.epochs, { loss, val_mse: valMse });
+  }
+  const trainTime = secondsSince(start);
+  model.weights().forEach((w, i) => tf.tidy(() => w.variable.assign(tf.tensor(best.weights[i]!, w.variable.shape, 'float32'))));
+
+  const test = forecast(model, data, data.split.test);
+  const testTruth = truth(data.split.test);
+  const h = data.targetSteps;
+  const raw = (v: Float32Array): Float32Array => v.map((z) => z * data.norm.std + data.norm.mean);
+  const perStep = Array.from({ length: h }, (_, s) => {
+    const pick = (v: Float32Array): number[] => Array.from({ length: data.split.test.length }, (_, i) => v[i * h + s]!);
+    return mse(pick(testTruth), pick(test.values));
+  });
+  const att = { data: test.attention, cols: data.inputSteps };
+  const metrics: Ex2Metrics = {
+    model: 'ex2',
+    task: 'regression',
+    test_mse: mse(testTruth, test.values),
+    test_mae: mae(testTruth, test.values),
+    val_mse: best.mse,
+    test_mse_raw: mse(raw(testTruth), raw(test.values)),
+    test_mae_raw: mae(raw(testTruth), raw(test.values)),
+    attention_span: attentionSpan(att),
+    avg_attention_position: meanAttendedPosition(att),
+    mse_per_step: perStep,
+    best_epoch: best.epoch,
+    epochs: params.epochs,
+    parameters: model.weights().reduce((n, w) => n + w.variable.size, 0),
+    input_steps: data.inputSteps,
+    horizon: h,
+    train_windows: data.split.train.length,
+    test_windows: data.split.test.length,
+    backend,
+    train_time_s: trainTime,
+  };
+
+  // Spread the saved windows over the test span rather than taking neighbours that overlap.
+  const shown = Math.min(params.forecastExamples ?? 8, data.split.test.length);
+  const picks = Array.from({ length: shown }, (_, k) => Math.floor((k * data.split.test.length) / shown));
+  const examples = picks.map((i) => ({
+    window: data.split.test[i]!,
+    start: data.starts[data.split.test[i]!]!,
+    input: Array.from(data.x.subarray(data.split.test[i]! * data.inputSteps, (data.split.test[i]! + 1) * data.inputSteps)),
+    truth: Array.from(testTruth.subarray(i * h, (i + 1) * h)),
+    forecast: Array.from(test.values.subarray(i * h, (i + 1) * h)),
+  }));
+  const maps = picks.map((i) => ({
+    window: data.split.test[i]!,
+    weights: Array.from({ length: h }, (_, s) =>
+      Array.from(test.attention.subarray((i * h + s) * data.inputSteps, (i * h + s + 1) * data.inputSteps))),
+  }));
+  await writeJson(path.join(ctx.outDir, 'metrics.json'), metrics);
+  await writeJson(path.join(ctx.outDir, 'history.json'), { model: 'ex2', best_epoch: best.epoch, epochs: history });
+  await writeJson(path.join(ctx.outDir, 'forecasts.json'), { model: 'ex2', norm: data.norm, input_steps: data.inputSteps, horizon: h, examples });
+  await writeJson(path.join(ctx.outDir, 'attention.json'), { model: 'ex2', input_steps: data.inputSteps, horizon: h, maps });
+  if (ctx.modelDir !== undefined) await model.save(ctx.modelDir);
+  model.dispose();
+  return { metrics };
+}

@@ -1,0 +1,191 @@
+/**
+ * Exercise 3 and its ablations: reconstruct Moving-MNIST-like clips with the temporal latent
+ * model (`ex3-model.ts`) in one of its variants. Keeps the weights of the epoch with the lowest
+ * validation MSE. Errors are per pixel on [0, 1] intensities.
+ *
+ * Outputs in `ctx.outDir`: `metrics.json`, `history.json`, and a few test clips with their
+ * reconstructions: `reconstructions.json` (which clips, layout) + `reconstructions.bin` (uint8).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { type MovingMnistData, readMovingMnist } from '../data/moving-mnist.ts';
+import { mae, mse } from '../metrics/regression.ts';
+import { currentBackend } from './backend.ts';
+import {
+  type BackendRecord, type EpochRecord, type RunContext, batches, experimentRng, gatherRows, secondsSince, shuffled, writeJson,
+} from './common.ts';
+import { type Ex3Variant, TemporalLatentModel } from './ex3-model.ts';
+
+/** Params of exercise 3 (`ex3` in pipeline.yaml, plus `seed`, the data bundle and the variant). */
+export interface Ex3Params {
+  seed: number;
+  /** A bundle written by `writeMovingMnist` (`data/moving-digits`). */
+  dataDir: string;
+  variant: Ex3Variant;
+  frameUnits: number;
+  modelDim: number;
+  latentDim: number;
+  lstmUnits: number;
+  heads: number;
+  memorySlots: number;
+  segmentLength: number;
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  /** Global-norm gradient clip (default 5; 0 = off). */
+  clipNorm?: number;
+  /** How many test clips to save with their reconstructions (default 4). */
+  examples?: number;
+}
+
+/** What `metrics.json` holds. */
+export interface Ex3Metrics {
+  model: string;
+  variant: Ex3Variant;
+  task: 'regression';
+  test_mse: number;
+  test_mae: number;
+  val_mse: number;
+  /** Test MSE and MAE per frame index (0-based), for long-horizon consistency. */
+  mse_per_frame: number[];
+  mae_per_frame: number[];
+  /** MSE of predicting the mean training pixel everywhere: the floor any model must beat. */
+  mean_baseline_mse: number;
+  parameters: number;
+  /** The course's expected ranges and whether this run falls inside them. */
+  course_range: { test_mse: [number, number]; test_mae: [number, number]; parameters: [number, number] };
+  in_course_range: { test_mse: boolean; test_mae: boolean; parameters: boolean };
+  best_epoch: number;
+  epochs: number;
+  frames: number;
+  size: number;
+  train_clips: number;
+  test_clips: number;
+  backend: BackendRecord;
+  train_time_s: number;
+}
+
+/** Result of {@link run}. */
+export interface Ex3Result {
+  metrics: Ex3Metrics;
+}
+
+const COURSE = { test_mse: [0.01, 0.02], test_mae: [0.08, 0.12], parameters: [1e6, 2e6] } as const;
+const inside = (v: number, [lo, hi]: readonly [number, number]): boolean => v >= lo && v <= hi;
+
+/** Reconstructions (flat, clips × frames × pixels) of clips `idx`. */
+function reconstruct(model: TemporalLatentModel, data: MovingMnistData, idx: ArrayLike<number>): Float32Array {
+  const width = data.frames * data.size * data.size;
+  const out = new Float32Array(idx.length * width);
+  let at = 0;
+  for (const rows of batches(idx, 64)) {
+    const x = tf.tensor3d(gatherRows(data.clips, width, rows), [rows.length, data.frames, data.size * data.size]);
+    out.set(model.predict(x), at * width);
+    x.dispose();
+    at += rows.length;
+  }
+  return out;
+}
+
+/** Every `frames`-th block of `pixels` values starting at frame f, over all clips. */
+function frameSlice(v: Float32Array, frames: number, pixels: number, f: number): Float32Array {
+  const clips = v.length / (frames * pixels);
+  const out = new Float32Array(clips * pixels);
+  for (let c = 0; c < clips; c++) out.set(v.subarray((c * frames + f) * pixels, (c * frames + f + 1) * pixels), c * pixels);
+  return out;
+}
+
+/** Trains one variant of exercise 3's model and writes its outputs; see the file comment. */
+export async function run(params: Ex3Params, ctx: RunContext): Promise<Ex3Result> {
+  const backend = await currentBackend();
+  const data = await readMovingMnist(params.dataDir);
+  const pixels = data.size * data.size;
+  const width = data.frames * pixels;
+  const model = new TemporalLatentModel({
+    variant: params.variant, pixels, frameUnits: params.frameUnits, modelDim: params.modelDim, latentDim: params.latentDim,
+    lstmUnits: params.lstmUnits, heads: params.heads, memorySlots: params.memorySlots, segmentLength: params.segmentLength,
+    learningRate: params.lr, clipNorm: params.clipNorm ?? 5, seed: params.seed,
+  });
+  const rng = experimentRng(params.seed, `ex3/${params.variant}`);
+  const clipsOf = (idx: ArrayLike<number>): Float32Array => gatherRows(data.clips, width, Array.from(idx));
+  const valTruth = clipsOf(data.split.val);
+  const history: EpochRecord[] = [];
+  let best = { epoch: 0, mse: Infinity, weights: model.snapshot() };
+  const start = performance.now();
+  for (let epoch = 1; epoch <= params.epochs; epoch++) {
+    let sum = 0;
+    const list = batches(shuffled(data.split.train, rng), params.batchSize);
+    for (const rows of list) {
+      const x = tf.tensor3d(gatherRows(data.clips, width, rows), [rows.length, data.frames, pixels]);
+      sum += model.trainStep(x);
+      x.dispose();
+    }
+    const loss = sum / Math.max(1, list.length);
+    const valMse = mse(valTruth, reconstruct(model, data, data.split.val));
+    history.push({ epoch, loss, val_mse: valMse });
+    if (valMse < best.mse) best = { epoch, mse: valMse, weights: model.snapshot() };
+    ctx.onEpoch?.(epoch, params.epochs, { loss, val_mse: valMse });
+  }
+  const trainTime = secondsSince(start);
+  model.restore(best.weights);
+
+  const truth = clipsOf(data.split.test);
+  const recon = reconstruct(model, data, data.split.test);
+  let trainMean = 0;
+  for (const i of data.split.train) for (const v of data.clips.subarray(i * width, (i + 1) * width)) trainMean += v;
+  trainMean /= Math.max(1, data.split.train.length * width);
+  const perFrame = Array.from({ length: data.frames }, (_, f) => {
+    const t = frameSlice(truth, data.frames, pixels, f);
+    const r = frameSlice(recon, data.frames, pixels, f);
+    return { mse: mse(t, r), mae: mae(t, r) };
+  });
+  const testMse = mse(truth, recon);
+  const testMae = mae(truth, recon);
+  const parameters = model.parameterCount();
+  const metrics: Ex3Metrics = {
+    model: `ex3-${params.variant}`,
+    variant: params.variant,
+    task: 'regression',
+    test_mse: testMse,
+    test_mae: testMae,
+    val_mse: best.mse,
+    mse_per_frame: perFrame.map((p) => p.mse),
+    mae_per_frame: perFrame.map((p) => p.mae),
+    mean_baseline_mse: mse(truth, new Float32Array(truth.length).fill(trainMean)),
+    parameters,
+    course_range: { test_mse: [...COURSE.test_mse], test_mae: [...COURSE.test_mae], parameters: [...COURSE.parameters] },
+    in_course_range: {
+      test_mse: inside(testMse, COURSE.test_mse), test_mae: inside(testMae, COURSE.test_mae), parameters: inside(parameters, COURSE.parameters),
+    },
+    best_epoch: best.epoch,
+    epochs: params.epochs,
+    frames: data.frames,
+    size: data.size,
+    train_clips: data.split.train.length,
+    test_clips: data.split.test.length,
+    backend,
+    train_time_s: trainTime,
+  };
+
+  // Truth and reconstruction of the first test clips, quantised to bytes like the data bundle.
+  const shown = Math.min(params.examples ?? 4, data.split.test.length);
+  const bin = new Uint8Array(shown * 2 * width);
+  for (let k = 0; k < shown; k++) {
+    const q = (v: Float32Array): Uint8Array => Uint8Array.from(v.subarray(k * width, (k + 1) * width), (x) => Math.round(Math.min(1, Math.max(0, x)) * 255));
+    bin.set(q(truth), 2 * k * width);
+    bin.set(q(recon), (2 * k + 1) * width);
+  }
+  await mkdir(ctx.outDir, { recursive: true });
+  await writeFile(path.join(ctx.outDir, 'reconstructions.bin'), bin);
+  await writeJson(path.join(ctx.outDir, 'reconstructions.json'), {
+    model: metrics.model, file: 'reconstructions.bin', dtype: 'uint8', scale: 1 / 255,
+    layout: 'clip × [truth, reconstruction] × frame × row × column', shape: [shown, 2, data.frames, data.size, data.size],
+    clips: Array.from(data.split.test.subarray(0, shown)),
+  });
+  await writeJson(path.join(ctx.outDir, 'metrics.json'), metrics);
+  await writeJson(path.join(ctx.outDir, 'history.json'), { model: metrics.model, best_epoch: best.epoch, epochs: history });
+  if (ctx.modelDir !== undefined) await model.save(ctx.modelDir);
+  model.dispose();
+  return { metrics };
+}

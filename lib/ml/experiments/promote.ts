@@ -1,0 +1,64 @@
+/**
+ * The promote stage's logic: every top-level model of `reports/compare.json` that has a model
+ * directory becomes a candidate version in the registry; its gate follows its primary metric —
+ * classifiers (higher is better) need at least `minAccuracy`, regressors (lower is better) at
+ * most `maxMse`. Nested members (`sweep/…`) are compared but not registered: their selected
+ * best is.
+ *
+ * Order matters because the engine moves the stage's declared outs aside while it runs, and
+ * the registry is not one of them: the decision file is written first, the registry last (one
+ * atomic rename), so a failure before the end leaves the registry as it was.
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { type Decision, type Gate, type LogEntry, digestFiles, loadRegistry, registerAndPromote, saveRegistry } from '../../registry/index.ts';
+import { type RunContext, writeJson } from './common.ts';
+import type { CompareResult } from './compare.ts';
+
+/** Params of the promote stage. */
+export interface PromoteParams {
+  /** Project root (holds `models/registry.json`). */
+  root: string;
+  /** The compare stage's table (default `reports/compare.json`, relative to the root). */
+  compareFile?: string;
+  /** Gate for higher-is-better primary metrics (default 0.75). */
+  minAccuracy?: number;
+  /** Gate for lower-is-better primary metrics (default 0.25). */
+  maxMse?: number;
+}
+
+/** What `promotion.json` holds. */
+export interface PromoteResult {
+  gates: { minAccuracy: number; maxMse: number };
+  decisions: Decision[];
+}
+
+/** Registers and promotes every candidate; writes `promotion.json` to `ctx.outDir`, then the registry. */
+export async function run(params: PromoteParams, ctx: RunContext): Promise<PromoteResult> {
+  const minAccuracy = params.minAccuracy ?? 0.75;
+  const maxMse = params.maxMse ?? 0.25;
+  const table = JSON.parse(await readFile(path.join(params.root, params.compareFile ?? 'reports/compare.json'), 'utf8')) as CompareResult;
+  const state = await loadRegistry(params.root);
+  const decisions: Decision[] = [];
+  const log: LogEntry[] = [];
+  for (const row of table.models) {
+    if (row.model.includes('/') || row.modelDir === null || row.primary === null) continue;
+    const gate: Gate = row.primary.direction === 'max'
+      ? { metric: row.primary.metric, direction: 'max', threshold: minAccuracy }
+      : { metric: row.primary.metric, direction: 'min', threshold: maxMse };
+    const files = await digestFiles(params.root, [row.modelDir, row.metricsFile]);
+    // Without a lock entry (a hand-run stage), the content is the identity.
+    const fingerprint = row.fingerprint ?? `content:${createHash('sha256').update(files.map((f) => `${f.path} ${f.sha256}`).join('\n')).digest('hex')}`;
+    const { decision, log: entry } = registerAndPromote(state, {
+      name: row.model, fingerprint, ...(row.stage ? { stage: row.stage } : {}), metrics: row.metrics, files,
+    }, gate);
+    decisions.push(decision);
+    if (entry) log.push(entry);
+    ctx.onEpoch?.(decisions.length, table.models.length, { promoted: decision.promoted ? 1 : 0 });
+  }
+  const result: PromoteResult = { gates: { minAccuracy, maxMse }, decisions };
+  await writeJson(path.join(ctx.outDir, 'promotion.json'), result);
+  await saveRegistry(params.root, state, log);
+  return result;
+}

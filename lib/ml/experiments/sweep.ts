@@ -1,0 +1,19 @@
+/**
+ * The hyperparameter sweep over exercise 1's model: each member is an exercise-1 run with its
+ * own learning rate and units. `sweep-select.ts` then picks the best member by validation score.
+ */
+import type { RunContext } from './common.ts';
+import { type Ex1Params, type Ex1Result, run as runEx1 } from './ex1.ts';
+
+/** One member's params: exercise 1's, with the grid point. */
+export type SweepMemberParams = Omit<Ex1Params, 'lr' | 'units' | 'name'> & { lr: number; units: number };
+
+/** The member's name as used in paths and stage names (`0.003-64`). */
+export function memberName(lr: number, units: number): string {
+  return `${lr}-${units}`;
+}
+
+/** Trains one grid point; outputs go where `ctx` says (`reports/sweep/<member>`, `models/sweep/<member>`). */
+export function runMember(params: SweepMemberParams, ctx: RunContext): Promise<Ex1Result> {
+  return runEx1({ ...params, name: `sweep/${memberName(params.lr, params.units)}` }, ctx);
+}

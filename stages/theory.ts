@@ -1,0 +1,12 @@
+/** Theory stage: scaled vs unscaled dot-product attention for growing d_k → reports/theory/scaling.json. */
+import path from 'node:path';
+import { params, reportEpoch, root } from '../lib/engine/stage.ts';
+import { run } from '../lib/ml/experiments/theory.ts';
+
+const p = params<{ seed: number; theory: { dims: number[]; queries: number; keys: number; trials: number } }>();
+const r = await run({ seed: p.seed, ...p.theory }, { outDir: path.join(root(), 'reports/theory'), onEpoch: reportEpoch });
+for (const [i, d] of r.dims.entries()) {
+  const s = r.scaled[i]!;
+  const u = r.unscaled[i]!;
+  console.log(`d_k ${d}: entropy ${s.entropy.toFixed(3)} vs ${u.entropy.toFixed(3)}, max weight ${s.max_weight.toFixed(3)} vs ${u.max_weight.toFixed(3)}, grad ‖∂L/∂Q‖ ${s.grad_norm_q.toExponential(2)} vs ${u.grad_norm_q.toExponential(2)} (scaled vs unscaled)`);
+}
