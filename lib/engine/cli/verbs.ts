@@ -97,6 +97,13 @@ export const verbs: VerbSpec[] = [
     },
     load: async () => (await import('./gc-verb.ts')).gcVerb,
   },
+  {
+    name: 'verify',
+    summary: 'Check that the numbers the paper states (paper/generated/numbers.tex) match the current metrics.',
+    usage: 'verify [--json]',
+    options: { json },
+    load: async () => (await import('./verify-verb.ts')).verifyVerb,
+  },
 ];
 
 /** Looks a verb up by name. */

@@ -1,0 +1,70 @@
+/**
+ * Every number the paper states, declared once: the macro, where the value comes from, how it
+ * is printed, and how far the printed value may drift from the current metric before
+ * `pipeline verify` fails. `paper/generated/numbers.tex` is generated from this table and
+ * `verify` re-derives it, so the text can only quote what the pipeline measured.
+ *
+ * A tolerance of 0 means "the printed value equals the current metric printed the same way";
+ * a positive tolerance is in printed units (e.g. percentage points for `scale: 100`).
+ */
+
+/** One number (or short text) the paper quotes. */
+export interface NumberDecl {
+  /** TeX macro name without the backslash; letters only (`exOneAcc`). */
+  macro: string;
+  /** Metrics file, relative to the project root. */
+  file: string;
+  /** Dotted path into the file (`test_accuracy`, `scaled.-1.entropy`, `backend.name`). */
+  path: string;
+  /** `number` (default) is printed with `digits` decimals after multiplying by `scale`; `text` verbatim. */
+  kind?: 'number' | 'text';
+  scale?: number;
+  digits?: number;
+  /** Allowed |printed − current| in printed units (default 0: exact). */
+  tolerance?: number;
+  /** What it is, for the generated file's comments and verify's messages. */
+  what: string;
+}
+
+const ex1 = 'reports/ex1/metrics.json';
+const ex2 = 'reports/ex2/metrics.json';
+const theory = 'reports/theory/scaling.json';
+const sweep = 'reports/sweep-best/metrics.json';
+const ex3 = 'reports/ex3/metrics.json';
+const ex3Base = 'reports/ex3-baseline/metrics.json';
+
+/** The paper's numbers, in the order they are written. */
+export const PAPER_NUMBERS: readonly NumberDecl[] = [
+  { macro: 'exOneAcc', file: ex1, path: 'test_accuracy', scale: 100, digits: 1, what: 'exercise 1 test accuracy (%)' },
+  { macro: 'exOneFOne', file: ex1, path: 'macro_f1', digits: 3, what: 'exercise 1 macro F1' },
+  { macro: 'exOneSpan', file: ex1, path: 'attention_span', digits: 1, what: 'exercise 1 attention span (steps with weight > 0.05)' },
+  { macro: 'exOnePos', file: ex1, path: 'avg_attention_position', digits: 1, what: 'exercise 1 mean attended step' },
+  { macro: 'exOneParams', file: ex1, path: 'parameters', digits: 0, what: 'exercise 1 trainable parameters' },
+  { macro: 'exOneTestN', file: ex1, path: 'test_samples', digits: 0, what: 'exercise 1 test sequences' },
+  { macro: 'exOneBestEpoch', file: ex1, path: 'best_epoch', digits: 0, what: 'exercise 1 best epoch' },
+  { macro: 'exOneEpochs', file: ex1, path: 'epochs', digits: 0, what: 'exercise 1 epochs' },
+  { macro: 'exTwoMse', file: ex2, path: 'test_mse', digits: 3, what: 'exercise 2 test MSE (normalised)' },
+  { macro: 'exTwoMae', file: ex2, path: 'test_mae', digits: 3, what: 'exercise 2 test MAE (normalised)' },
+  { macro: 'exTwoSpan', file: ex2, path: 'attention_span', digits: 1, what: 'exercise 2 attention span' },
+  { macro: 'exTwoPos', file: ex2, path: 'avg_attention_position', digits: 1, what: 'exercise 2 mean attended input step' },
+  { macro: 'exTwoParams', file: ex2, path: 'parameters', digits: 0, what: 'exercise 2 trainable parameters' },
+  { macro: 'exTwoHorizon', file: ex2, path: 'horizon', digits: 0, what: 'exercise 2 forecast horizon' },
+  { macro: 'exTwoInputSteps', file: ex2, path: 'input_steps', digits: 0, what: 'exercise 2 input steps' },
+  { macro: 'theoryMaxDim', file: theory, path: 'dims.-1', digits: 0, what: 'largest d_k of the theory stage' },
+  { macro: 'theoryMinDim', file: theory, path: 'dims.0', digits: 0, what: 'smallest d_k of the theory stage' },
+  { macro: 'theoryEntScaled', file: theory, path: 'scaled.-1.entropy', digits: 2, what: 'softmax entropy at the largest d_k, scaled' },
+  { macro: 'theoryEntUnscaled', file: theory, path: 'unscaled.-1.entropy', digits: 2, what: 'softmax entropy at the largest d_k, unscaled' },
+  { macro: 'theoryMaxEnt', file: theory, path: 'max_entropy', digits: 2, what: 'entropy of uniform attention (ln keys)' },
+  { macro: 'theoryMaxWScaled', file: theory, path: 'scaled.-1.max_weight', digits: 2, what: 'max weight at the largest d_k, scaled' },
+  { macro: 'theoryMaxWUnscaled', file: theory, path: 'unscaled.-1.max_weight', digits: 2, what: 'max weight at the largest d_k, unscaled' },
+  { macro: 'sweepBestAcc', file: sweep, path: 'test_accuracy', scale: 100, digits: 1, what: 'best sweep member test accuracy (%)' },
+  { macro: 'sweepBestValAcc', file: sweep, path: 'val_accuracy', scale: 100, digits: 1, what: 'best sweep member validation accuracy (%)' },
+  { macro: 'sweepBestLr', file: sweep, path: 'hyperparameters.lr', digits: 3, what: 'best sweep member learning rate' },
+  { macro: 'sweepBestUnits', file: sweep, path: 'hyperparameters.units', digits: 0, what: 'best sweep member GRU units' },
+  { macro: 'exThreeMse', file: ex3, path: 'test_mse', digits: 4, what: 'exercise 3 improved model test MSE' },
+  { macro: 'exThreeMae', file: ex3, path: 'test_mae', digits: 3, what: 'exercise 3 improved model test MAE' },
+  { macro: 'exThreeParams', file: ex3, path: 'parameters', digits: 0, what: 'exercise 3 improved model parameters' },
+  { macro: 'exThreeBaseMse', file: ex3Base, path: 'test_mse', digits: 4, what: 'exercise 3 baseline test MSE' },
+  { macro: 'exThreeBaseMae', file: ex3Base, path: 'test_mae', digits: 3, what: 'exercise 3 baseline test MAE' },
+  { macro: 'backendName', file: ex1, path: 'backend.name', kind: 'text', what: 'TensorFlow.js backend of the runs' },
+];

@@ -1,0 +1,211 @@
+/**
+ * Typed views of the experiments' output files, each reading only what the figures need.
+ * Formats follow `lib/ml/experiments/*` (ex1, ex2, ex3, theory, compare, promote) as written
+ * today; alternatives seen in older or newer files are accepted where cheap.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Fields, type Json, readJson } from './data.ts';
+
+/** One learning curve: per epoch, every numeric column (`loss`, `val_accuracy`, …). */
+export interface History {
+  model: string;
+  bestEpoch?: number;
+  epochs: { epoch: number; values: Record<string, number> }[];
+}
+
+/** `history.json`: `{model, best_epoch, epochs: [{epoch, loss, val_*}]}`. */
+export async function readHistory(file: string): Promise<History> {
+  const f = new Fields(file);
+  const doc = f.obj(await readJson(file), '(root)');
+  const epochs = f.arr(doc.epochs, 'epochs').map((e, i) => {
+    const row = f.obj(e, `epochs[${i}]`);
+    const values: Record<string, number> = {};
+    for (const [k, v] of Object.entries(row)) if (k !== 'epoch' && typeof v === 'number' && Number.isFinite(v)) values[k] = v;
+    return { epoch: f.num(row.epoch, `epochs[${i}].epoch`), values };
+  });
+  const bestEpoch = f.optNum(doc.best_epoch);
+  return { model: f.optStr(doc.model) ?? 'model', ...(bestEpoch !== undefined ? { bestEpoch } : {}), epochs };
+}
+
+/** Attention of a classifier over its input steps, one row per test example. */
+export interface ClassifierAttention {
+  model: string;
+  steps: number;
+  examples: { index: number; label: string; predicted: string; weights: number[]; signal?: number[] }[];
+}
+
+/** Exercise 1's `attention.json`. */
+export async function readClassifierAttention(file: string): Promise<ClassifierAttention> {
+  const f = new Fields(file);
+  const doc = f.obj(await readJson(file), '(root)');
+  const examples = f.arr(doc.examples, 'examples').map((e, i) => {
+    const ex = f.obj(e, `examples[${i}]`);
+    const signal = Array.isArray(ex.signal) ? f.nums(ex.signal, `examples[${i}].signal`) : undefined;
+    return {
+      index: f.optNum(ex.index) ?? i,
+      label: String(ex.label ?? '?'),
+      predicted: String(ex.predicted ?? '?'),
+      weights: f.nums(ex.weights, `examples[${i}].weights`),
+      ...(signal ? { signal } : {}),
+    };
+  });
+  return { model: f.optStr(doc.model) ?? 'model', steps: f.optNum(doc.steps) ?? examples[0]?.weights.length ?? 0, examples };
+}
+
+/** Horizon × input attention maps of a forecaster. */
+export interface ForecastAttention {
+  inputSteps: number;
+  horizon: number;
+  maps: { window: number; weights: number[][] }[];
+}
+
+/** Exercise 2's `attention.json`. */
+export async function readForecastAttention(file: string): Promise<ForecastAttention> {
+  const f = new Fields(file);
+  const doc = f.obj(await readJson(file), '(root)');
+  const maps = f.arr(doc.maps, 'maps').map((m, i) => {
+    const o = f.obj(m, `maps[${i}]`);
+    return { window: f.optNum(o.window) ?? i, weights: f.matrix(o.weights, `maps[${i}].weights`) };
+  });
+  return { inputSteps: f.num(doc.input_steps, 'input_steps'), horizon: f.num(doc.horizon, 'horizon'), maps };
+}
+
+/** Forecast windows: the input, the true continuation and the model's forecast. */
+export interface Forecasts {
+  examples: { window: number; input: number[]; truth: number[]; forecast: number[] }[];
+}
+
+/** Exercise 2's `forecasts.json`. */
+export async function readForecasts(file: string): Promise<Forecasts> {
+  const f = new Fields(file);
+  const doc = f.obj(await readJson(file), '(root)');
+  const examples = f.arr(doc.examples, 'examples').map((e, i) => {
+    const o = f.obj(e, `examples[${i}]`);
+    return {
+      window: f.optNum(o.window) ?? i,
+      input: f.nums(o.input, `examples[${i}].input`),
+      truth: f.nums(o.truth, `examples[${i}].truth`),
+      forecast: f.nums(o.forecast, `examples[${i}].forecast`),
+    };
+  });
+  return { examples };
+}
+
+/** Statistics of scaled vs unscaled dot-product attention per d_k. */
+export interface TheoryCurves {
+  dims: number[];
+  maxEntropy?: number;
+  /** statistic name → per d_k values. */
+  scaled: Record<string, number[]>;
+  unscaled: Record<string, number[]>;
+}
+
+/** The theory stage's `scaling.json`: `{dims, scaled: [{entropy, …}], unscaled: […]}`. */
+export async function readTheory(file: string): Promise<TheoryCurves> {
+  const f = new Fields(file);
+  const doc = f.obj(await readJson(file), '(root)');
+  const dims = f.nums(doc.dims, 'dims');
+  const series = (key: 'scaled' | 'unscaled'): Record<string, number[]> => {
+    const out: Record<string, number[]> = {};
+    f.arr(doc[key], key).forEach((row, i) => {
+      for (const [k, v] of Object.entries(f.obj(row, `${key}[${i}]`))) {
+        if (typeof v === 'number') (out[k] ??= []).push(v);
+      }
+    });
+    return out;
+  };
+  const maxEntropy = f.optNum(doc.max_entropy);
+  return { dims, ...(maxEntropy !== undefined ? { maxEntropy } : {}), scaled: series('scaled'), unscaled: series('unscaled') };
+}
+
+/** A metrics file as parsed JSON plus the accessors bound to it. */
+export interface MetricsDoc {
+  file: string;
+  doc: Record<string, Json>;
+  f: Fields;
+}
+
+/** Any `metrics.json`. */
+export async function readMetrics(file: string): Promise<MetricsDoc> {
+  const f = new Fields(file);
+  return { file, doc: f.obj(await readJson(file), '(root)'), f };
+}
+
+/** A confusion matrix with class names (rows = actual, columns = predicted). */
+export interface Confusion {
+  classes: string[];
+  matrix: number[][];
+}
+
+/** `confusion` (+ `per_class[].name` or `classes`) of a classifier's metrics. */
+export function confusionOf(m: MetricsDoc): Confusion {
+  const matrix = m.f.matrix(m.doc.confusion, 'confusion');
+  const names = Array.isArray(m.doc.per_class)
+    ? m.doc.per_class.map((c, i) => String((c as Record<string, Json> | null)?.name ?? i))
+    : Array.isArray(m.doc.classes) ? m.doc.classes.map(String) : matrix.map((_, i) => String(i));
+  return { classes: names, matrix };
+}
+
+/** A source × target attention alignment of a seq2seq model (dates, g2p). */
+export interface Alignment {
+  source: string[];
+  target: string[];
+  /** target × source weights. */
+  weights: number[][];
+}
+
+const tokens = (v: Json): string[] => (typeof v === 'string' ? [...v] : Array.isArray(v) ? v.map(String) : []);
+
+/**
+ * A seq2seq attention file: `{examples: [{source, target|output|prediction, weights}]}` where
+ * source/target are strings (one token per character) or token arrays, weights target × source.
+ */
+export async function readAlignments(file: string): Promise<Alignment[]> {
+  const f = new Fields(file);
+  const doc = await readJson(file);
+  const list = Array.isArray(doc) ? doc : f.arr(f.obj(doc, '(root)').examples, 'examples');
+  return list.map((e, i) => {
+    const o = f.obj(e, `examples[${i}]`);
+    const weights = f.matrix(o.weights ?? o.attention, `examples[${i}].weights`);
+    const source = tokens(o.source ?? o.input);
+    const target = tokens(o.target ?? o.output ?? o.prediction ?? o.predicted);
+    // Token lists sometimes carry start/end markers the weights do not; trust the weights' shape.
+    const fit = (t: string[], n: number): string[] => Array.from({ length: n }, (_, k) => t[k] ?? '');
+    return { source: fit(source, weights[0]?.length ?? 0), target: fit(target, weights.length), weights };
+  });
+}
+
+/** Clips of a frame model: truth and reconstruction, pixel values in [0, 1]. */
+export interface Reconstructions {
+  model: string;
+  frames: number;
+  size: number;
+  /** clip → { truth: frame → pixels, reconstruction: frame → pixels }. */
+  clips: { truth: Float32Array[]; reconstruction: Float32Array[] }[];
+}
+
+/** Exercise 3's `reconstructions.json` + its uint8 `.bin` (clip × [truth, recon] × frame × row × col). */
+export async function readReconstructions(file: string): Promise<Reconstructions> {
+  const f = new Fields(file);
+  const doc = f.obj(await readJson(file), '(root)');
+  const [clips, two, frames, rows, cols] = f.nums(doc.shape, 'shape');
+  if (clips === undefined || two !== 2 || frames === undefined || rows === undefined || cols === undefined || rows !== cols) {
+    throw new Error(`${file}: field "shape" should be [clips, 2, frames, size, size].`);
+  }
+  const bin = await readFile(path.join(path.dirname(file), f.str(doc.file, 'file')));
+  const scale = f.optNum(doc.scale) ?? 1 / 255;
+  const px = rows * cols;
+  if (bin.length < clips * 2 * frames * px) throw new Error(`${file}: the .bin file is shorter than its shape says.`);
+  const frame = (c: number, which: number, t: number): Float32Array =>
+    Float32Array.from(bin.subarray(((c * 2 + which) * frames + t) * px, ((c * 2 + which) * frames + t + 1) * px), (v) => v * scale);
+  return {
+    model: f.optStr(doc.model) ?? 'model',
+    frames,
+    size: rows,
+    clips: Array.from({ length: clips }, (_, c) => ({
+      truth: Array.from({ length: frames }, (_, t) => frame(c, 0, t)),
+      reconstruction: Array.from({ length: frames }, (_, t) => frame(c, 1, t)),
+    })),
+  };
+}

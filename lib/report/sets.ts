@@ -1,0 +1,110 @@
+/**
+ * The figure sets the `figures-*` stages write: which files each reads and which figures it
+ * draws. A set reads only its own experiment's files, so its stage reruns only when they change.
+ *
+ * Layout: `reports/figures/<set>/<id>.svg` + `figures.json` (the report), and
+ * `paper/generated/fig-<set>/<id>.tex` (+ assets) (the paper).
+ */
+import path from 'node:path';
+import { readJsonIfExists } from './data.ts';
+import { type Figure, type FigureEntry, writeFigures } from './figure.ts';
+import {
+  alignmentFigure, classifierAttentionFigure, confusionFigure, forecastAttentionFigure, forecastsFigure, learningCurvesFigure, theoryFigure,
+} from './figures/experiments.ts';
+import { ablationFigure, frameErrorFigure, framesFigure } from './figures/frames.ts';
+import {
+  confusionOf, readAlignments, readClassifierAttention, readForecastAttention, readForecasts, readHistory, readMetrics, readReconstructions, readTheory,
+} from './readers.ts';
+
+/** Where a set's outputs go, relative to the project root. */
+export function setDirs(set: string): { svgDir: string; texDir: string } {
+  return { svgDir: `reports/figures/${set}`, texDir: `paper/generated/fig-${set}` };
+}
+
+/** Renders `figures` into the set's two directories under `root`. */
+export function writeFigureSet(root: string, set: string, figures: readonly Figure[]): Promise<FigureEntry[]> {
+  const d = setDirs(set);
+  return writeFigures(figures, { svgDir: path.join(root, d.svgDir), texDir: path.join(root, d.texDir) });
+}
+
+/** Exercise 1: attention heatmap, learning curves, confusion matrix (from `reports/ex1`). */
+export async function ex1Figures(root: string, dir = 'reports/ex1'): Promise<Figure[]> {
+  const p = (f: string) => path.join(root, dir, f);
+  const history = await readHistory(p('history.json'));
+  return [
+    classifierAttentionFigure(await readClassifierAttention(p('attention.json'))),
+    learningCurvesFigure([{ ...history, model: 'GRU + attention' }], 'ex1-learning-curves', 'Exercise 1: learning curves'),
+    confusionFigure(confusionOf(await readMetrics(p('metrics.json'))), 'ex1-confusion', 'Exercise 1: confusion matrix'),
+  ];
+}
+
+/** Exercise 2: forecasts against truth, attention map, learning curves (from `reports/ex2`). */
+export async function ex2Figures(root: string, dir = 'reports/ex2'): Promise<Figure[]> {
+  const p = (f: string) => path.join(root, dir, f);
+  const history = await readHistory(p('history.json'));
+  return [
+    forecastsFigure(await readForecasts(p('forecasts.json'))),
+    forecastAttentionFigure(await readForecastAttention(p('attention.json'))),
+    learningCurvesFigure([{ ...history, model: 'Bi-LSTM + Bahdanau' }], 'ex2-learning-curves', 'Exercise 2: learning curves'),
+  ];
+}
+
+/** The theory plot (from `reports/theory/scaling.json`). */
+export async function theoryFigures(root: string, file = 'reports/theory/scaling.json'): Promise<Figure[]> {
+  return [theoryFigure(await readTheory(path.join(root, file)))];
+}
+
+/** Where exercise 3's runs wrote: one reports directory per model/variant, in display order. */
+export interface Ex3Inputs {
+  /** The improved model's directory (reconstructions, metrics, history). */
+  improved: { name: string; dir: string };
+  /** The baseline's directory. */
+  baseline: { name: string; dir: string };
+  /** Ablation variants (label → directory), the full model included if it has its own run. */
+  ablations: { name: string; dir: string }[];
+  /** Metrics drawn as ablation bars (default test_mse, test_mae). */
+  metrics?: string[];
+}
+
+/** Exercise 3: reconstructed frames, error per frame index, ablation bars, learning curves. */
+export async function ex3Figures(root: string, inputs: Ex3Inputs): Promise<Figure[]> {
+  const p = (dir: string, f: string) => path.join(root, dir, f);
+  const models = [inputs.improved, inputs.baseline];
+  const recs = await Promise.all(models.map(async (m) => ({ name: m.name, rec: await readReconstructions(p(m.dir, 'reconstructions.json')) })));
+  const metricsOf = async (dir: string) => (await readMetrics(p(dir, 'metrics.json')));
+  const perFrame = await Promise.all(models.map(async (m) => {
+    const md = await metricsOf(m.dir);
+    return { name: m.name, msePerFrame: md.f.nums(md.doc.mse_per_frame, 'mse_per_frame') };
+  }));
+  const wanted = inputs.metrics ?? ['test_mse', 'test_mae'];
+  const bars = await Promise.all([...inputs.ablations, inputs.baseline].map(async (a) => {
+    const md = await metricsOf(a.dir);
+    const values: Record<string, number> = {};
+    for (const m of wanted) {
+      const v = md.f.optNum(md.doc[m]);
+      if (v !== undefined) values[m] = v;
+    }
+    return { variant: a.name, values };
+  }));
+  const histories = await Promise.all(models.map(async (m) => ({ ...(await readHistory(p(m.dir, 'history.json'))), model: m.name })));
+  return [
+    framesFigure(recs, { texDir: `generated/${setDirs('ex3').texDir.replace(/^paper\/generated\//, '')}` }),
+    frameErrorFigure(perFrame),
+    ablationFigure(bars, wanted),
+    learningCurvesFigure(histories, 'ex3-learning-curves', 'Exercise 3: learning curves'),
+  ];
+}
+
+/**
+ * Seq2seq alignments (dates, g2p): the first example of each attention file, labelled. Files
+ * that do not exist are left out (a matrix member that was not run).
+ */
+export async function alignmentFigures(root: string, files: readonly { name: string; file: string }[], set: string): Promise<Figure[]> {
+  const out: Figure[] = [];
+  for (const f of files) {
+    if ((await readJsonIfExists(path.join(root, f.file))) === undefined) continue;
+    const first = (await readAlignments(path.join(root, f.file)))[0];
+    if (first) out.push(alignmentFigure(first, `${set}-${f.name.replace(/[^a-z0-9-]+/gi, '-').toLowerCase()}`, `Alignment: ${f.name}`));
+  }
+  return out;
+}
