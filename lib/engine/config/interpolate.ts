@@ -15,6 +15,7 @@ export interface InterpolationError {
   hint?: string;
 }
 
+/** What `${…}` can name. */
 export interface Scope {
   params: Record<string, unknown>;
   /** The matrix member's axis values; undefined outside a matrix stage. */

@@ -120,6 +120,7 @@ export interface PackedSpans {
   offsets: Int32Array;
 }
 
+/** Spans → their packed form, for the parse cache. */
 export function packSpans(spans: Map<string, Span>): PackedSpans {
   const paths = [...spans.keys()];
   const offsets = new Int32Array(paths.length * 5).fill(-1);
@@ -133,6 +134,7 @@ export function packSpans(spans: Map<string, Span>): PackedSpans {
   return { paths, offsets };
 }
 
+/** The packed form → spans. */
 export function unpackSpans(packed: PackedSpans): Map<string, Span> {
   const spans = new Map<string, Span>();
   const o = packed.offsets;

@@ -63,6 +63,7 @@ export async function parseSetValue(text: string): Promise<unknown> {
   return /^\s*[[{]/.test(text) ? doc.toJS() : text;
 }
 
+/** Profiles of the file, and which profile and `--set`s a load asks for. */
 export interface OverrideOptions {
   profiles: Record<string, Mapping>;
   profile?: string;
