@@ -34,6 +34,8 @@ describe('exercise 1 run()', () => {
     expect(metrics.confusion.flat().reduce((a, b) => a + b, 0)).toBe(6);
     expect(metrics.attention_span).toBeGreaterThanOrEqual(0);
     expect(metrics.attention_span).toBeLessThanOrEqual(16);
+    expect(metrics.attention_entropy).toBeGreaterThan(0);
+    expect(metrics.attention_entropy).toBeLessThanOrEqual(Math.log(16) + 1e-9);
     expect(metrics.backend.name).toBe('wasm');
     expect([1, 2]).toContain(metrics.best_epoch);
 

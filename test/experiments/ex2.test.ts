@@ -35,6 +35,7 @@ describe('exercise 2 run()', () => {
     // MAE ≤ RMSE always.
     expect(metrics.test_mae).toBeLessThanOrEqual(Math.sqrt(metrics.test_mse) + 1e-9);
     expect(metrics.mse_per_step).toHaveLength(4);
+    expect(metrics.attention_entropy).toBeLessThanOrEqual(Math.log(12) + 1e-9);
     expect(metrics.avg_attention_position).toBeGreaterThanOrEqual(0);
     expect(metrics.avg_attention_position).toBeLessThanOrEqual(11);
     expect(await readJson<Ex2Metrics>(path.join(dir, 'reports/metrics.json'))).toMatchObject({ test_mse: expect.closeTo(metrics.test_mse, 5) });

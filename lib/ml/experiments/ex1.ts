@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import path from 'node:path';
 import { readSyntheticSequences, type SequenceClassificationData } from '../data/synthetic-sequences.ts';
 import { argmaxRows, classificationReport } from '../metrics/classification.ts';
-import { attentionSpan, meanAttendedPosition } from '../metrics/attention.ts';
+import { attentionEntropy, attentionSpan, meanAttendedPosition } from '../metrics/attention.ts';
 import { currentBackend } from './backend.ts';
 import {
   type EpochRecord, type RunContext, batches, experimentRng, gatherRows, secondsSince, shuffled, writeJson,
@@ -43,6 +43,8 @@ export interface Ex1Metrics {
   attention_span: number;
   /** Mean attended time step (0-based), over test examples. */
   avg_attention_position: number;
+  /** Mean entropy (nats) of the attention over time; ln(steps) is uniform. */
+  attention_entropy: number;
   macro_f1: number;
   per_class: { name: string; precision: number; recall: number; f1: number; support: number }[];
   confusion: number[][];
@@ -128,6 +130,7 @@ export async function run(params: Ex1Params, ctx: RunContext): Promise<Ex1Result
     val_accuracy: best.accuracy,
     attention_span: attentionSpan(att),
     avg_attention_position: meanAttendedPosition(att),
+    attention_entropy: attentionEntropy(att),
     macro_f1: report.macro.f1,
     per_class: report.perClass.map((c, i) => ({ name: data.classNames[i] ?? String(i), ...c })),
     confusion: report.confusion,

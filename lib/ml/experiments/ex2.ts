@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import path from 'node:path';
 import { type ForecastData, readSineTrend } from '../data/sine-trend.ts';
-import { attentionSpan, meanAttendedPosition } from '../metrics/attention.ts';
+import { attentionEntropy, attentionSpan, meanAttendedPosition } from '../metrics/attention.ts';
 import { mae, mse } from '../metrics/regression.ts';
 import { type ForecastBatch, Seq2SeqForecaster } from '../models/forecaster.ts';
 import { currentBackend } from './backend.ts';
@@ -49,6 +49,8 @@ export interface Ex2Metrics {
   attention_span: number;
   /** Mean attended input step (0-based), over every (window, output step). */
   avg_attention_position: number;
+  /** Mean entropy (nats) of each output step's attention; ln(input_steps) is uniform. */
+  attention_entropy: number;
   /** Test MSE per forecast step (1…horizon). */
   mse_per_step: number[];
   best_epoch: number;
@@ -137,6 +139,7 @@ export async function run(params: Ex2Params, ctx: RunContext): Promise<Ex2Result
     test_mae_raw: mae(raw(testTruth), raw(test.values)),
     attention_span: attentionSpan(att),
     avg_attention_position: meanAttendedPosition(att),
+    attention_entropy: attentionEntropy(att),
     mse_per_step: perStep,
     best_epoch: best.epoch,
     epochs: params.epochs,
