@@ -30,8 +30,8 @@ export class FusedGRU extends FusedRnnLayer {
 
   protected recurrence(): FusedRecurrence {
     const recurrentActivation = this.recurrentActivation as RecurrentActivation;
-    return (xp, u, [h0], mask) => {
-      const r = gruSequence(xp, u, h0 as tf.Tensor2D, { recurrentActivation, mask });
+    return (xp, u, [h0], mask, goBackwards) => {
+      const r = gruSequence(xp, u, h0 as tf.Tensor2D, { recurrentActivation, mask, reverse: goBackwards, outputOrder: 'processing' });
       return { outputs: r.outputs, states: [r.h] };
     };
   }

@@ -8,6 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { isRecurrentActivation } from './activations.ts';
+import { project } from './projection.ts';
 
 /** Constructor options every tfjs layer accepts (name, trainable, inputShape…). */
 type BaseLayerArgs = NonNullable<ConstructorParameters<typeof tf.layers.Layer>[0]>;
@@ -56,7 +57,7 @@ interface StockCell {
 
 /** The recurrence proper, given the projected input; implemented per cell kind. */
 export interface FusedRecurrence {
-  (xp: tf.Tensor3D, recurrentKernel: tf.Tensor2D, initial: tf.Tensor2D[], mask: tf.Tensor2D | undefined): {
+  (xp: tf.Tensor3D, recurrentKernel: tf.Tensor2D, initial: tf.Tensor2D[], mask: tf.Tensor2D | undefined, goBackwards: boolean): {
     outputs: tf.Tensor3D;
     states: tf.Tensor2D[];
   };
@@ -147,22 +148,17 @@ export abstract class FusedRnnLayer extends tf.layers.Layer {
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: tf.serialization.ConfigDict): tf.Tensor | tf.Tensor[] {
     return tf.tidy(() => {
       const list = Array.isArray(inputs) ? inputs : [inputs];
-      let x = list[0] as tf.Tensor3D;
+      const x = list[0] as tf.Tensor3D;
       const [b, t, d] = x.shape;
       const rawMask = kwargs?.['mask'] as tf.Tensor | tf.Tensor[] | undefined | null;
       const m0 = Array.isArray(rawMask) ? rawMask[0] : rawMask;
-      let mask = m0 == null ? undefined : (tf.cast(m0, 'float32') as tf.Tensor2D);
-      if (this.goBackwards) {
-        x = tf.reverse(x, 1);
-        if (mask) mask = tf.reverse(mask, 1);
-      }
+      const mask = m0 == null ? undefined : (tf.cast(m0, 'float32') as tf.Tensor2D);
       let initial = list.slice(1, 1 + this.stateCount) as tf.Tensor2D[];
       if (initial.length === 0) initial = Array.from({ length: this.stateCount }, () => tf.zeros([b, this.units]));
       if (initial.length !== this.stateCount) throw new Error(`${this.getClassName()}: expected ${this.stateCount} initial state tensors, got ${initial.length}`);
-      let proj = tf.matMul(tf.reshape(x, [b * t, d]), this.kernel!.read());
-      if (this.bias) proj = tf.add(proj, this.bias.read());
+      const proj = project(tf.reshape(x, [b * t, d]), this.kernel!.read() as tf.Tensor2D, this.bias?.read() as tf.Tensor1D | undefined);
       const xp = tf.reshape(proj, [b, t, this.gates * this.units]) as tf.Tensor3D;
-      const { outputs, states } = this.recurrence()(xp, this.recurrentKernel!.read() as tf.Tensor2D, initial, mask);
+      const { outputs, states } = this.recurrence()(xp, this.recurrentKernel!.read() as tf.Tensor2D, initial, mask, this.goBackwards);
       const out = this.returnSequences ? outputs : (states[0] as tf.Tensor2D);
       return this.returnState ? [out, ...states] : out;
     });

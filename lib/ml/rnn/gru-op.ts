@@ -27,6 +27,7 @@ export function gruSequence(xp: tf.Tensor3D, recurrentKernel: tf.Tensor2D, h0: t
   const act = recurrentActivation(opts.recurrentActivation ?? 'hardSigmoid');
   const reverse = opts.reverse === true;
   const carry = (opts.maskedOutput ?? 'carry') === 'carry';
+  const byStep = opts.outputOrder === 'processing';
   const mask = opts.mask ?? tf.ones([b, t]);
   const op = tf.customGrad((...args: unknown[]) => {
     const [xpT, uT, h0T, maskT] = args as [tf.Tensor3D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
@@ -63,7 +64,7 @@ export function gruSequence(xp: tf.Tensor3D, recurrentKernel: tf.Tensor2D, h0: t
         const m = mv ? (mv[r * t + i] as number) : 1;
         const xo = (r * t + i) * g3;
         const go = (k * b + r) * g3;
-        const oo = (r * (t + 1) + i) * h;
+        const oo = (r * (t + 1) + (byStep ? k : i)) * h;
         for (let j = 0; j < h; j++) {
           const hh = Math.tanh((xv[xo + 2 * h + j] as number) + (q[r * h + j] as number));
           const zg = gates[go + j] as number;
@@ -96,7 +97,7 @@ export function gruSequence(xp: tf.Tensor3D, recurrentKernel: tf.Tensor2D, h0: t
           const m = mv ? (mv[r * t + i] as number) : 1;
           const go = (k * b + r) * g3;
           const xo = (r * t + i) * g3;
-          const oo = (r * (t + 1) + i) * h;
+          const oo = (r * (t + 1) + (byStep ? k : i)) * h;
           for (let j = 0; j < h; j++) {
             const s = r * h + j;
             const dOut = dv[oo + j] as number;
@@ -134,6 +135,8 @@ export function gruSequence(xp: tf.Tensor3D, recurrentKernel: tf.Tensor2D, h0: t
         for (let s = 0; s < bh; s++) dh[s] = (dh[s] as number) + (rec[s] as number);
       }
       const dU = tf.tidy(() => tf.concat([matMulTN(hs.subarray(0, t * bh), h, dGzr, 2 * h), matMulTN(rhs, h, dGh, h)], 1));
+      gemmZr.dispose();
+      gemmH.dispose();
       uzr.dispose();
       uh.dispose();
       return [tf.tensor3d(dxp, [b, t, g3]), dU, tf.tensor2d(dh, [b, h]), tf.zeros(maskT.shape)];

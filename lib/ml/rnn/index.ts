@@ -9,3 +9,7 @@ export { lstmSequence, type LstmResult } from './lstm-op.ts';
 export { gruSequence, type GruResult } from './gru-op.ts';
 export type { SequenceOptions, MaskedOutput } from './options.ts';
 export type { RecurrentActivation } from './activations.ts';
+export {
+  makeFusedRnn, rnnImplementation, setRnnImplementation, type SequenceRnn, type RnnImplementation,
+} from './sequence-rnn.ts';
+export { project } from './projection.ts';

@@ -33,6 +33,7 @@ export function lstmSequence(
   const act = recurrentActivation(opts.recurrentActivation ?? 'hardSigmoid');
   const reverse = opts.reverse === true;
   const carry = (opts.maskedOutput ?? 'carry') === 'carry';
+  const byStep = opts.outputOrder === 'processing';
   const mask = opts.mask ?? tf.ones([b, t]);
   const op = tf.customGrad((...args: unknown[]) => {
     const [xpT, uT, h0T, c0T, maskT] = args as [tf.Tensor3D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
@@ -57,7 +58,7 @@ export function lstmSequence(
         const xo = (r * t + i) * g4;
         const ro = r * g4;
         const go = (k * b + r) * g4;
-        const oo = (r * (t + 2) + i) * h;
+        const oo = (r * (t + 2) + (byStep ? k : i)) * h;
         for (let j = 0; j < h; j++) {
           const ig = act.f((xv[xo + j] as number) + (rec[ro + j] as number));
           const fg = act.f((xv[xo + h + j] as number) + (rec[ro + h + j] as number));
@@ -102,7 +103,7 @@ export function lstmSequence(
           const m = mv ? (mv[r * t + i] as number) : 1;
           const go = (k * b + r) * g4;
           const xo = (r * t + i) * g4;
-          const oo = (r * (t + 2) + i) * h;
+          const oo = (r * (t + 2) + (byStep ? k : i)) * h;
           for (let j = 0; j < h; j++) {
             const s = r * h + j;
             const dOut = dv[oo + j] as number;
@@ -135,6 +136,7 @@ export function lstmSequence(
         const rec = gemm.mulT(dG.subarray(k * b * g4, (k + 1) * b * g4), b);
         for (let s = 0; s < bh; s++) dh[s] = (dh[s] as number) + (rec[s] as number);
       }
+      gemm.dispose();
       return [
         tf.tensor3d(dxp, [b, t, g4]),
         matMulTN(hs.subarray(0, t * bh), h, dG, g4),

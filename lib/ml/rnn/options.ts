@@ -18,6 +18,11 @@ export interface SequenceOptions {
    * state with 'carry' (tf.layers semantics, default) or zero with 'zero' (`runRnn`'s).
    */
   maskedOutput?: MaskedOutput;
+  /**
+   * Where step outputs go: at their time index ('time', default) or in processing order
+   * ('processing': with `reverse`, tf.layers' goBackwards output without a tf.reverse).
+   */
+  outputOrder?: 'time' | 'processing';
   /** (b, t) with 1 = real step, 0 = padding. */
   mask?: tf.Tensor2D;
 }
