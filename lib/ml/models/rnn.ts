@@ -4,6 +4,7 @@
  * changing {@link makeRnn} alone.
  */
 import * as tf from '@tensorflow/tfjs';
+import { makeFusedRnn, rnnImplementation } from '../rnn/index.ts';
 import { type HasWeights, type NamedWeight, WeightStore } from './weights.ts';
 
 /** Recurrent cell kinds. */
@@ -45,6 +46,9 @@ export interface MakeRnnOptions {
  * 64-unit LSTM and warns on every call.
  */
 export function makeRnn(kind: RnnKind, units: number, opts: MakeRnnOptions): Rnn {
+  // Default: the fused cells of lib/ml/rnn (same weights and numerics, whole sequences as one
+  // op); SEQLAB_RNN=stock or setRnnImplementation('stock') selects the stock cells below.
+  if (rnnImplementation() === 'fused') return makeFusedRnn(kind, units, opts);
   const store = new WeightStore(opts.seed);
   const base = {
     units,
