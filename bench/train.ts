@@ -1,0 +1,259 @@
+/**
+ * Training throughput of recurrent models: the fused layers (lib/ml/rnn), the stock
+ * tfjs-layers on the same backend, and the same models in PyTorch on one CPU thread
+ * (bench/torch_reference.py, when /usr/bin/python3 has torch). Same data, batch size and
+ * epochs everywhere; seconds per epoch are the median of the timed epochs after a warm-up one.
+ * Also the arithmetic floor: matmul FLOPs per epoch (forward + backward, counted analytically)
+ * over the measured single-core peak of a large matMul. Prints Markdown tables.
+ *
+ *   pnpm bench:train [--n 1000] [--epochs 3] [--models gru-attn,bilstm-s2s] [--impls fused,stock]
+ *                    [--backend wasm] [--torch auto|off]
+ */
+import * as tf from '@tensorflow/tfjs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { initBackend } from '../lib/ml/backend.ts';
+import { generateSineTrend } from '../lib/ml/data/sine-trend.ts';
+import { generateSyntheticSequences } from '../lib/ml/data/synthetic-sequences.ts';
+import { BahdanauAttention } from '../lib/ml/layers/bahdanau-attention.ts';
+import { deriveSeed, seededInit } from '../lib/ml/random.ts';
+import { FusedGRU, FusedLSTM } from '../lib/ml/rnn/index.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    n: { type: 'string', default: '1000' },
+    epochs: { type: 'string', default: '3' },
+    models: { type: 'string', default: 'gru-attn,bilstm-s2s' },
+    impls: { type: 'string', default: 'fused,stock' },
+    backend: { type: 'string', default: 'wasm' },
+    torch: { type: 'string', default: 'auto' },
+    seed: { type: 'string', default: '42' },
+  },
+});
+const n = Number(args.n);
+const epochs = Number(args.epochs);
+const seed = Number(args.seed);
+const batchSize = 32;
+const units = 64;
+type ModelName = 'gru-attn' | 'bilstm-s2s';
+type Impl = 'fused' | 'stock';
+const models = args.models.split(',') as ModelName[];
+const impls = args.impls.split(',') as Impl[];
+
+/** Inputs and targets of one model, as flat arrays (shared with the PyTorch script). */
+interface BenchData {
+  x: Float32Array; // n × steps × 1
+  decIn?: Float32Array; // n × 10 × 1 (teacher forcing: last input, then y0…y8)
+  y: Float32Array; // class ids, or n × 10
+  steps: number;
+  outSteps?: number;
+}
+
+function makeData(model: ModelName): BenchData {
+  if (model === 'gru-attn') {
+    const d = generateSyntheticSequences({ n, steps: 50, features: 1, seed });
+    return { x: d.x, y: Float32Array.from(d.y), steps: 50 };
+  }
+  const d = generateSineTrend({ length: Math.max(2000, 2 * n), inputSteps: 50, targetSteps: 10, seed });
+  const m = Math.min(n, d.n);
+  const x = d.x.slice(0, m * 50);
+  const y = d.y.slice(0, m * 10);
+  const decIn = new Float32Array(m * 10);
+  for (let i = 0; i < m; i++) {
+    decIn[i * 10] = x[i * 50 + 49] as number;
+    for (let k = 1; k < 10; k++) decIn[i * 10 + k] = y[i * 10 + k - 1] as number;
+  }
+  return { x, decIn, y, steps: 50, outSteps: 10 };
+}
+
+function rnnLayer(kind: 'lstm' | 'gru', impl: Impl, name: string, extra: Record<string, unknown>): tf.layers.Layer {
+  const a = {
+    units, recurrentActivation: 'sigmoid', ...extra,
+    kernelInitializer: seededInit('glorotUniform', deriveSeed(seed, `${name}/k`)),
+    recurrentInitializer: seededInit('glorotUniform', deriveSeed(seed, `${name}/r`)),
+  };
+  if (kind === 'gru') return impl === 'fused' ? new FusedGRU(a) : tf.layers.gru(a as Parameters<typeof tf.layers.gru>[0]);
+  return impl === 'fused' ? new FusedLSTM(a) : tf.layers.lstm(a as Parameters<typeof tf.layers.lstm>[0]);
+}
+
+/** input → GRU(64, sequences) → additive attention pooling → dense(3). */
+function gruAttn(impl: Impl): tf.LayersModel {
+  const init = (name: string) => seededInit('glorotUniform', deriveSeed(seed, `m1/${name}`));
+  const input = tf.input({ shape: [50, 1] });
+  const h = rnnLayer('gru', impl, 'm1/gru', { returnSequences: true }).apply(input) as tf.SymbolicTensor;
+  const e = tf.layers.dense({ units: 32, activation: 'tanh', kernelInitializer: init('w') }).apply(h) as tf.SymbolicTensor;
+  const s = tf.layers.dense({ units: 1, useBias: false, kernelInitializer: init('v') }).apply(e) as tf.SymbolicTensor;
+  const a = tf.layers.softmax({ axis: 1 }).apply(tf.layers.flatten().apply(s)) as tf.SymbolicTensor;
+  const ctx = tf.layers.dot({ axes: [1, 1] }).apply([a, h]) as tf.SymbolicTensor;
+  const out = tf.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: init('out') }).apply(ctx) as tf.SymbolicTensor;
+  const model = tf.model({ inputs: input, outputs: out });
+  model.compile({ optimizer: tf.train.adam(1e-3), loss: 'sparseCategoricalCrossentropy' });
+  return model;
+}
+
+/**
+ * Bi-LSTM(64) encoder; LSTM(64) decoder over the teacher-forced 10 steps, started from the
+ * sum of the two directions' final states; Bahdanau scores vᵀtanh(W1 d_i + W2 e_j + b) of
+ * each decoder state against the encoder outputs; dense(1) on [d_i; context_i].
+ */
+function bilstmS2s(impl: Impl): tf.LayersModel {
+  const encIn = tf.input({ shape: [50, 1] });
+  const decIn = tf.input({ shape: [10, 1] });
+  const bi = tf.layers.bidirectional({
+    layer: rnnLayer('lstm', impl, 'm2/enc', { returnSequences: true, returnState: true }) as unknown as tf.RNN,
+    mergeMode: 'concat',
+  });
+  const [enc, hf, cf, hb, cb] = bi.apply(encIn) as tf.SymbolicTensor[];
+  const h0 = tf.layers.add().apply([hf!, hb!]) as tf.SymbolicTensor;
+  const c0 = tf.layers.add().apply([cf!, cb!]) as tf.SymbolicTensor;
+  const dec = rnnLayer('lstm', impl, 'm2/dec', { returnSequences: true }).apply(decIn, { initialState: [h0, c0] }) as tf.SymbolicTensor;
+  const [ctx] = new BahdanauAttention({ units, seed: deriveSeed(seed, 'm2/att') }).apply([dec, enc!]) as tf.SymbolicTensor[];
+  const cat = tf.layers.concatenate().apply([dec, ctx!]) as tf.SymbolicTensor;
+  const out = tf.layers.dense({ units: 1, kernelInitializer: seededInit('glorotUniform', deriveSeed(seed, 'm2/out')) }).apply(cat) as tf.SymbolicTensor;
+  const model = tf.model({ inputs: [encIn, decIn], outputs: out });
+  model.compile({ optimizer: tf.train.adam(1e-3), loss: 'meanSquaredError' });
+  return model;
+}
+
+interface Timing {
+  seconds: number[];
+  loss: number;
+}
+
+async function trainTfjs(model: ModelName, impl: Impl, data: BenchData): Promise<Timing> {
+  const m = data.y.length / (data.outSteps ?? 1);
+  const net = model === 'gru-attn' ? gruAttn(impl) : bilstmS2s(impl);
+  const xs = tf.tensor3d(data.x, [m, 50, 1]);
+  const inputs = data.decIn ? [xs, tf.tensor3d(data.decIn, [m, 10, 1])] : xs;
+  const ys = data.outSteps ? tf.tensor3d(data.y, [m, 10, 1]) : tf.tensor2d(data.y, [m, 1]);
+  const seconds: number[] = [];
+  let t0 = 0;
+  const h = await net.fit(inputs, ys, {
+    batchSize, epochs: epochs + 1, shuffle: true, verbose: 0, yieldEvery: 'never',
+    callbacks: {
+      onEpochBegin: async () => {
+        t0 = performance.now();
+      },
+      onEpochEnd: async (epoch) => {
+        if (epoch > 0) seconds.push((performance.now() - t0) / 1000);
+      },
+    },
+  });
+  const losses = h.history['loss'] as number[];
+  tf.dispose([xs, inputs, ys]);
+  net.dispose();
+  return { seconds, loss: losses[losses.length - 1] as number };
+}
+
+/** Matmul FLOPs of one epoch, forward + backward (= 3 × forward: dX and dW each cost a forward). */
+function flopsPerEpoch(model: ModelName, samples: number): number {
+  const h = units;
+  let fwd: number;
+  if (model === 'gru-attn') {
+    const perStep = 2 * 1 * 3 * h + 2 * h * 3 * h + 2 * h * 32 + 2 * 32 + 2 * h;
+    fwd = 50 * perStep + 2 * h * 3;
+  } else {
+    const lstmStep = 2 * 1 * 4 * h + 2 * h * 4 * h;
+    const encoder = 2 * 50 * lstmStep;
+    const decoder = 10 * lstmStep;
+    const attention = 50 * 2 * (2 * h) * h + 10 * 2 * h * h + 10 * 50 * 2 * h + 10 * 2 * 50 * (2 * h);
+    fwd = encoder + decoder + attention + 10 * 2 * 3 * h;
+  }
+  return 3 * fwd * samples;
+}
+
+async function wasmPeak(): Promise<number> {
+  const a = tf.randomNormal([1024, 1024]) as tf.Tensor2D;
+  const b = tf.randomNormal([1024, 1024]) as tf.Tensor2D;
+  tf.matMul(a, b).dispose();
+  const times: number[] = [];
+  for (let r = 0; r < 5; r++) {
+    const t0 = performance.now();
+    const c = tf.matMul(a, b);
+    c.dataSync();
+    times.push((performance.now() - t0) / 1000);
+    c.dispose();
+  }
+  tf.dispose([a, b]);
+  return (2 * 1024 ** 3) / Math.min(...times);
+}
+
+interface TorchResult {
+  models: Record<string, { seconds: number[]; loss: number }>;
+  peak_flops: number;
+  torch: string;
+}
+
+function runTorch(dir: string, datasets: Map<ModelName, BenchData>): TorchResult | string {
+  if (args.torch === 'off') return 'skipped (--torch off)';
+  try {
+    execFileSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' });
+  } catch {
+    return '/usr/bin/python3 has no torch';
+  }
+  const spec = {
+    epochs, batch_size: batchSize, units, seed,
+    models: Object.fromEntries([...datasets].map(([k, d]) => [k, {
+      x: Array.from(d.x), y: Array.from(d.y), dec_in: d.decIn ? Array.from(d.decIn) : null, n: d.y.length / (d.outSteps ?? 1),
+    }])),
+  };
+  const file = path.join(dir, 'spec.json');
+  writeFileSync(file, JSON.stringify(spec));
+  const script = path.join(path.dirname(new URL(import.meta.url).pathname), 'torch_reference.py');
+  const out = execFileSync('/usr/bin/python3', [script, file], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  return JSON.parse(out) as TorchResult;
+}
+
+const median = (v: number[]): number => [...v].sort((p, q) => p - q)[Math.floor(v.length / 2)] ?? NaN;
+
+const info = await initBackend({ backend: args.backend as 'wasm' | 'cpu', log: () => {} });
+const datasets = new Map(models.map((m) => [m, makeData(m)] as const));
+const results = new Map<string, Timing>();
+for (const model of models) {
+  for (const impl of impls) {
+    console.error(`training ${model} with ${impl} layers on ${info.name}…`);
+    results.set(`${model}/${impl}`, await trainTfjs(model, impl, datasets.get(model)!));
+  }
+}
+const peak = await wasmPeak();
+const dir = mkdtempSync(path.join(os.tmpdir(), 'seqlab-bench-train-'));
+let torch: TorchResult | string;
+try {
+  console.error('training the PyTorch reference…');
+  torch = runTorch(dir, datasets);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+console.log(`\nSeconds per epoch, batch ${batchSize}, median of ${epochs} epochs after 1 warm-up; tfjs ${tf.version.tfjs} ` +
+  `(${info.name}${info.name === 'wasm' ? `, simd ${String(simd)}` : ''}), node ${process.version}, ` +
+  `${typeof torch === 'string' ? `PyTorch: ${torch}` : `torch ${torch.torch} (1 thread)`}; ` +
+  `${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, load average ${os.loadavg()[0]!.toFixed(1)}\n`);
+console.log('| model | samples | implementation | s / epoch | loss (last epoch) | ratio to PyTorch |');
+console.log('|---|---:|---|---:|---:|---:|');
+for (const model of models) {
+  const d = datasets.get(model)!;
+  const samples = d.y.length / (d.outSteps ?? 1);
+  const tr = typeof torch === 'string' ? undefined : torch.models[model];
+  const ref = tr ? median(tr.seconds) : NaN;
+  for (const impl of impls) {
+    const r = results.get(`${model}/${impl}`)!;
+    const s = median(r.seconds);
+    console.log(`| ${model} | ${samples} | tfjs ${impl} (${info.name}) | ${s.toFixed(3)} | ${r.loss.toFixed(4)} | ${tr ? (s / ref).toFixed(2) : 'n/a'} |`);
+  }
+  if (tr) console.log(`| ${model} | ${samples} | PyTorch CPU, 1 thread | ${ref.toFixed(3)} | ${tr.loss.toFixed(4)} | 1.00 |`);
+}
+const torchPeak = typeof torch === 'string' ? NaN : torch.peak_flops;
+console.log(`\nArithmetic floor: matmul FLOPs per epoch (forward + backward) over the measured single-core peak ` +
+  `(1024² matMul: tfjs ${info.name} ${(peak / 1e9).toFixed(2)} GFLOP/s, torch.mm ${(torchPeak / 1e9).toFixed(2)} GFLOP/s)\n`);
+console.log('| model | GFLOP / epoch | floor at tfjs peak (s) | floor at torch peak (s) |');
+console.log('|---|---:|---:|---:|');
+for (const model of models) {
+  const d = datasets.get(model)!;
+  const f = flopsPerEpoch(model, d.y.length / (d.outSteps ?? 1));
+  console.log(`| ${model} | ${(f / 1e9).toFixed(2)} | ${(f / peak).toFixed(3)} | ${Number.isNaN(torchPeak) ? 'n/a' : (f / torchPeak).toFixed(3)} |`);
+}
