@@ -4,8 +4,12 @@
  * one or more of them side by side.
  */
 
-/** Escapes text for LaTeX (labels, tick labels, legend entries). */
+/**
+ * Escapes text for LaTeX (labels, tick labels, legend entries). A label written entirely as
+ * maths (`$d_k$`) is passed through, so figure builders can ask for typeset symbols.
+ */
 export function escapeTex(s: string): string {
+  if (/^\$[^$]+\$$/.test(s)) return s;
   return s.replace(/[\\{}$&#^_%~]/g, (c) => {
     switch (c) {
       case '\\': return '\\textbackslash{}';

@@ -209,3 +209,69 @@ export async function readReconstructions(file: string): Promise<Reconstructions
     })),
   };
 }
+
+/** One row of `reports/compare.json` (see lib/ml/experiments/compare.ts). */
+export interface CompareRow {
+  model: string;
+  task: string | null;
+  primary: { metric: string; direction: string; value: number | null } | null;
+  metrics: Record<string, number>;
+  backend: string | null;
+  trainTimeS: number | null;
+  stage: string | null;
+  fingerprint: string | null;
+}
+
+/** `reports/compare.json`: `{models: [...]}`. */
+export async function readCompare(file: string): Promise<CompareRow[]> {
+  const f = new Fields(file);
+  const doc = f.obj(await readJson(file), '(root)');
+  return f.arr(doc.models, 'models').map((m, i) => {
+    const o = f.obj(m, `models[${i}]`);
+    const p = o.primary && typeof o.primary === 'object' ? (o.primary as Record<string, Json>) : null;
+    const metrics: Record<string, number> = {};
+    if (o.metrics && typeof o.metrics === 'object') {
+      for (const [k, v] of Object.entries(o.metrics as Record<string, Json>)) if (typeof v === 'number') metrics[k] = v;
+    }
+    return {
+      model: f.str(o.model, `models[${i}].model`),
+      task: f.optStr(o.task) ?? null,
+      primary: p ? { metric: String(p.metric), direction: String(p.direction ?? 'max'), value: f.optNum(p.value) ?? null } : null,
+      metrics,
+      backend: f.optStr(o.backend) ?? null,
+      trainTimeS: f.optNum(o.trainTimeS) ?? null,
+      stage: f.optStr(o.stage) ?? null,
+      fingerprint: f.optStr(o.fingerprint) ?? null,
+    };
+  });
+}
+
+/** One promotion decision of `reports/promotion.json`. */
+export interface PromotionDecision {
+  model: string;
+  version: number | null;
+  promoted: boolean;
+  production: number | null;
+  reason: string;
+}
+
+/** `reports/promotion.json`: `{gates, decisions: [...]}`. */
+export async function readPromotion(file: string): Promise<{ gates: Record<string, number>; decisions: PromotionDecision[] }> {
+  const f = new Fields(file);
+  const doc = f.obj(await readJson(file), '(root)');
+  const gates: Record<string, number> = {};
+  if (doc.gates && typeof doc.gates === 'object') {
+    for (const [k, v] of Object.entries(doc.gates as Record<string, Json>)) if (typeof v === 'number') gates[k] = v;
+  }
+  const decisions = f.arr(doc.decisions, 'decisions').map((d, i) => {
+    const o = f.obj(d, `decisions[${i}]`);
+    return {
+      model: f.str(o.model, `decisions[${i}].model`),
+      version: f.optNum(o.version) ?? null,
+      promoted: o.promoted === true,
+      production: f.optNum(o.production) ?? null,
+      reason: f.optStr(o.reason) ?? '',
+    };
+  });
+  return { gates, decisions };
+}

@@ -96,7 +96,12 @@ export function theoryFigure(t: TheoryCurves, id = 'theory-scaling'): Figure {
       { name: 'unscaled', points: t.dims.map((d, i) => [d, t.unscaled[s.key]![i]!] as [number, number]), dashed: true },
     ],
   }));
-  const texPanels = panels.map((p) => ({ ...p, title: p.title.replace('‖∂L/∂Q‖', 'grad norm'), xTitle: 'd_k', yTitle: p.yTitle.replace('‖∂L/∂Q‖', 'grad norm') }));
+  // The paper typesets the symbols (d_k, the gradient norm, 1/sqrt(d_k)) as maths.
+  const texLabel = (s: string): string => (s.startsWith('‖') ? '$\\|\\partial L/\\partial Q\\|$' : s);
+  const texPanels = panels.map((p) => ({
+    ...p, title: texLabel(p.title), xTitle: '$d_k$', yTitle: texLabel(p.yTitle),
+    series: p.series.map((s) => ({ ...s, name: s.name.startsWith('scaled') ? '$1/\\sqrt{d_k}$' : s.name })),
+  }));
   return {
     id, title: 'Why 1/√d_k: scaled vs unscaled dot-product attention',
     caption: 'Averages over random Q, K for growing key dimension d_k: unscaled scores saturate the softmax (entropy → 0, max weight → 1) and the gradient vanishes; scaling keeps both stable.',
