@@ -82,6 +82,16 @@ describe('didYouMean', () => {
     expect(didYouMean('ab', ['xy'])).toBeUndefined();
     expect(didYouMean('x', [])).toBeUndefined();
   });
+
+  it('counts an adjacent transposition as one edit', () => {
+    // Plain Levenshtein makes `rnu` → `run` two edits, over the one allowed for short words.
+    expect(didYouMean('rnu', ['run', 'status', 'dag'])).toBe('run');
+    expect(didYouMean('stauts', ['run', 'status', 'dag'])).toBe('status');
+    expect(didYouMean('dga', ['run', 'status', 'dag'])).toBe('dag');
+    expect(didYouMean('urn', ['run'])).toBe('run');
+    // A reversal is two edits, too far for a short word.
+    expect(didYouMean('nur', ['run'])).toBeUndefined();
+  });
 });
 
 describe('parseSetArgs', () => {
