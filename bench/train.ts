@@ -4,7 +4,8 @@
  * (bench/torch_reference.py, when /usr/bin/python3 has torch). Same data, batch size and
  * epochs everywhere; seconds per epoch are the median of the timed epochs after a warm-up one.
  * Also the arithmetic floor: matmul FLOPs per epoch (forward + backward, counted analytically)
- * over the measured single-core peak of a large matMul. Prints Markdown tables.
+ * over the measured single-core peak of a large matMul. Reports wall and CPU seconds: on a shared
+ * machine CPU time is the fairer comparison (all three run on one thread). Prints Markdown tables.
  *
  *   pnpm bench:train [--n 1000] [--epochs 3] [--models gru-attn,bilstm-s2s] [--impls fused,stock]
  *                    [--backend wasm] [--torch auto|off]
@@ -119,8 +120,16 @@ function bilstmS2s(impl: Impl): tf.LayersModel {
 }
 
 interface Timing {
+  /** Wall-clock seconds per timed epoch. */
   seconds: number[];
+  /** CPU seconds (user + system) per timed epoch: robust to other processes on a shared box. */
+  cpu: number[];
   loss: number;
+}
+
+function cpuSeconds(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
 }
 
 async function trainTfjs(model: ModelName, impl: Impl, data: BenchData): Promise<Timing> {
@@ -130,22 +139,27 @@ async function trainTfjs(model: ModelName, impl: Impl, data: BenchData): Promise
   const inputs = data.decIn ? [xs, tf.tensor3d(data.decIn, [m, 10, 1])] : xs;
   const ys = data.outSteps ? tf.tensor3d(data.y, [m, 10, 1]) : tf.tensor2d(data.y, [m, 1]);
   const seconds: number[] = [];
+  const cpu: number[] = [];
   let t0 = 0;
+  let c0 = 0;
   const h = await net.fit(inputs, ys, {
     batchSize, epochs: epochs + 1, shuffle: true, verbose: 0, yieldEvery: 'never',
     callbacks: {
       onEpochBegin: async () => {
         t0 = performance.now();
+        c0 = cpuSeconds();
       },
       onEpochEnd: async (epoch) => {
-        if (epoch > 0) seconds.push((performance.now() - t0) / 1000);
+        if (epoch === 0) return;
+        seconds.push((performance.now() - t0) / 1000);
+        cpu.push(cpuSeconds() - c0);
       },
     },
   });
   const losses = h.history['loss'] as number[];
   tf.dispose([xs, inputs, ys]);
   net.dispose();
-  return { seconds, loss: losses[losses.length - 1] as number };
+  return { seconds, cpu, loss: losses[losses.length - 1] as number };
 }
 
 /** Matmul FLOPs of one epoch, forward + backward (= 3 × forward: dX and dW each cost a forward). */
@@ -182,7 +196,7 @@ async function wasmPeak(): Promise<number> {
 }
 
 interface TorchResult {
-  models: Record<string, { seconds: number[]; loss: number }>;
+  models: Record<string, Timing>;
   peak_flops: number;
   torch: string;
 }
@@ -233,19 +247,22 @@ console.log(`\nSeconds per epoch, batch ${batchSize}, median of ${epochs} epochs
   `(${info.name}${info.name === 'wasm' ? `, simd ${String(simd)}` : ''}), node ${process.version}, ` +
   `${typeof torch === 'string' ? `PyTorch: ${torch}` : `torch ${torch.torch} (1 thread)`}; ` +
   `${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, load average ${os.loadavg()[0]!.toFixed(1)}\n`);
-console.log('| model | samples | implementation | s / epoch | loss (last epoch) | ratio to PyTorch |');
-console.log('|---|---:|---|---:|---:|---:|');
+console.log('| model | samples | implementation | wall s / epoch | CPU s / epoch | loss (last epoch) | ratio to PyTorch (CPU s) | ratio (wall s) |');
+console.log('|---|---:|---|---:|---:|---:|---:|---:|');
 for (const model of models) {
   const d = datasets.get(model)!;
   const samples = d.y.length / (d.outSteps ?? 1);
   const tr = typeof torch === 'string' ? undefined : torch.models[model];
-  const ref = tr ? median(tr.seconds) : NaN;
+  const refCpu = tr ? median(tr.cpu) : NaN;
+  const refWall = tr ? median(tr.seconds) : NaN;
+  const ratio = (v: number, ref: number): string => (tr ? (v / ref).toFixed(2) : 'n/a');
   for (const impl of impls) {
     const r = results.get(`${model}/${impl}`)!;
     const s = median(r.seconds);
-    console.log(`| ${model} | ${samples} | tfjs ${impl} (${info.name}) | ${s.toFixed(3)} | ${r.loss.toFixed(4)} | ${tr ? (s / ref).toFixed(2) : 'n/a'} |`);
+    const c = median(r.cpu);
+    console.log(`| ${model} | ${samples} | tfjs ${impl} (${info.name}) | ${s.toFixed(3)} | ${c.toFixed(3)} | ${r.loss.toFixed(4)} | ${ratio(c, refCpu)} | ${ratio(s, refWall)} |`);
   }
-  if (tr) console.log(`| ${model} | ${samples} | PyTorch CPU, 1 thread | ${ref.toFixed(3)} | ${tr.loss.toFixed(4)} | 1.00 |`);
+  if (tr) console.log(`| ${model} | ${samples} | PyTorch CPU, 1 thread | ${refWall.toFixed(3)} | ${refCpu.toFixed(3)} | ${tr.loss.toFixed(4)} | 1.00 | 1.00 |`);
 }
 const torchPeak = typeof torch === 'string' ? NaN : torch.peak_flops;
 console.log(`\nArithmetic floor: matmul FLOPs per epoch (forward + backward) over the measured single-core peak ` +

@@ -5,7 +5,7 @@
  * Two GEMMs per step each way (h·[Uz Ur], then (r∘h)·Uh); dU as two big matMuls at the end.
  */
 import * as tf from '@tensorflow/tfjs';
-import { recurrentActivation } from './activations.ts';
+import { ftanh, gate, gateGrad, isHard } from './activations.ts';
 import { type SequenceOptions, maskValues } from './options.ts';
 import { StepGemm, matMulTN } from './step-gemm.ts';
 
@@ -24,7 +24,7 @@ export interface GruResult {
 export function gruSequence(xp: tf.Tensor3D, recurrentKernel: tf.Tensor2D, h0: tf.Tensor2D, opts: SequenceOptions = {}): GruResult {
   const [b, t, g3] = xp.shape;
   const h = g3 / 3;
-  const act = recurrentActivation(opts.recurrentActivation ?? 'hardSigmoid');
+  const hard = isHard(opts.recurrentActivation ?? 'hardSigmoid');
   const reverse = opts.reverse === true;
   const carry = (opts.maskedOutput ?? 'carry') === 'carry';
   const byStep = opts.outputOrder === 'processing';
@@ -51,8 +51,8 @@ export function gruSequence(xp: tf.Tensor3D, recurrentKernel: tf.Tensor2D, h0: t
         const xo = (r * t + i) * g3;
         const go = (k * b + r) * g3;
         for (let j = 0; j < h; j++) {
-          const zg = act.f((xv[xo + j] as number) + (a[r * 2 * h + j] as number));
-          const rg = act.f((xv[xo + h + j] as number) + (a[r * 2 * h + h + j] as number));
+          const zg = gate((xv[xo + j] as number) + (a[r * 2 * h + j] as number), hard);
+          const rg = gate((xv[xo + h + j] as number) + (a[r * 2 * h + h + j] as number), hard);
           gates[go + j] = zg;
           gates[go + h + j] = rg;
           rhs[prev + r * h + j] = rg * (hs[prev + r * h + j] as number);
@@ -66,7 +66,7 @@ export function gruSequence(xp: tf.Tensor3D, recurrentKernel: tf.Tensor2D, h0: t
         const go = (k * b + r) * g3;
         const oo = (r * (t + 1) + (byStep ? k : i)) * h;
         for (let j = 0; j < h; j++) {
-          const hh = Math.tanh((xv[xo + 2 * h + j] as number) + (q[r * h + j] as number));
+          const hh = ftanh((xv[xo + 2 * h + j] as number) + (q[r * h + j] as number));
           const zg = gates[go + j] as number;
           const hp = hs[prev + r * h + j] as number;
           const hn = Math.fround(zg * hp + (1 - zg) * hh);
@@ -122,8 +122,8 @@ export function gruSequence(xp: tf.Tensor3D, recurrentKernel: tf.Tensor2D, h0: t
             const s = r * h + j;
             const rg = gates[go + h + j] as number;
             const d = drh[s] as number;
-            const dzr = d * (hs[prev + s] as number) * act.dfFromOutput(rg);
-            const dzz = (dz[s] as number) * act.dfFromOutput(gates[go + j] as number);
+            const dzr = d * (hs[prev + s] as number) * gateGrad(rg, hard);
+            const dzz = (dz[s] as number) * gateGrad(gates[go + j] as number, hard);
             dh[s] = (dh[s] as number) + d * rg;
             dGzr[zro + r * 2 * h + j] = dzz;
             dGzr[zro + r * 2 * h + h + j] = dzr;

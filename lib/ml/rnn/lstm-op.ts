@@ -7,7 +7,7 @@
  * one GEMM (dG·Uᵀ) per step and dU = Hprevᵀ·dG over all steps as a single matMul at the end.
  */
 import * as tf from '@tensorflow/tfjs';
-import { recurrentActivation } from './activations.ts';
+import { ftanh, gate, gateGrad, isHard } from './activations.ts';
 import { type SequenceOptions, maskValues } from './options.ts';
 import { StepGemm, matMulTN } from './step-gemm.ts';
 
@@ -30,7 +30,7 @@ export function lstmSequence(
 ): LstmResult {
   const [b, t, g4] = xp.shape;
   const h = g4 / 4;
-  const act = recurrentActivation(opts.recurrentActivation ?? 'hardSigmoid');
+  const hard = isHard(opts.recurrentActivation ?? 'hardSigmoid');
   const reverse = opts.reverse === true;
   const carry = (opts.maskedOutput ?? 'carry') === 'carry';
   const byStep = opts.outputOrder === 'processing';
@@ -60,14 +60,14 @@ export function lstmSequence(
         const go = (k * b + r) * g4;
         const oo = (r * (t + 2) + (byStep ? k : i)) * h;
         for (let j = 0; j < h; j++) {
-          const ig = act.f((xv[xo + j] as number) + (rec[ro + j] as number));
-          const fg = act.f((xv[xo + h + j] as number) + (rec[ro + h + j] as number));
-          const gg = Math.tanh((xv[xo + 2 * h + j] as number) + (rec[ro + 2 * h + j] as number));
-          const og = act.f((xv[xo + 3 * h + j] as number) + (rec[ro + 3 * h + j] as number));
+          const ig = gate((xv[xo + j] as number) + (rec[ro + j] as number), hard);
+          const fg = gate((xv[xo + h + j] as number) + (rec[ro + h + j] as number), hard);
+          const gg = ftanh((xv[xo + 2 * h + j] as number) + (rec[ro + 2 * h + j] as number));
+          const og = gate((xv[xo + 3 * h + j] as number) + (rec[ro + 3 * h + j] as number), hard);
           const cp = cs[prev + r * h + j] as number;
           const hp = hs[prev + r * h + j] as number;
           const cn = Math.fround(fg * cp + ig * gg);
-          const tc = Math.tanh(cn);
+          const tc = ftanh(cn);
           const hn = Math.fround(og * tc);
           gates[go + j] = ig;
           gates[go + h + j] = fg;
@@ -117,10 +117,10 @@ export function lstmSequence(
             const tc = tanhC[prev + s] as number;
             const cp = cs[prev + s] as number;
             const dct = m * dck + dhn * og * (1 - tc * tc);
-            const dzi = dct * gg * act.dfFromOutput(ig);
-            const dzf = dct * cp * act.dfFromOutput(fg);
+            const dzi = dct * gg * gateGrad(ig, hard);
+            const dzf = dct * cp * gateGrad(fg, hard);
             const dzg = dct * ig * (1 - gg * gg);
-            const dzo = dhn * tc * act.dfFromOutput(og);
+            const dzo = dhn * tc * gateGrad(og, hard);
             dG[go + j] = dzi;
             dG[go + h + j] = dzf;
             dG[go + 2 * h + j] = dzg;
