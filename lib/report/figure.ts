@@ -45,7 +45,9 @@ export async function writeFigures(figures: readonly Figure[], dirs: FigureDirs)
   await mkdir(dirs.texDir, { recursive: true });
   const entries: FigureEntry[] = [];
   for (const fig of figures) {
-    const svg = fig.svg ?? (fig.vegaLite ? await renderSvg(fig.vegaLite) : undefined);
+    // The report prints each figure's title above it; a second one inside the SVG is noise.
+    const spec = fig.vegaLite ? ({ ...fig.vegaLite, title: undefined } as TopLevelSpec) : undefined;
+    const svg = fig.svg ?? (spec ? await renderSvg(spec) : undefined);
     if (svg === undefined) throw new Error(`figure "${fig.id}" has neither svg nor vegaLite`);
     await writeFile(path.join(dirs.svgDir, `${fig.id}.svg`), svg);
     await writeFile(path.join(dirs.texDir, `${fig.id}.tex`), fig.tex);

@@ -97,14 +97,17 @@ export async function ex3Figures(root: string, inputs: Ex3Inputs): Promise<Figur
 
 /**
  * Seq2seq alignments (dates, g2p): the first example of each attention file, labelled. Files
- * that do not exist are left out (a matrix member that was not run).
+ * that do not exist are left out (a matrix member that was not run). The first figure is
+ * `<set>-alignment` (what the paper includes), the others `<set>-alignment-<name>`.
  */
 export async function alignmentFigures(root: string, files: readonly { name: string; file: string }[], set: string): Promise<Figure[]> {
   const out: Figure[] = [];
   for (const f of files) {
     if ((await readJsonIfExists(path.join(root, f.file))) === undefined) continue;
     const first = (await readAlignments(path.join(root, f.file)))[0];
-    if (first) out.push(alignmentFigure(first, `${set}-${f.name.replace(/[^a-z0-9-]+/gi, '-').toLowerCase()}`, `Alignment: ${f.name}`));
+    if (!first) continue;
+    const id = out.length === 0 ? `${set}-alignment` : `${set}-alignment-${f.name.replace(/[^a-z0-9-]+/gi, '-').toLowerCase()}`;
+    out.push(alignmentFigure(first, id, `Alignment: ${f.name}`));
   }
   return out;
 }

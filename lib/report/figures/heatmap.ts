@@ -46,7 +46,7 @@ export function heatmapSpec(d: HeatmapData, title: string, cell = { w: 12, h: 14
   if (d.annotate) {
     layers.push({
       mark: { type: 'text', fontSize: 11 },
-      encoding: { ...base, text: { field: 'v', type: 'quantitative', format: 'd' }, color: { condition: { test: `datum.v > ${max / 2}`, value: 'black' }, value: 'white' } },
+      encoding: { ...base, text: { field: 'v', type: 'quantitative', format: 'd' }, color: { condition: { test: `datum.v > ${max / 2}`, value: 'white' }, value: 'black' } },
     });
   }
   return {
@@ -64,9 +64,13 @@ export function heatmapTex(d: HeatmapData, size: { width: string; height: string
   const axis = pgfHeatmap({
     width: size.width, height: size.height, xlabel: d.xTitle, ylabel: d.yTitle,
     rows: d.rows, cols: d.cols, values: d.values, ...(d.tickEvery ? { tickEvery: d.tickEvery } : {}),
+    // Counts read best on a light-to-dark blue ramp (the report's 'blues').
+    ...(d.annotate ? { extra: ['colormap={blues}{rgb255=(247,251,255) rgb255=(107,174,214) rgb255=(8,48,107)}'] } : {}),
   });
   if (!d.annotate) return tikzPicture([axis]);
-  // Counts on the cells: nodes at (c, r) in axis coordinates, added inside the axis.
-  const nodes = d.values.flatMap((row, r) => row.map((v, c) => `\\node[font=\\scriptsize, text=white] at (axis cs:${c},${r}) {${v}};`));
+  // Counts on the cells: nodes at (c, r) in axis coordinates, white on the dark half.
+  const max = Math.max(...d.values.flat(), 0);
+  const nodes = d.values.flatMap((row, r) => row.map((v, c) =>
+    `\\node[font=\\scriptsize, text=${v > max / 2 ? 'white' : 'black'}] at (axis cs:${c},${r}) {${v}};`));
   return tikzPicture([axis.replace(/\\end\{axis\}$/, `${nodes.join('\n')}\n\\end{axis}`)]);
 }

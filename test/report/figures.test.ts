@@ -1,0 +1,122 @@
+import { readFile, readdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DataError } from '../../lib/report/data.ts';
+import { alignmentFigures, ex1Figures, ex2Figures, ex3Figures, theoryFigures, writeFigureSet } from '../../lib/report/sets.ts';
+import { readClassifierAttention, readReconstructions } from '../../lib/report/readers.ts';
+import { escapeTex } from '../../lib/report/pgf.ts';
+import { encodeGrayPng } from '../../lib/report/png.ts';
+import { makeReportsFixture } from './fixtures.ts';
+
+let root: string;
+beforeAll(async () => {
+  root = await makeReportsFixture();
+});
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+/** Text content of every <text> element of an SVG. */
+const svgTexts = (svg: string): string[] => [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]!);
+
+function expectValidSvg(svg: string): void {
+  expect(svg.startsWith('<svg')).toBe(true);
+  expect(svg.trimEnd().endsWith('</svg>')).toBe(true);
+  const w = Number(/width="(\d+(\.\d+)?)"/.exec(svg)?.[1]);
+  const h = Number(/height="(\d+(\.\d+)?)"/.exec(svg)?.[1]);
+  expect(w).toBeGreaterThan(50);
+  expect(h).toBeGreaterThan(50);
+}
+
+describe('figure sets from fixture data', () => {
+  it('exercise 1: attention heatmap labelled by example and step, learning curves, confusion counts', async () => {
+    const figs = await ex1Figures(root);
+    expect(figs.map((f) => f.id)).toEqual(['ex1-attention', 'ex1-learning-curves', 'ex1-confusion']);
+    const entries = await writeFigureSet(root, 'ex1', figs);
+    expect(entries).toHaveLength(3);
+    const svg = await readFile(path.join(root, 'reports/figures/ex1/ex1-attention.svg'), 'utf8');
+    expectValidSvg(svg);
+    const texts = svgTexts(svg);
+    expect(texts).toContain('#12 event→bursts');
+    expect(texts).toContain('input step');
+    expect(texts).toContain('5'); // every 1st step labelled for 12 steps
+    const confusion = svgTexts(await readFile(path.join(root, 'reports/figures/ex1/ex1-confusion.svg'), 'utf8'));
+    expect(confusion).toEqual(expect.arrayContaining(['rising', 'bursts', 'event', '9', '8', 'predicted', 'actual']));
+    const tex = await readFile(path.join(root, 'paper/generated/fig-ex1/ex1-attention.tex'), 'utf8');
+    expect(tex).toContain('\\begin{tikzpicture}');
+    expect(tex).toContain('matrix plot*');
+    expect(tex).toContain('{\\#12 event>bursts}');
+    const listed = JSON.parse(await readFile(path.join(root, 'reports/figures/ex1/figures.json'), 'utf8')) as { figures: { id: string; svg: string }[] };
+    expect(listed.figures.map((f) => f.svg)).toEqual(['ex1-attention.svg', 'ex1-learning-curves.svg', 'ex1-confusion.svg']);
+  });
+
+  it('exercise 2 and theory: forecasts, horizon × input attention, log-scale d_k panels', async () => {
+    await writeFigureSet(root, 'ex2', await ex2Figures(root));
+    const forecasts = await readFile(path.join(root, 'reports/figures/ex2/ex2-forecasts.svg'), 'utf8');
+    expectValidSvg(forecasts);
+    expect(svgTexts(forecasts)).toEqual(expect.arrayContaining(['forecast', 'truth', 'input', 'window 7']));
+    const attention = svgTexts(await readFile(path.join(root, 'reports/figures/ex2/ex2-attention.svg'), 'utf8'));
+    expect(attention).toEqual(expect.arrayContaining(['t+1', 't+4', 'forecast step']));
+    await writeFigureSet(root, 'theory', await theoryFigures(root));
+    const theory = await readFile(path.join(root, 'reports/figures/theory/theory-scaling.svg'), 'utf8');
+    expectValidSvg(theory);
+    expect(svgTexts(theory)).toEqual(expect.arrayContaining(['max weight', 'unscaled', 'd_k']));
+    const tex = await readFile(path.join(root, 'paper/generated/fig-theory/theory-scaling.tex'), 'utf8');
+    expect(tex).toContain('xmode=log');
+    expect(tex).toContain('$1/\\sqrt{d_k}$');
+    expect(tex).not.toMatch(/[^\x00-\x7f]/); // pdfLaTeX-safe: no stray Unicode in the paper's pictures
+  });
+
+  it('exercise 3: frames montage as PNG (SVG + paper), error per frame, ablation bars', async () => {
+    const figs = await ex3Figures(root, {
+      improved: { name: 'improved', dir: 'reports/ex3' }, baseline: { name: 'baseline', dir: 'reports/ex3-baseline' },
+      ablations: [{ name: 'full', dir: 'reports/ex3' }, { name: 'no-memory', dir: 'reports/ablate/no-memory' }],
+    });
+    await writeFigureSet(root, 'ex3', figs);
+    const files = await readdir(path.join(root, 'paper/generated/fig-ex3'));
+    expect(files.sort()).toEqual(['ablation.tex', 'ex3-frame-error.tex', 'ex3-frames.png', 'ex3-frames.tex', 'ex3-learning-curves.tex']);
+    const png = await readFile(path.join(root, 'paper/generated/fig-ex3/ex3-frames.png'));
+    expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    // 4 frames of 8 px + 3 gaps of 2 px wide; truth + 2 models tall.
+    expect(png.readUInt32BE(16)).toBe(4 * 8 + 3 * 2);
+    expect(png.readUInt32BE(20)).toBe(3 * 8 + 2 * 2);
+    const frames = await readFile(path.join(root, 'reports/figures/ex3/ex3-frames.svg'), 'utf8');
+    expectValidSvg(frames);
+    expect(svgTexts(frames)).toEqual(expect.arrayContaining(['truth', 'improved', 'baseline', 't=0', 't=3']));
+    expect(await readFile(path.join(root, 'paper/generated/fig-ex3/ex3-frames.tex'), 'utf8')).toContain('\\includegraphics[width=');
+    const bars = svgTexts(await readFile(path.join(root, 'reports/figures/ex3/ablation.svg'), 'utf8'));
+    expect(bars).toEqual(expect.arrayContaining(['full', 'no-memory', 'baseline', 'test mse']));
+    const rec = await readReconstructions(path.join(root, 'reports/ex3/reconstructions.json'));
+    expect(rec.clips[0]!.truth[1]![3 * 8 + 3]).toBeCloseTo(230 / 255, 5);
+  });
+
+  it('alignments: source and target characters label the axes; missing files are left out', async () => {
+    const figs = await alignmentFigures(root, [{ name: 'additive', file: 'reports/dates/additive/attention.json' }, { name: 'dot', file: 'reports/dates/dot/attention.json' }], 'dates');
+    expect(figs.map((f) => f.id)).toEqual(['dates-alignment']);
+    await writeFigureSet(root, 'dates', figs);
+    const texts = svgTexts(await readFile(path.join(root, 'reports/figures/dates/dates-alignment.svg'), 'utf8'));
+    expect(texts).toEqual(expect.arrayContaining(['m', ',', '␣', '-', 'source', 'target']));
+  });
+});
+
+describe('readers and helpers', () => {
+  it('a missing field is named with its file', async () => {
+    const { writeFile } = await import('node:fs/promises');
+    const file = path.join(root, 'bad-attention.json');
+    await writeFile(file, JSON.stringify({ examples: [{ label: 'a', weights: [0.5, 'x'] }] }));
+    const e = await readClassifierAttention(file).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(DataError);
+    expect((e as Error).message).toBe(`${file}: field "examples[0].weights[1]" should be a finite number.`);
+  });
+
+  it('escapeTex escapes specials and keeps whole-maths labels', () => {
+    expect(escapeTex('a_b 50% #1 & {x}')).toBe('a\\_b 50\\% \\#1 \\& \\{x\\}');
+    expect(escapeTex('$d_k$')).toBe('$d_k$');
+  });
+
+  it('encodeGrayPng clamps values and rejects a wrong pixel count', () => {
+    const png = encodeGrayPng([0, 0.5, 2, -1], 2, 2);
+    expect(png.readUInt32BE(16)).toBe(2);
+    expect(() => encodeGrayPng([0, 1, 0], 2, 2)).toThrow(/3 pixels for 2×2/);
+  });
+});

@@ -1,0 +1,82 @@
+/**
+ * A small `reports/` tree in the formats the experiment stages write (lib/ml/experiments), in a
+ * real temp directory: enough for every figure, the numbers, the tables and the report page.
+ */
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+async function put(root: string, rel: string, value: unknown): Promise<void> {
+  await mkdir(path.dirname(path.join(root, rel)), { recursive: true });
+  await writeFile(path.join(root, rel), typeof value === 'string' ? value : `${JSON.stringify(value, null, 1)}\n`);
+}
+
+const softmax = (xs: number[]): number[] => {
+  const m = Math.max(...xs);
+  const e = xs.map((x) => Math.exp(x - m));
+  const s = e.reduce((a, b) => a + b, 0);
+  return e.map((v) => v / s);
+};
+
+const backend = { name: 'cpu', version: '4.22.0', package: '@tensorflow/tfjs' };
+
+/** Writes the fixture tree into a fresh temp dir and returns its path. */
+export async function makeReportsFixture(): Promise<string> {
+  const root = await mkdtemp(path.join(tmpdir(), 'seqlab-report-'));
+  const steps = 12;
+  await put(root, 'reports/ex1/metrics.json', {
+    model: 'ex1', task: 'classification', test_accuracy: 0.876543, val_accuracy: 0.9, attention_span: 4.25, avg_attention_position: 7.5,
+    macro_f1: 0.871234, per_class: [{ name: 'rising', precision: 1, recall: 0.9, f1: 0.95, support: 10 }, { name: 'bursts', precision: 0.8, recall: 0.8, f1: 0.8, support: 10 }, { name: 'event', precision: 0.8, recall: 0.9, f1: 0.85, support: 10 }],
+    confusion: [[9, 1, 0], [1, 8, 1], [0, 1, 9]], best_epoch: 3, epochs: 4, parameters: 12867, train_samples: 70, test_samples: 30, backend, train_time_s: 1.5,
+  });
+  await put(root, 'reports/ex1/history.json', { model: 'ex1', best_epoch: 3, epochs: [1, 2, 3, 4].map((e) => ({ epoch: e, loss: 1 / e, val_accuracy: 0.5 + e / 10 })) });
+  await put(root, 'reports/ex1/attention.json', {
+    model: 'ex1', steps, classes: ['rising', 'bursts', 'event'],
+    examples: [0, 1, 2].map((i) => ({ index: 10 + i, label: 'event', predicted: i === 2 ? 'bursts' : 'event', signal: Array.from({ length: steps }, (_, t) => Math.sin(t)), weights: softmax(Array.from({ length: steps }, (_, t) => -Math.abs(t - 4 * i))) })),
+  });
+  await put(root, 'reports/ex2/metrics.json', {
+    model: 'ex2', task: 'regression', test_mse: 0.041234, test_mae: 0.16789, val_mse: 0.05, attention_span: 9.5, avg_attention_position: 38.25, mse_per_step: [0.01, 0.02],
+    best_epoch: 2, epochs: 2, parameters: 25000, input_steps: 16, horizon: 4, train_windows: 100, test_windows: 20, backend, train_time_s: 3.25,
+  });
+  await put(root, 'reports/ex2/history.json', { model: 'ex2', best_epoch: 2, epochs: [{ epoch: 1, loss: 0.5, val_mse: 0.4 }, { epoch: 2, loss: 0.3, val_mse: 0.2 }] });
+  await put(root, 'reports/ex2/forecasts.json', {
+    model: 'ex2', norm: { mean: 0, std: 1 }, input_steps: 16, horizon: 4,
+    examples: [0, 1].map((w) => ({ window: w * 7, start: w * 7, input: Array.from({ length: 16 }, (_, t) => Math.sin(t / 3 + w)), truth: [0.1, 0.2, 0.3, 0.4], forecast: [0.15, 0.22, 0.28, 0.41] })),
+  });
+  await put(root, 'reports/ex2/attention.json', { model: 'ex2', input_steps: 16, horizon: 4, maps: [{ window: 0, weights: Array.from({ length: 4 }, (_, s) => softmax(Array.from({ length: 16 }, (_, t) => -Math.abs(t - 12 - s)))) }] });
+  await put(root, 'reports/theory/scaling.json', {
+    dims: [4, 64, 1024], keys: 32, max_entropy: Math.log(32),
+    scaled: [4, 64, 1024].map(() => ({ entropy: 3.2, max_weight: 0.15, score_std: 1, softmax_jacobian_norm: 0.2, grad_norm_q: 0.9 })),
+    unscaled: [4, 64, 1024].map((d) => ({ entropy: 3.4 / Math.log2(d), max_weight: 1 - 1 / Math.log2(d), score_std: Math.sqrt(d), softmax_jacobian_norm: 0.01, grad_norm_q: 1 / d })),
+  });
+  await put(root, 'reports/sweep-best/metrics.json', { model: 'sweep-best', task: 'classification', test_accuracy: 0.9, val_accuracy: 0.91, hyperparameters: { units: 64, lr: 0.003, batch_size: 32, epochs: 15 }, backend });
+  const compareRow = (model: string, task: string, metrics: Record<string, number>, primary: [string, 'max' | 'min']) => ({
+    model, metricsFile: `reports/${model}/metrics.json`, task, primary: { metric: primary[0], direction: primary[1], value: metrics[primary[0]] ?? null }, metrics,
+    backend: 'cpu 4.22.0', trainTimeS: metrics.train_time_s ?? null, stage: `train-${model}`, fingerprint: 'ab'.repeat(32), modelDir: `models/${model}`,
+  });
+  await put(root, 'reports/compare.json', { models: [
+    compareRow('ex1', 'classification', { test_accuracy: 0.876543, macro_f1: 0.871234, parameters: 12867, train_time_s: 1.5 }, ['test_accuracy', 'max']),
+    compareRow('ex2', 'regression', { test_mse: 0.041234, test_mae: 0.16789, parameters: 25000, train_time_s: 3.25 }, ['test_mse', 'min']),
+    compareRow('sweep/0.003-64', 'classification', { test_accuracy: 0.9 }, ['test_accuracy', 'max']),
+  ] });
+  await put(root, 'reports/promotion.json', { gates: { minAccuracy: 0.75, maxMse: 0.25 }, decisions: [
+    { model: 'ex1', version: 2, registered: true, promoted: true, production: 2, reason: 'test_accuracy 0.876543 passes the gate (≥ 0.75) and beats v1.' },
+    { model: 'ex2', version: 1, registered: true, promoted: false, production: null, reason: 'test_mse 0.3 fails the gate (≤ 0.25).' },
+  ] });
+  // Exercise 3: two 4-frame clips of 8×8 pixels per model, uint8 truth + reconstruction.
+  for (const [dir, noise] of [['ex3', 10], ['ex3-baseline', 60], ['ablate/no-memory', 30]] as const) {
+    const frames = 4;
+    const size = 8;
+    const bin = new Uint8Array(2 * 2 * frames * size * size);
+    for (let c = 0; c < 2; c++) for (let w = 0; w < 2; w++) for (let t = 0; t < frames; t++) for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) {
+      const on = Math.abs(x - t - 2) < 2 && Math.abs(y - 3) < 2 ? 230 : 0;
+      bin[(((c * 2 + w) * frames + t) * size + y) * size + x] = Math.min(255, on + (w === 1 ? noise : 0));
+    }
+    await put(root, `reports/${dir}/reconstructions.json`, { model: dir, file: 'reconstructions.bin', dtype: 'uint8', scale: 1 / 255, layout: 'clip × [truth, reconstruction] × frame × row × column', shape: [2, 2, frames, size, size], clips: [0, 1] });
+    await writeFile(path.join(root, `reports/${dir}/reconstructions.bin`), bin);
+    await put(root, `reports/${dir}/metrics.json`, { model: dir, task: 'regression', test_mse: noise / 1000, test_mae: noise / 300, mse_per_frame: [1, 2, 3, 4].map((k) => (noise * k) / 4000), parameters: 1200000, backend });
+    await put(root, `reports/${dir}/history.json`, { model: dir, best_epoch: 1, epochs: [{ epoch: 1, loss: 0.1, val_mse: noise / 1000 }] });
+  }
+  await put(root, 'reports/dates/additive/attention.json', { examples: [{ source: 'march 5, 2021', target: '2021-03-05', weights: Array.from({ length: 10 }, (_, r) => softmax(Array.from({ length: 13 }, (_, c) => -Math.abs(c - r)))) }] });
+  return root;
+}

@@ -1,0 +1,112 @@
+import { execFile } from 'node:child_process';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { NUMBERS_TEX, formatNumber, generateNumbersTex, parseNumbersTex, parsePrinted, verifyNumbers } from '../../lib/report/numbers.ts';
+import type { NumberDecl } from '../../lib/report/paper-numbers.ts';
+import { writePaperInputs } from '../../lib/report/paper-inputs.ts';
+import { makeReportsFixture } from './fixtures.ts';
+
+const run = promisify(execFile);
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+let root: string;
+beforeEach(async () => {
+  root = await makeReportsFixture();
+});
+afterEach(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+async function editJson(rel: string, edit: (doc: Record<string, unknown>) => void): Promise<void> {
+  const file = path.join(root, rel);
+  const doc = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+  edit(doc);
+  await writeFile(file, JSON.stringify(doc));
+}
+
+describe('numbers.tex', () => {
+  it('prints each declared metric with its scale and digits, missing sources as n/a', async () => {
+    const { text, missing } = await generateNumbersTex(root);
+    const macros = parseNumbersTex(text);
+    expect(macros.get('exOneAcc')).toBe('87.7');
+    expect(macros.get('exOneFOne')).toBe('0.871');
+    expect(macros.get('exOneParams')).toBe('12{,}867');
+    expect(macros.get('exTwoMse')).toBe('0.041');
+    expect(macros.get('theoryMaxDim')).toBe('1{,}024');
+    expect(macros.get('sweepBestLr')).toBe('0.003');
+    expect(macros.get('exThreeMse')).toBe('0.0100');
+    expect(macros.get('backendName')).toBe('cpu');
+    await rm(path.join(root, 'reports/ex3-baseline'), { recursive: true });
+    const again = await generateNumbersTex(root);
+    expect(parseNumbersTex(again.text).get('exThreeBaseMse')).toBe('n/a');
+    expect(again.missing.join('\n')).toContain('\\exThreeBaseMse: reports/ex3-baseline/metrics.json does not exist');
+    expect(missing).toEqual([]);
+  });
+
+  it('formats and parses grouped numbers', () => {
+    const d: NumberDecl = { macro: 'x', file: 'f', path: 'p', digits: 1, scale: 100, what: 'x' };
+    expect(formatNumber(d, 0.87654)).toBe('87.7');
+    expect(formatNumber({ ...d, scale: 1, digits: 0 }, -1234567)).toBe('-1{,}234{,}567');
+    expect(parsePrinted('1{,}234.5')).toBe(1234.5);
+    expect(parsePrinted('n/a')).toBeNaN();
+  });
+});
+
+describe('verifyNumbers', () => {
+  it('passes when numbers.tex was generated from the current metrics', async () => {
+    await writePaperInputs(root);
+    const report = await verifyNumbers(root);
+    expect(report.checks.filter((c) => c.status !== 'match')).toEqual([]);
+    expect(report.ok).toBe(true);
+  });
+
+  it('names each drifted number when a metric changed after the paper was generated', async () => {
+    await writePaperInputs(root);
+    await editJson('reports/ex1/metrics.json', (d) => { d.test_accuracy = 0.81; });
+    await editJson('reports/ex2/metrics.json', (d) => { d.test_mse = 0.0424; }); // 0.042 ≠ 0.041
+    const report = await verifyNumbers(root);
+    expect(report.ok).toBe(false);
+    const drift = report.checks.filter((c) => c.status === 'drift');
+    expect(drift.map((c) => c.macro)).toEqual(['exOneAcc', 'exTwoMse']);
+    expect(drift[0]!.message).toBe('\\exOneAcc (exercise 1 test accuracy (%)): the paper says 87.7, reports/ex1/metrics.json test_accuracy now gives 81.0.');
+  });
+
+  it('accepts drift within a declared tolerance, and only within it', async () => {
+    const decls: NumberDecl[] = [{ macro: 'acc', file: 'reports/ex1/metrics.json', path: 'test_accuracy', scale: 100, digits: 1, tolerance: 0.5, what: 'acc' }];
+    await writeFile(path.join(root, 'n.tex'), (await generateNumbersTex(root, decls)).text);
+    await editJson('reports/ex1/metrics.json', (d) => { d.test_accuracy = 0.8721; }); // 87.21 vs the printed 87.7: 0.49 away
+    expect((await verifyNumbers(root, { decls, file: 'n.tex' })).ok).toBe(true);
+    await editJson('reports/ex1/metrics.json', (d) => { d.test_accuracy = 0.8715; }); // 87.15: 0.55 away
+    const r = await verifyNumbers(root, { decls, file: 'n.tex' });
+    expect(r.ok).toBe(false);
+    expect(r.checks[0]!.message).toContain('(tolerance 0.5)');
+  });
+
+  it('fails on a number the paper states whose source disappeared, a missing macro and an undeclared one', async () => {
+    await writePaperInputs(root);
+    const file = path.join(root, NUMBERS_TEX);
+    const text = (await readFile(file, 'utf8')).replace(/\\newcommand\{\\exTwoMae\}.*\n/, '') + '\\newcommand{\\handTyped}{42}\n';
+    await writeFile(file, text);
+    await rm(path.join(root, 'reports/ex3/metrics.json'));
+    const r = await verifyNumbers(root);
+    const bad = Object.fromEntries(r.checks.filter((c) => c.status !== 'match').map((c) => [c.macro, c.status]));
+    expect(bad).toEqual({ exTwoMae: 'missing-in-paper', exThreeMse: 'drift', exThreeMae: 'drift', exThreeParams: 'drift', handTyped: 'undeclared' });
+  });
+
+  it('`pipeline verify` exits 0 on a match and 1 on drift, naming the macro', async () => {
+    await writePaperInputs(root);
+    const cli = path.join(repo, 'bin/pipeline.js');
+    const okRun = await run('node', [cli, '-C', root, 'verify'], { env: { ...process.env, NO_COLOR: '1' } });
+    expect(okRun.stderr).toMatch(/✔ \d+ number\(s\) in paper\/generated\/numbers.tex match the current metrics/);
+    await editJson('reports/ex2/metrics.json', (d) => { d.test_mae = 0.2; });
+    const failed = await run('node', [cli, '-C', root, 'verify', '--json'], { env: { ...process.env, NO_COLOR: '1' } }).then(() => undefined, (e: unknown) => e as { code: number; stdout: string; stderr: string });
+    expect(failed?.code).toBe(1);
+    expect(failed?.stderr).toContain('✖ \\exTwoMae (exercise 2 test MAE (normalised)): the paper says 0.168, reports/ex2/metrics.json test_mae now gives 0.200.');
+    const doc = JSON.parse(failed?.stdout ?? '{}') as { ok: boolean; checks: { macro: string; status: string }[] };
+    expect(doc.ok).toBe(false);
+    expect(doc.checks.find((c) => c.macro === 'exTwoMae')?.status).toBe('drift');
+  });
+});

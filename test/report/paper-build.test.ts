@@ -1,0 +1,58 @@
+import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildPaper, latexmkVersion } from '../../lib/report/paper-build.ts';
+import { writePaperInputs } from '../../lib/report/paper-inputs.ts';
+import { ex1Figures, ex2Figures, ex3Figures, theoryFigures, writeFigureSet } from '../../lib/report/sets.ts';
+import { makeReportsFixture } from './fixtures.ts';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const tex = latexmkVersion();
+if (!tex) console.warn('test/report/paper-build: SKIPPING the PDF builds: latexmk is not installed (apt-get install latexmk texlive-latex-extra texlive-pictures texlive-fonts-recommended).');
+
+let root: string;
+beforeAll(async () => {
+  root = await makeReportsFixture();
+  await mkdir(path.join(root, 'paper'), { recursive: true });
+  for (const f of ['main.tex', 'references.bib', 'seqlab.sty']) await copyFile(path.join(repo, 'paper', f), path.join(root, 'paper', f));
+});
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('the paper stage', () => {
+  it('without TeX it records a skip in build.json instead of failing', async () => {
+    const r = await buildPaper(root, { latexmk: path.join(root, 'no-such-latexmk'), outDir: 'paper/build-skip' });
+    expect(r).toMatchObject({ built: false, skipped: true });
+    const record = JSON.parse(await readFile(path.join(root, 'paper/build-skip/build.json'), 'utf8')) as { reason: string };
+    expect(record.reason).toMatch(/^latexmk is not installed/);
+  });
+
+  it.skipIf(!tex)('builds paper/main.tex from generated figures, tables and numbers (4 pages + references)', async () => {
+    await writeFigureSet(root, 'ex1', await ex1Figures(root));
+    await writeFigureSet(root, 'ex2', await ex2Figures(root));
+    await writeFigureSet(root, 'theory', await theoryFigures(root));
+    await writeFigureSet(root, 'ex3', await ex3Figures(root, {
+      improved: { name: 'improved', dir: 'reports/ex3' }, baseline: { name: 'baseline', dir: 'reports/ex3-baseline' },
+      ablations: [{ name: 'full', dir: 'reports/ex3' }, { name: 'no-memory', dir: 'reports/ablate/no-memory' }],
+    }));
+    await writePaperInputs(root);
+    const r = await buildPaper(root);
+    if (!r.built) throw new Error(`paper build failed: ${r.reason}\n${r.log ?? ''}`);
+    expect(r.pdf).toBe('paper/build/main.pdf');
+    expect(r.pages).toBeGreaterThanOrEqual(4);
+    expect(r.pages).toBeLessThanOrEqual(6);
+    const pdf = await readFile(path.join(root, 'paper/build/main.pdf'));
+    expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+  }, 180_000);
+
+  it.skipIf(!tex)('a TeX error fails the build and keeps the offending line', async () => {
+    const dir = path.join(root, 'broken');
+    await mkdir(dir, { recursive: true });
+    await writeFile(path.join(dir, 'main.tex'), '\\documentclass{article}\n\\begin{document}\n\\undefinedmacro\n\\end{document}\n');
+    const r = await buildPaper(root, { paperDir: 'broken', outDir: 'broken/build' });
+    expect(r).toMatchObject({ built: false, skipped: false });
+    expect(r.built === false && r.log).toMatch(/main\.tex:3: Undefined control sequence/);
+  }, 120_000);
+});

@@ -1,0 +1,76 @@
+import { execFile, spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildReport } from '../../lib/report/report-page.ts';
+import { alignmentFigures, ex1Figures, ex2Figures, ex3Figures, theoryFigures, writeFigureSet } from '../../lib/report/sets.ts';
+import { makeReportsFixture } from './fixtures.ts';
+
+const run = promisify(execFile);
+const chromium = ['chromium', 'chromium-browser'].find((bin) => spawnSync(bin, ['--version'], { encoding: 'utf8' }).status === 0);
+if (!chromium) console.warn('test/report/report-page: SKIPPING the headless browser test: Debian\'s `chromium` is not installed (apt-get install chromium).');
+
+let root: string;
+let html: string;
+const FIGURES = 3 + 3 + 1 + 4 + 1;
+
+beforeAll(async () => {
+  root = await makeReportsFixture();
+  await writeFigureSet(root, 'ex1', await ex1Figures(root));
+  await writeFigureSet(root, 'ex2', await ex2Figures(root));
+  await writeFigureSet(root, 'theory', await theoryFigures(root));
+  await writeFigureSet(root, 'ex3', await ex3Figures(root, {
+    improved: { name: 'improved', dir: 'reports/ex3' }, baseline: { name: 'baseline', dir: 'reports/ex3-baseline' }, ablations: [{ name: 'full', dir: 'reports/ex3' }],
+  }));
+  await writeFigureSet(root, 'dates', await alignmentFigures(root, [{ name: 'additive', file: 'reports/dates/additive/attention.json' }], 'dates'));
+  const r = await buildReport(root);
+  expect(r.figures).toBe(FIGURES);
+  expect(r.sets).toEqual(['ex1', 'ex2', 'ex3', 'dates', 'theory']);
+  html = await readFile(path.join(root, 'reports/index.html'), 'utf8');
+}, 120_000);
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('reports/index.html', () => {
+  it('is self-contained: inline SVG and CSS, no script, nothing fetched', () => {
+    expect(html.match(/<svg class="fig"/g)).toHaveLength(FIGURES);
+    expect(html).not.toMatch(/<script|<link|<iframe/i);
+    // The only URLs are XML namespaces; images are data: URIs.
+    const urls = [...html.matchAll(/(?:src|href)="([^"#][^"]*)"/g)].map((m) => m[1]!);
+    expect(urls.every((u) => u.startsWith('data:image/png;base64,'))).toBe(true);
+  });
+
+  it('shows the comparison, each run\'s backend, time and fingerprint, and the promoted model', () => {
+    expect(html).toContain('<td>cpu 4.22.0</td>');
+    expect(html).toContain(`title="${'ab'.repeat(32)}">${'ab'.repeat(6)}</code>`);
+    expect(html).toContain('<td class="num">3.25</td>');
+    expect(html).toContain('Production models: <strong>ex1 v2</strong>');
+    expect(html).toContain('<td class="no">no</td>');
+  });
+
+  it.skipIf(!chromium)('renders in headless chromium with every figure laid out at a non-zero size', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'seqlab-chromium-'));
+    try {
+      // A copy of the page with a probe that writes each SVG's laid-out size into the DOM.
+      const probe = `<script>document.body.dataset.sizes = JSON.stringify([...document.querySelectorAll('svg.fig')].map((s) => { const r = s.getBoundingClientRect(); return [Math.round(r.width), Math.round(r.height)]; }));</script>`;
+      const page = path.join(dir, 'probe.html');
+      await writeFile(page, html.replace('</body>', `${probe}</body>`));
+      const flags = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', `--user-data-dir=${path.join(dir, 'profile')}`];
+      const { stdout } = await run(chromium!, [...flags, '--dump-dom', `file://${page}`], { timeout: 120_000, maxBuffer: 64 * 1024 * 1024 });
+      const sizes = JSON.parse((/data-sizes="([^"]*)"/.exec(stdout)?.[1] ?? '[]').replace(/&quot;/g, '"')) as [number, number][];
+      expect(sizes).toHaveLength(FIGURES);
+      for (const [w, h] of sizes) {
+        expect(w).toBeGreaterThan(50);
+        expect(h).toBeGreaterThan(50);
+      }
+      const shot = path.join(dir, 'shot.png');
+      await run(chromium!, [...flags, '--hide-scrollbars', `--screenshot=${shot}`, '--window-size=1280,2000', `file://${path.join(root, 'reports/index.html')}`], { timeout: 120_000 });
+      expect((await stat(shot)).size).toBeGreaterThan(20_000);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 240_000);
+});
