@@ -4,6 +4,7 @@
  * only with SEQLAB_SMOKE=1; `.ci/run` runs the same profile on the checkout itself.
  */
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { cp, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -34,7 +35,11 @@ async function pipeline(...args: string[]): Promise<RunJson> {
 describe.runIf(process.env.SEQLAB_SMOKE === '1')('smoke pipeline', () => {
   beforeAll(async () => {
     root = await mkdtemp(path.join(os.tmpdir(), 'seqlab-smoke-'));
-    for (const p of ['pipeline.yaml', 'package.json', 'tsconfig.json', 'lib', 'stages']) await cp(path.join(repo, p), path.join(root, p), { recursive: true });
+    // The sources the stages read; not the outputs of an earlier run (paper/generated, paper/build).
+    const skip = new Set(['paper/generated', 'paper/build'].map((p) => path.join(repo, p)));
+    for (const p of ['pipeline.yaml', 'package.json', 'tsconfig.json', 'lib', 'stages', 'paper']) {
+      if (existsSync(path.join(repo, p))) await cp(path.join(repo, p), path.join(root, p), { recursive: true, filter: (src) => !skip.has(src) });
+    }
     await symlink(path.join(repo, 'node_modules'), path.join(root, 'node_modules'));
   });
   afterAll(async () => {
