@@ -1,0 +1,196 @@
+/**
+ * Spam detection on the SpamAssassin corpus: one classifier of `spam-model.ts` (simple RNN,
+ * LSTM, or LSTM + Luong attention; with or without padding masks). Keeps the weights of the
+ * epoch with the best validation accuracy; threshold 0.5; "positive" = spam.
+ *
+ * Outputs in `ctx.outDir`: `metrics.json` (accuracy, spam precision/recall/F1, macro F1,
+ * confusion matrix `[actual][predicted]` with 0 = ham, 1 = spam, and the gradient norms of the
+ * first and last training steps — the vanishing-gradient lesson in two numbers), `history.json`,
+ * and for the attention model `attention.json` (weights over the tokens of a few test mails).
+ */
+import * as tf from '@tensorflow/tfjs';
+import path from 'node:path';
+import { readSpam, type SpamData } from '../data/spam.ts';
+import { accuracy, classificationReport } from '../metrics/classification.ts';
+import { currentBackend } from './backend.ts';
+import {
+  type BackendRecord, type EpochRecord, type RunContext, batches, experimentRng, secondsSince, shuffled, writeJson,
+} from './common.ts';
+import { type SpamCell, SpamClassifier } from './spam-model.ts';
+
+/** Params of one spam run (`spam` in pipeline.yaml plus the matrix item). */
+export interface SpamParams {
+  seed: number;
+  /** A bundle written by `writeSpam` (`data/spam`). */
+  dataDir: string;
+  cell: SpamCell;
+  masked: boolean;
+  embedDim: number;
+  units: number;
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  /** Global-norm clip (default 5; 0 = off). */
+  clipNorm?: number;
+  /** Test mails whose attention is saved (attention model only; default 4). */
+  attentionExamples?: number;
+}
+
+/** What `metrics.json` holds. */
+export interface SpamMetrics {
+  model: string;
+  task: 'classification';
+  cell: SpamCell;
+  masked: boolean;
+  test_accuracy: number;
+  test_f1: number;
+  test_precision: number;
+  test_recall: number;
+  test_macro_f1: number;
+  /** `[actual][predicted]`, 0 = ham, 1 = spam. */
+  confusion: number[][];
+  val_accuracy: number;
+  /** Share of spam in the test split: the accuracy of always answering the majority is max(p, 1 − p). */
+  test_spam_fraction: number;
+  grad_norm_first: number;
+  grad_norm_last: number;
+  best_epoch: number;
+  epochs: number;
+  max_len: number;
+  vocab_size: number;
+  parameters: number;
+  train_mails: number;
+  test_mails: number;
+  backend: BackendRecord;
+  train_time_s: number;
+}
+
+/** Result of {@link run}. */
+export interface SpamResult {
+  metrics: SpamMetrics;
+}
+
+/** The matrix member's name: `lstm-attention-masked`, `simple-rnn-unmasked`… */
+export function spamMemberName(cell: SpamCell, masked: boolean): string {
+  return `${cell}-${masked ? 'masked' : 'unmasked'}`;
+}
+
+function batchOf(data: SpamData, rows: readonly number[]): { ids: tf.Tensor2D; mask: tf.Tensor2D } {
+  return tf.tidy(() => {
+    const flat = new Int32Array(rows.length * data.maxLen);
+    rows.forEach((r, k) => flat.set(data.x.subarray(r * data.maxLen, (r + 1) * data.maxLen), k * data.maxLen));
+    const ids = tf.tensor2d(flat, [rows.length, data.maxLen], 'int32');
+    return { ids, mask: tf.notEqual(ids, data.vocab.padId).toFloat() as tf.Tensor2D };
+  });
+}
+
+function predictAll(model: SpamClassifier, data: SpamData, idx: ArrayLike<number>): { probs: Float32Array; attention?: Float32Array } {
+  const probs = new Float32Array(idx.length);
+  const parts: Float32Array[] = [];
+  let at = 0;
+  for (const rows of batches(idx, 256)) {
+    const b = batchOf(data, rows);
+    const out = model.predict(b.ids, b.mask);
+    tf.dispose([b.ids, b.mask]);
+    probs.set(out.probs, at);
+    if (out.attention) parts.push(out.attention);
+    at += rows.length;
+  }
+  if (parts.length === 0) return { probs };
+  const attention = new Float32Array(idx.length * data.maxLen);
+  let off = 0;
+  for (const p of parts) {
+    attention.set(p, off);
+    off += p.length;
+  }
+  return { probs, attention };
+}
+
+const labelsOf = (data: SpamData, idx: ArrayLike<number>): Int32Array => Int32Array.from(idx, (i) => data.y[i]!);
+const decide = (probs: Float32Array): Int32Array => Int32Array.from(probs, (p) => (p >= 0.5 ? 1 : 0));
+
+/** Trains one spam classifier and writes its outputs; see the file comment. */
+export async function run(params: SpamParams, ctx: RunContext): Promise<SpamResult> {
+  const backend = await currentBackend();
+  const data = await readSpam(params.dataDir);
+  const name = spamMemberName(params.cell, params.masked);
+  const model = new SpamClassifier({
+    cell: params.cell, masked: params.masked, vocabSize: data.vocab.size, embedDim: params.embedDim, units: params.units,
+    learningRate: params.lr, clipNorm: params.clipNorm ?? 5, seed: params.seed,
+  });
+  const rng = experimentRng(params.seed, `spam/${name}`);
+  const valY = labelsOf(data, data.split.val);
+  const history: EpochRecord[] = [];
+  let best = { epoch: 0, acc: -1, weights: model.snapshot() };
+  let gradFirst = NaN;
+  let gradLast = NaN;
+  const start = performance.now();
+  for (let epoch = 1; epoch <= params.epochs; epoch++) {
+    let sum = 0;
+    const list = batches(shuffled(data.split.train, rng), params.batchSize);
+    for (const rows of list) {
+      const b = batchOf(data, rows);
+      const y = tf.tensor1d(Array.from(rows, (r) => data.y[r]!), 'float32');
+      const step = model.trainStep(b.ids, b.mask, y);
+      tf.dispose([b.ids, b.mask, y]);
+      sum += step.loss;
+      if (Number.isNaN(gradFirst)) gradFirst = step.gradNorm;
+      gradLast = step.gradNorm;
+    }
+    const loss = sum / Math.max(1, list.length);
+    const valAcc = accuracy(valY, decide(predictAll(model, data, data.split.val).probs));
+    history.push({ epoch, loss, val_accuracy: valAcc, grad_norm: gradLast });
+    if (valAcc > best.acc) best = { epoch, acc: valAcc, weights: model.snapshot() };
+    ctx.onEpoch?.(epoch, params.epochs, { loss, val_acc: valAcc });
+  }
+  const trainTime = secondsSince(start);
+  model.restore(best.weights);
+
+  const testY = labelsOf(data, data.split.test);
+  const test = predictAll(model, data, data.split.test);
+  const report = classificationReport(testY, decide(test.probs), 2);
+  const spam = report.perClass[1]!;
+  const metrics: SpamMetrics = {
+    model: `spam-${name}`,
+    task: 'classification',
+    cell: params.cell,
+    masked: params.masked,
+    test_accuracy: report.accuracy,
+    test_f1: spam.f1,
+    test_precision: spam.precision,
+    test_recall: spam.recall,
+    test_macro_f1: report.macro.f1,
+    confusion: report.confusion,
+    val_accuracy: Math.max(0, best.acc),
+    test_spam_fraction: testY.reduce((n, v) => n + v, 0) / Math.max(1, testY.length),
+    grad_norm_first: gradFirst,
+    grad_norm_last: gradLast,
+    best_epoch: best.epoch,
+    epochs: params.epochs,
+    max_len: data.maxLen,
+    vocab_size: data.vocab.size,
+    parameters: model.parameterCount(),
+    train_mails: data.split.train.length,
+    test_mails: data.split.test.length,
+    backend,
+    train_time_s: trainTime,
+  };
+  await writeJson(path.join(ctx.outDir, 'metrics.json'), metrics);
+  await writeJson(path.join(ctx.outDir, 'history.json'), { model: metrics.model, best_epoch: best.epoch, epochs: history });
+  if (test.attention) {
+    const shown = Math.min(params.attentionExamples ?? 4, data.split.test.length);
+    const maps = Array.from({ length: shown }, (_, k) => {
+      const i = data.split.test[k]!;
+      const len = data.lengths[i]!;
+      return {
+        mail: data.sources[i]!, label: data.y[i]!, prob: test.probs[k]!,
+        tokens: Array.from(data.x.subarray(i * data.maxLen, i * data.maxLen + len), (id) => data.vocab.tokens[id] ?? '?'),
+        weights: Array.from(test.attention!.subarray(k * data.maxLen, k * data.maxLen + len)),
+      };
+    });
+    await writeJson(path.join(ctx.outDir, 'attention.json'), { model: metrics.model, maps });
+  }
+  if (ctx.modelDir !== undefined) await model.save(ctx.modelDir);
+  model.dispose();
+  return { metrics };
+}

@@ -1,0 +1,127 @@
+/**
+ * What the token seq2seq experiments (date translation, grapheme → phoneme) share: turning a
+ * data bundle's padded id matrices into ragged pairs, the training loop with best-epoch
+ * selection on validation exact match, greedy and beam decoding in batches, and the sequence
+ * scores (exact match, token error rate, BLEU on space-joined tokens).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { beamSearch } from '../decoding/beam.ts';
+import { greedyDecode } from '../decoding/greedy.ts';
+import type { Rng } from '../data/prng.ts';
+import { corpusBleu } from '../metrics/bleu.ts';
+import { errorRate, exactMatch } from '../metrics/sequence.ts';
+import type { Seq2Seq } from '../models/seq2seq.ts';
+import { type EpochRecord, type OnEpoch, batches, shuffled } from './common.ts';
+
+/** Ragged source and target id rows (targets as the bundles write them: START … END). */
+export interface Pairs {
+  src: number[][];
+  tgt: number[][];
+}
+
+/** Rows `idx` of a row-major id matrix, each cut to its length (or at the first `padId`). */
+export function raggedRows(ids: Int32Array, width: number, idx: ArrayLike<number>, lengths?: Int32Array, padId = 0): number[][] {
+  return Array.from(idx, (i) => {
+    const row = Array.from(ids.subarray(i * width, (i + 1) * width));
+    const len = lengths?.[i] ?? (row.indexOf(padId) === -1 ? width : row.indexOf(padId));
+    return row.slice(0, len);
+  });
+}
+
+/** Target rows without START and END: what decoding should reproduce. */
+export function stripSpecials(rows: readonly number[][], startId: number, endId: number): number[][] {
+  return rows.map((r) => r.filter((t) => t !== startId && t !== endId));
+}
+
+/** Options of {@link trainSeq2Seq}. */
+export interface TrainOptions {
+  epochs: number;
+  batchSize: number;
+  rng: Rng;
+  /** Validation pairs for best-epoch selection (exact match of greedy outputs). */
+  val: Pairs;
+  /** Longest output to decode on validation. */
+  maxLen: number;
+  onEpoch?: OnEpoch;
+}
+
+/** Learning curve and the epoch whose weights were kept. */
+export interface TrainResult {
+  history: EpochRecord[];
+  bestEpoch: number;
+  valExactMatch: number;
+  trainTimeS: number;
+}
+
+/**
+ * Trains `model` on `train` for `opts.epochs`, shuffling each epoch from `opts.rng`, and leaves
+ * it with the weights of the epoch with the best validation exact match (earliest on ties).
+ */
+export function trainSeq2Seq(model: Seq2Seq, train: Pairs, opts: TrainOptions): TrainResult {
+  const start = performance.now();
+  const gold = stripSpecials(opts.val.tgt, model.config.startToken, model.config.endToken);
+  const snapshot = (): Float32Array[] => model.weights().map((w) => w.variable.dataSync().slice() as Float32Array);
+  const history: EpochRecord[] = [];
+  let best = { epoch: 0, em: -1, weights: snapshot() };
+  const order = Array.from({ length: train.src.length }, (_, i) => i);
+  for (let epoch = 1; epoch <= opts.epochs; epoch++) {
+    const list = batches(shuffled(order, opts.rng), opts.batchSize).map((rows) => ({
+      src: rows.map((r) => train.src[r]!), tgt: rows.map((r) => train.tgt[r]!),
+    }));
+    const { loss } = model.trainEpoch(list);
+    const em = exactMatch(gold, decodeGreedy(model, opts.val.src, opts.maxLen).tokens);
+    history.push({ epoch, loss, val_exact_match: em });
+    if (em > best.em) best = { epoch, em, weights: snapshot() };
+    opts.onEpoch?.(epoch, opts.epochs, { loss, val_em: em });
+  }
+  model.weights().forEach((w, i) => tf.tidy(() => w.variable.assign(tf.tensor(best.weights[i]!, w.variable.shape, 'float32'))));
+  return { history, bestEpoch: best.epoch, valExactMatch: Math.max(0, best.em), trainTimeS: Math.round(performance.now() - start) / 1000 };
+}
+
+/** Greedy outputs (END stripped) and their attention rows (one per output token incl. END). */
+export function decodeGreedy(model: Seq2Seq, src: readonly number[][], maxLen: number, batchSize = 256): { tokens: number[][]; attention: number[][][] } {
+  const tokens: number[][] = [];
+  const attention: number[][][] = [];
+  const end = model.config.endToken;
+  for (let i = 0; i < src.length; i += batchSize) {
+    const hyps = greedyDecode(model, src.slice(i, i + batchSize), { maxLen, startToken: model.config.startToken, endToken: end });
+    for (const h of hyps) {
+      tokens.push(h.tokens[h.tokens.length - 1] === end ? h.tokens.slice(0, -1) : h.tokens);
+      attention.push(h.attention);
+    }
+  }
+  return { tokens, attention };
+}
+
+/** Beam-search outputs (END stripped). */
+export function decodeBeam(model: Seq2Seq, src: readonly number[][], maxLen: number, beamWidth: number, batchSize = 64): number[][] {
+  const out: number[][] = [];
+  const end = model.config.endToken;
+  for (let i = 0; i < src.length; i += batchSize) {
+    const hyps = beamSearch(model, src.slice(i, i + batchSize), { maxLen, beamWidth, startToken: model.config.startToken, endToken: end });
+    for (const h of hyps) out.push(h.tokens[h.tokens.length - 1] === end ? h.tokens.slice(0, -1) : h.tokens);
+  }
+  return out;
+}
+
+/** Exact match and token error rate (fractions) and corpus BLEU (0–100). */
+export interface SequenceScores {
+  exact_match: number;
+  token_error_rate: number;
+  bleu: number;
+}
+
+/**
+ * Scores of decoded token rows against references. BLEU is sacreBLEU's corpus BLEU over the
+ * tokens joined by spaces (characters for dates, phonemes for g2p), tokenizer 'none'.
+ */
+export function sequenceScores(refs: readonly number[][], hyps: readonly number[][], toText: (ids: readonly number[]) => string[]): SequenceScores {
+  const joined = (rows: readonly number[][]): string[] => rows.map((r) => toText(r).join(' '));
+  const hypText = joined(hyps);
+  // sacreBLEU skips empty references; every reference here has at least one token.
+  return {
+    exact_match: exactMatch(refs, hyps),
+    token_error_rate: errorRate(refs, hyps),
+    bleu: corpusBleu(hypText, [joined(refs)], { tokenize: 'none' }).score,
+  };
+}
