@@ -10,7 +10,9 @@
  */
 export function escapeTex(s: string): string {
   if (/^\$[^$]+\$$/.test(s)) return s;
-  return s.replace(/[\\{}$&#^_%~]/g, (c) => {
+  // pdfLaTeX without extra fonts cannot set arbitrary Unicode (mail tokens, arrows): use ASCII.
+  const ascii = s.replace(/→/g, '->').replace(/[^\x20-\x7e]/g, '?');
+  return ascii.replace(/[\\{}$&#^_%~]/g, (c) => {
     switch (c) {
       case '\\': return '\\textbackslash{}';
       case '^': return '\\textasciicircum{}';

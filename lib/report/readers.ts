@@ -138,10 +138,10 @@ export interface Confusion {
   matrix: number[][];
 }
 
-/** `confusion` (+ `per_class[].name` or `classes`) of a classifier's metrics. */
-export function confusionOf(m: MetricsDoc): Confusion {
+/** `confusion` (+ `per_class[].name`, `classes`, or the given `classes`) of a classifier's metrics. */
+export function confusionOf(m: MetricsDoc, classes?: readonly string[]): Confusion {
   const matrix = m.f.matrix(m.doc.confusion, 'confusion');
-  const names = Array.isArray(m.doc.per_class)
+  const names = classes && classes.length === matrix.length ? [...classes] : Array.isArray(m.doc.per_class)
     ? m.doc.per_class.map((c, i) => String((c as Record<string, Json> | null)?.name ?? i))
     : Array.isArray(m.doc.classes) ? m.doc.classes.map(String) : matrix.map((_, i) => String(i));
   return { classes: names, matrix };
@@ -158,18 +158,21 @@ export interface Alignment {
 const tokens = (v: Json): string[] => (typeof v === 'string' ? [...v] : Array.isArray(v) ? v.map(String) : []);
 
 /**
- * A seq2seq attention file: `{examples: [{source, target|output|prediction, weights}]}` where
- * source/target are strings (one token per character) or token arrays, weights target × source.
+ * A seq2seq attention file: `{maps: [{source, output, target, weights}]}` (translate, g2p) or
+ * `{examples: [...]}`, where source/output are strings (one token per character) or token
+ * arrays and weights are output × source. The rows are what the model emitted (`output`), which
+ * is what the weights belong to; the reference `target` is used only when there is no output.
  */
 export async function readAlignments(file: string): Promise<Alignment[]> {
   const f = new Fields(file);
   const doc = await readJson(file);
-  const list = Array.isArray(doc) ? doc : f.arr(f.obj(doc, '(root)').examples, 'examples');
+  const root = Array.isArray(doc) ? undefined : f.obj(doc, '(root)');
+  const list = root === undefined ? (doc as Json[]) : f.arr(root.maps ?? root.examples, root.maps ? 'maps' : 'examples');
   return list.map((e, i) => {
-    const o = f.obj(e, `examples[${i}]`);
-    const weights = f.matrix(o.weights ?? o.attention, `examples[${i}].weights`);
-    const source = tokens(o.source ?? o.input);
-    const target = tokens(o.target ?? o.output ?? o.prediction ?? o.predicted);
+    const o = f.obj(e, `maps[${i}]`);
+    const weights = f.matrix(o.weights ?? o.attention, `maps[${i}].weights`);
+    const source = tokens(o.source ?? o.input ?? o.letters);
+    const target = tokens(o.output ?? o.prediction ?? o.predicted ?? o.phonemes ?? o.target);
     // Token lists sometimes carry start/end markers the weights do not; trust the weights' shape.
     const fit = (t: string[], n: number): string[] => Array.from({ length: n }, (_, k) => t[k] ?? '');
     return { source: fit(source, weights[0]?.length ?? 0), target: fit(target, weights.length), weights };

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataError } from '../../lib/report/data.ts';
 import { alignmentFigures, ex1Figures, ex2Figures, ex3Figures, theoryFigures, writeFigureSet } from '../../lib/report/sets.ts';
 import { readClassifierAttention, readReconstructions } from '../../lib/report/readers.ts';
+import { seq2seqFigures, spamFigures } from '../../lib/report/sets-seq.ts';
 import { escapeTex } from '../../lib/report/pgf.ts';
 import { encodeGrayPng } from '../../lib/report/png.ts';
 import { makeReportsFixture } from './fixtures.ts';
@@ -17,7 +18,8 @@ afterAll(async () => {
 });
 
 /** Text content of every <text> element of an SVG. */
-const svgTexts = (svg: string): string[] => [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]!);
+const svgTexts = (svg: string): string[] => [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)]
+  .map((m) => m[1]!.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&'));
 
 function expectValidSvg(svg: string): void {
   expect(svg.startsWith('<svg')).toBe(true);
@@ -90,12 +92,35 @@ describe('figure sets from fixture data', () => {
     expect(rec.clips[0]!.truth[1]![3 * 8 + 3]).toBeCloseTo(230 / 255, 5);
   });
 
-  it('alignments: source and target characters label the axes; missing files are left out', async () => {
-    const figs = await alignmentFigures(root, [{ name: 'additive', file: 'reports/dates/additive/attention.json' }, { name: 'dot', file: 'reports/dates/dot/attention.json' }], 'dates');
+  it('alignments: source and output characters label the axes; missing files are left out', async () => {
+    const figs = await alignmentFigures(root, [{ name: 'additive', file: 'reports/translate/additive-lstm/attention.json' }, { name: 'none', file: 'reports/translate/none/attention.json' }], 'dates');
     expect(figs.map((f) => f.id)).toEqual(['dates-alignment']);
     await writeFigureSet(root, 'dates', figs);
     const texts = svgTexts(await readFile(path.join(root, 'reports/figures/dates/dates-alignment.svg'), 'utf8'));
-    expect(texts).toEqual(expect.arrayContaining(['m', ',', '␣', '-', 'source', 'target']));
+    expect(texts).toEqual(expect.arrayContaining(['m', ',', '␣', '-', '</s>', 'source', 'target']));
+  });
+
+  it('translation matrix: bars of every member, the alignment of the best one', async () => {
+    const figs = await seq2seqFigures(root, ['reports/translate'], { set: 'dates', label: 'Dates', metrics: ['test_exact_match', 'test_bleu'] });
+    expect(figs.map((f) => f.id)).toEqual(['dates-bars', 'dates-alignment', 'dates-learning-curves']);
+    expect(figs[1]!.title).toBe('Dates: alignment of additive-lstm');
+    await writeFigureSet(root, 'dates', figs);
+    const bars = svgTexts(await readFile(path.join(root, 'reports/figures/dates/dates-bars.svg'), 'utf8'));
+    expect(bars).toEqual(expect.arrayContaining(['additive-lstm', 'dot-lstm', 'test exact match']));
+    expect(await seq2seqFigures(root, ['reports/nothing-here'], { set: 'g2p', label: 'G2P', metrics: ['a', 'b'] })).toEqual([]);
+  });
+
+  it('spam: bars, the confusion matrix of the best cell named ham/spam, attention over tokens (ASCII in TeX)', async () => {
+    const figs = await spamFigures(root, 'reports/spam');
+    expect(figs.map((f) => f.id)).toEqual(['spam-bars', 'spam-confusion', 'spam-attention']);
+    await writeFigureSet(root, 'spam', figs);
+    const confusion = svgTexts(await readFile(path.join(root, 'reports/figures/spam/spam-confusion.svg'), 'utf8'));
+    expect(confusion).toEqual(expect.arrayContaining(['ham', 'spam', '50', '43']));
+    const att = svgTexts(await readFile(path.join(root, 'reports/figures/spam/spam-attention.svg'), 'utf8'));
+    expect(att).toEqual(expect.arrayContaining(['free', 'money', 'café']));
+    const tex = await readFile(path.join(root, 'paper/generated/fig-spam/spam-attention.tex'), 'utf8');
+    expect(tex).toContain('{caf?}');
+    expect(tex).toContain('{\\$\\$\\$}');
   });
 });
 

@@ -77,6 +77,20 @@ export async function makeReportsFixture(): Promise<string> {
     await put(root, `reports/${dir}/metrics.json`, { model: dir, task: 'regression', test_mse: noise / 1000, test_mae: noise / 300, mse_per_frame: [1, 2, 3, 4].map((k) => (noise * k) / 4000), parameters: 1200000, backend });
     await put(root, `reports/${dir}/history.json`, { model: dir, best_epoch: 1, epochs: [{ epoch: 1, loss: 0.1, val_mse: noise / 1000 }] });
   }
-  await put(root, 'reports/dates/additive/attention.json', { examples: [{ source: 'march 5, 2021', target: '2021-03-05', weights: Array.from({ length: 10 }, (_, r) => softmax(Array.from({ length: 13 }, (_, c) => -Math.abs(c - r)))) }] });
+  // Translation matrix members (format of lib/ml/experiments/translate.ts): maps of output × source.
+  const alignment = Array.from({ length: 11 }, (_, r) => softmax(Array.from({ length: 13 }, (_, c) => -Math.abs(c - r))));
+  for (const [member, em] of [['additive-lstm', 0.97], ['dot-lstm', 0.91]] as const) {
+    await put(root, `reports/translate/${member}/metrics.json`, { model: `translate/${member}`, task: 'seq2seq', test_exact_match: em, test_bleu: em - 0.02, backend });
+    await put(root, `reports/translate/${member}/history.json`, { model: member, best_epoch: 1, epochs: [{ epoch: 1, loss: 0.4, val_exact_match: em }] });
+    await put(root, `reports/translate/${member}/attention.json`, {
+      model: member, rows: 'output characters', cols: 'source characters',
+      maps: [{ index: 3, source: [...'march 5, 2021'], output: [...(member === 'dot-lstm' ? '2021-03-04' : '2021-03-05'), '</s>'], target: '2021-03-05', weights: alignment }],
+    });
+  }
+  // Spam cells (lib/ml/experiments/spam.ts): confusion [actual][predicted], 0 = ham.
+  for (const [member, f1] of [['lstm-attention-masked', 0.93], ['simplernn', 0.6]] as const) {
+    await put(root, `reports/spam/${member}/metrics.json`, { model: `spam/${member}`, task: 'classification', test_accuracy: f1 + 0.02, test_f1: f1, confusion: [[50, 3], [4, 43]], backend });
+  }
+  await put(root, 'reports/spam/lstm-attention-masked/attention.json', { model: 'spam', maps: [{ mail: 'x', label: 1, prob: 0.9, tokens: ['free', 'money', 'café', '$$$'], weights: [0.1, 0.6, 0.2, 0.1] }] });
   return root;
 }

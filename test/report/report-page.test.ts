@@ -24,7 +24,7 @@ beforeAll(async () => {
   await writeFigureSet(root, 'ex3', await ex3Figures(root, {
     improved: { name: 'improved', dir: 'reports/ex3' }, baseline: { name: 'baseline', dir: 'reports/ex3-baseline' }, ablations: [{ name: 'full', dir: 'reports/ex3' }],
   }));
-  await writeFigureSet(root, 'dates', await alignmentFigures(root, [{ name: 'additive', file: 'reports/dates/additive/attention.json' }], 'dates'));
+  await writeFigureSet(root, 'dates', await alignmentFigures(root, [{ name: 'additive', file: 'reports/translate/additive-lstm/attention.json' }], 'dates'));
   const r = await buildReport(root);
   expect(r.figures).toBe(FIGURES);
   expect(r.sets).toEqual(['ex1', 'ex2', 'ex3', 'dates', 'theory']);

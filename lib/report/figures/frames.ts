@@ -81,11 +81,15 @@ export function frameErrorFigure(models: readonly { name: string; msePerFrame: n
 }
 
 /** Bars of one or more metrics per variant (the ablation study). */
-export function ablationFigure(rows: readonly { variant: string; values: Record<string, number> }[], metrics: readonly string[], id = 'ablation'): Figure {
+export function ablationFigure(
+  rows: readonly { variant: string; values: Record<string, number> }[], metrics: readonly string[], id = 'ablation',
+  text: { title?: string; caption?: string } = {},
+): Figure {
+  const title = text.title ?? 'Ablation study';
   const values = rows.flatMap((r) => metrics.filter((m) => r.values[m] !== undefined).map((m) => ({ variant: r.variant, metric: m, value: r.values[m]! })));
   const spec = {
     $schema: VL_SCHEMA,
-    title: 'Ablation study',
+    title,
     data: { values },
     hconcat: metrics.map((m) => ({
       title: m.replace(/_/g, ' '),
@@ -106,8 +110,8 @@ export function ablationFigure(rows: readonly { variant: string; values: Record<
     categories: rows.map((r) => r.variant), series: [{ name: m, values: rows.map((r) => r.values[m] ?? 0) }],
   }));
   return {
-    id, title: 'Ablation study',
-    caption: `Test ${metrics.join(' and ').replace(/_/g, ' ')} of the improved model with each module removed, against the full model and the baseline.`,
+    id, title,
+    caption: text.caption ?? `Test ${metrics.join(' and ').replace(/_/g, ' ')} of the improved model with each module removed, against the full model and the baseline.`,
     vegaLite: spec,
     tex: tikzPicture(axes, '0.6cm'),
   };
