@@ -38,7 +38,7 @@ export interface TranslateParams {
   attention: AttentionKind;
   encoder: TranslateEncoder;
   embedDim: number;
-  /** Decoder units; the Bi-LSTM has this many per direction, the conv encoder as channels. */
+  /** Decoder units; also the Bi-LSTM's units per direction (summed) and the conv encoder's channels. */
   units: number;
   attentionUnits: number;
   /** Heads of multi-head attention and of the transformer encoder. */
@@ -97,7 +97,9 @@ export interface TranslateResult {
 /** The encoder spec of each {@link TranslateEncoder}. */
 export function encoderSpec(encoder: TranslateEncoder, p: { units: number; heads: number; maxLen: number }): EncoderSpec {
   switch (encoder) {
-    case 'lstm': return { kind: 'rnn', cell: 'lstm', bidirectional: true };
+    // Directions summed, not concatenated: keys then have the decoder's width, which 'dot'
+    // attention needs, and every attention kind sees the same encoder.
+    case 'lstm': return { kind: 'rnn', cell: 'lstm', bidirectional: true, merge: 'sum' };
     case 'conv': return { kind: 'conv', layers: 3, kernelSize: 3, hiddenDim: p.units, maxLen: p.maxLen };
     case 'transformer': return { kind: 'transformer', layers: 2, heads: p.heads };
   }
