@@ -4,7 +4,9 @@ import { params, reportEpoch, root } from '../lib/engine/stage.ts';
 import { initBackend } from '../lib/ml/backend.ts';
 import { run } from '../lib/ml/experiments/ex2.ts';
 
-interface Ex2 { units: number; attentionUnits: number; epochs: number; batchSize: number; lr: number; teacherForcing: number; forecastExamples: number }
+interface Ex2 {
+  units: number; attentionUnits: number; epochs: number; batchSize: number; lr: number; teacherForcing: number; relative: boolean; forecastExamples: number;
+}
 const p = params<{ seed: number; ex2: Ex2 }>();
 const dir = root();
 await initBackend();

@@ -48,9 +48,23 @@ describe('exercise 2 run()', () => {
     for (const row of a.maps[0]!.weights) expect(row.reduce((s, w) => s + w, 0)).toBeCloseTo(1, 4);
     expect(a.maps[0]!.weights).toHaveLength(4);
 
+    // The saved model and its preprocessing reproduce the saved forecast.
     const model = await Seq2SeqForecaster.load(path.join(dir, 'model'));
-    const out = model.predict([f.examples[0]!.input.map((v) => [v])]);
-    out.values[0]!.forEach((v, i) => expect(v).toBeCloseTo(f.examples[0]!.forecast[i]!, 4));
+    const pre = await readJson<{ relative: boolean }>(path.join(dir, 'model/preprocessing.json'));
+    expect(pre.relative).toBe(true);
+    const input = f.examples[0]!.input;
+    const last = input.at(-1)!;
+    const out = model.predict([input.map((v) => [v - last])]);
+    out.values[0]!.forEach((v, i) => expect(v + last).toBeCloseTo(f.examples[0]!.forecast[i]!, 4));
     model.dispose();
+  });
+
+  it('feeds absolute windows when relative is false, and records the choice', async () => {
+    const base = { seed: 1, dataDir: path.join(dir, 'data'), units: 4, attentionUnits: 4, epochs: 1, batchSize: 16, lr: 0.01 };
+    const abs = await run({ ...base, relative: false }, { outDir: path.join(dir, 'abs') });
+    const rel = await run(base, { outDir: path.join(dir, 'rel') });
+    expect(abs.metrics.relative).toBe(false);
+    expect(rel.metrics.relative).toBe(true);
+    expect(abs.metrics.test_mse).not.toBe(rel.metrics.test_mse);
   });
 });

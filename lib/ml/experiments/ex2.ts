@@ -2,7 +2,9 @@
  * Exercise 2: multi-step forecasting of a noisy sine + trend (50 → 10 steps) with a Bi-LSTM
  * encoder, an LSTM decoder and Bahdanau attention (`Seq2SeqForecaster`). Keeps the weights of the
  * epoch with the lowest validation MSE; errors are on the z-normalised series (the generator's
- * training-split statistics), and also in the raw units for reference.
+ * training-split statistics), and also in the raw units for reference. By default the model
+ * sees each window relative to its last value (see `relative`); metrics and saved forecasts are
+ * always in the series' own (normalised) values.
  *
  * Outputs in `ctx.outDir`: `metrics.json`, `history.json`, `forecasts.json` (inputs, truth and
  * forecasts of the first test windows) and `attention.json` (their horizon × input maps).
@@ -31,6 +33,11 @@ export interface Ex2Params {
   lr: number;
   /** Teacher-forcing ratio during training (default 1). */
   teacherForcing?: number;
+  /**
+   * Feed windows relative to their last input value and add it back to the forecast (default
+   * true); false feeds the globally normalised values as they are.
+   */
+  relative?: boolean;
   /** How many test windows to save with their attention (default 8). */
   forecastExamples?: number;
 }
@@ -58,6 +65,8 @@ export interface Ex2Metrics {
   parameters: number;
   input_steps: number;
   horizon: number;
+  /** Whether the model saw windows relative to their last value. */
+  relative: boolean;
   train_windows: number;
   test_windows: number;
   backend: { name: string; version: string; package: string };
@@ -69,25 +78,57 @@ export interface Ex2Result {
   metrics: Ex2Metrics;
 }
 
-function batchOf(data: ForecastData, rows: readonly number[]): ForecastBatch & { x: tf.Tensor3D; y: tf.Tensor2D } {
+/** What the model sees: inputs and targets, possibly relative to each window's last input value. */
+interface ModelView {
+  x: Float32Array;
+  y: Float32Array;
+  /** Added back to the model's outputs (0 for absolute windows). */
+  offset: Float32Array;
+  inputSteps: number;
+  horizon: number;
+  relative: boolean;
+}
+
+/**
+ * With `relative`, each window is shifted so that its last input value is 0 (targets too) and
+ * the forecast is shifted back: the model then learns the local shape, not the level, which the
+ * trend carries outside the training range in a chronological split.
+ */
+function modelView(data: ForecastData, relative: boolean): ModelView {
+  const { inputSteps: t, targetSteps: h } = data;
+  const offset = new Float32Array(data.n);
+  const x = Float32Array.from(data.x);
+  const y = Float32Array.from(data.y);
+  if (relative) {
+    for (let i = 0; i < data.n; i++) {
+      const last = data.x[i * t + t - 1]!;
+      offset[i] = last;
+      for (let k = 0; k < t; k++) x[i * t + k]! -= last;
+      for (let k = 0; k < h; k++) y[i * h + k]! -= last;
+    }
+  }
+  return { x, y, offset, inputSteps: t, horizon: h, relative };
+}
+
+function batchOf(v: ModelView, rows: readonly number[]): ForecastBatch & { x: tf.Tensor3D; y: tf.Tensor2D } {
   return {
-    x: tf.tensor3d(gatherRows(data.x, data.inputSteps, rows), [rows.length, data.inputSteps, 1]),
-    y: tf.tensor2d(gatherRows(data.y, data.targetSteps, rows), [rows.length, data.targetSteps]),
+    x: tf.tensor3d(gatherRows(v.x, v.inputSteps, rows), [rows.length, v.inputSteps, 1]),
+    y: tf.tensor2d(gatherRows(v.y, v.horizon, rows), [rows.length, v.horizon]),
   };
 }
 
-/** Free-running forecasts (flat, n × horizon) and attention (flat, n × horizon × input) for `idx`. */
-function forecast(model: Seq2SeqForecaster, data: ForecastData, idx: ArrayLike<number>): { values: Float32Array; attention: Float32Array } {
-  const h = data.targetSteps;
+/** Free-running forecasts (flat, n × horizon, offset added back) and attention (flat, n × horizon × input) for `idx`. */
+function forecast(model: Seq2SeqForecaster, v: ModelView, idx: ArrayLike<number>): { values: Float32Array; attention: Float32Array } {
+  const h = v.horizon;
   const values = new Float32Array(idx.length * h);
-  const attention = new Float32Array(idx.length * h * data.inputSteps);
+  const attention = new Float32Array(idx.length * h * v.inputSteps);
   let at = 0;
   for (const rows of batches(idx, 256)) {
-    const x = tf.tensor3d(gatherRows(data.x, data.inputSteps, rows), [rows.length, data.inputSteps, 1]);
+    const x = tf.tensor3d(gatherRows(v.x, v.inputSteps, rows), [rows.length, v.inputSteps, 1]);
     const out = model.predict(x);
     x.dispose();
-    values.set(out.values.flat(), at * h);
-    attention.set(out.attention.flat(2), at * h * data.inputSteps);
+    out.values.forEach((row, r) => row.forEach((value, k) => (values[(at + r) * h + k] = value + v.offset[rows[r]!]!)));
+    attention.set(out.attention.flat(2), at * h * v.inputSteps);
     at += rows.length;
   }
   return { values, attention };
@@ -101,6 +142,7 @@ export async function run(params: Ex2Params, ctx: RunContext): Promise<Ex2Result
     horizon: data.targetSteps, units: params.units, attentionUnits: params.attentionUnits, attention: 'additive',
     bidirectional: true, learningRate: params.lr, teacherForcingRatio: params.teacherForcing ?? 1, seed: params.seed,
   });
+  const view = modelView(data, params.relative ?? true);
   const rng = experimentRng(params.seed, 'ex2');
   const truth = (idx: ArrayLike<number>): Float32Array => gatherRows(data.y, data.targetSteps, Array.from(idx));
   const valTruth = truth(data.split.val);
@@ -109,10 +151,10 @@ export async function run(params: Ex2Params, ctx: RunContext): Promise<Ex2Result
   let best = { epoch: 0, mse: Infinity, weights: snapshot() };
   const start = performance.now();
   for (let epoch = 1; epoch <= params.epochs; epoch++) {
-    const list = batches(shuffled(data.split.train, rng), params.batchSize).map((rows) => batchOf(data, rows));
+    const list = batches(shuffled(data.split.train, rng), params.batchSize).map((rows) => batchOf(view, rows));
     const { loss } = model.trainEpoch(list);
     for (const b of list) tf.dispose([b.x, b.y]);
-    const valMse = mse(valTruth, forecast(model, data, data.split.val).values);
+    const valMse = mse(valTruth, forecast(model, view, data.split.val).values);
     history.push({ epoch, loss, val_mse: valMse });
     if (valMse < best.mse) best = { epoch, mse: valMse, weights: snapshot() };
     ctx.onEpoch?.(epoch, params.epochs, { loss, val_mse: valMse });
@@ -120,7 +162,7 @@ export async function run(params: Ex2Params, ctx: RunContext): Promise<Ex2Result
   const trainTime = secondsSince(start);
   model.weights().forEach((w, i) => tf.tidy(() => w.variable.assign(tf.tensor(best.weights[i]!, w.variable.shape, 'float32'))));
 
-  const test = forecast(model, data, data.split.test);
+  const test = forecast(model, view, data.split.test);
   const testTruth = truth(data.split.test);
   const h = data.targetSteps;
   const raw = (v: Float32Array): Float32Array => v.map((z) => z * data.norm.std + data.norm.mean);
@@ -146,6 +188,7 @@ export async function run(params: Ex2Params, ctx: RunContext): Promise<Ex2Result
     parameters: model.weights().reduce((n, w) => n + w.variable.size, 0),
     input_steps: data.inputSteps,
     horizon: h,
+    relative: view.relative,
     train_windows: data.split.train.length,
     test_windows: data.split.test.length,
     backend,
@@ -171,7 +214,12 @@ export async function run(params: Ex2Params, ctx: RunContext): Promise<Ex2Result
   await writeJson(path.join(ctx.outDir, 'history.json'), { model: 'ex2', best_epoch: best.epoch, epochs: history });
   await writeJson(path.join(ctx.outDir, 'forecasts.json'), { model: 'ex2', norm: data.norm, input_steps: data.inputSteps, horizon: h, examples });
   await writeJson(path.join(ctx.outDir, 'attention.json'), { model: 'ex2', input_steps: data.inputSteps, horizon: h, maps });
-  if (ctx.modelDir !== undefined) await model.save(ctx.modelDir);
+  if (ctx.modelDir !== undefined) {
+    await model.save(ctx.modelDir);
+    // What a user of the saved model must do around it: normalise with `norm`, then (relative)
+    // subtract the window's last value from the input and add it to the forecast.
+    await writeJson(path.join(ctx.modelDir, 'preprocessing.json'), { relative: view.relative, norm: data.norm });
+  }
   model.dispose();
   return { metrics };
 }
