@@ -43,9 +43,15 @@ export interface FusedRnnArgs extends BaseLayerArgs {
   implementation?: number;
   /** Accepted and ignored: the fused loop is never unrolled. */
   unroll?: boolean;
-  /** Accepted for config compatibility; regularisers and constraints are not applied. */
+  /** Other stock keys; regularisers and constraints must be null/absent (see UNSUPPORTED). */
   [key: string]: unknown;
 }
+
+/** Stock options the fused layers do not implement: rejected unless null, never ignored. */
+const UNSUPPORTED = [
+  'kernelRegularizer', 'recurrentRegularizer', 'biasRegularizer', 'activityRegularizer',
+  'kernelConstraint', 'recurrentConstraint', 'biasConstraint',
+] as const;
 
 /** What the base needs from a stock cell to create identical weights. */
 interface StockCell {
@@ -83,6 +89,9 @@ export abstract class FusedRnnLayer extends tf.layers.Layer {
     if (!isRecurrentActivation(ra)) throw new Error(`${name}: recurrentActivation must be 'sigmoid' or 'hardSigmoid', got '${ra}'`);
     if ((args.dropout ?? 0) !== 0 || (args.recurrentDropout ?? 0) !== 0) throw new Error(`${name}: dropout is not supported by the fused kernels`);
     if (args.stateful === true) throw new Error(`${name}: stateful is not supported`);
+    for (const key of UNSUPPORTED) {
+      if (args[key] != null) throw new Error(`${name}: ${key} is not supported by the fused kernels`);
+    }
     this.units = args.units;
     this.returnSequences = args.returnSequences ?? false;
     this.returnState = args.returnState ?? false;

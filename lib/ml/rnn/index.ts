@@ -13,3 +13,4 @@ export {
   makeFusedRnn, rnnImplementation, setRnnImplementation, type SequenceRnn, type RnnImplementation,
 } from './sequence-rnn.ts';
 export { project } from './projection.ts';
+export { registerTransposeFreeMatMul, unregisterTransposeFreeMatMul } from './wasm-matmul.ts';

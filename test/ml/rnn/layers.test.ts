@@ -41,6 +41,7 @@ describe('fused layers: shapes, config, save/load, memory, training', () => {
     expect(() => new FusedGRU({ units: 2, resetAfter: true })).toThrow(/resetAfter/);
     expect(() => new FusedLSTM({ units: 2, dropout: 0.1 })).toThrow(/dropout/);
     expect(() => new FusedLSTM({ units: 2, activation: 'relu' })).toThrow(/tanh/);
+    expect(() => new FusedGRU({ units: 2, kernelRegularizer: tf.regularizers.l2() })).toThrow(/kernelRegularizer/);
   });
 
   it('a model with fused layers (masking, bidirectional) saves and loads through lib/ml/io.ts', async () => {
