@@ -30,8 +30,13 @@ const ex1 = 'reports/ex1/metrics.json';
 const ex2 = 'reports/ex2/metrics.json';
 const theory = 'reports/theory/scaling.json';
 const sweep = 'reports/sweep-best/metrics.json';
-const ex3 = 'reports/ex3/metrics.json';
+const ex3 = 'reports/ex3-full/metrics.json';
 const ex3Base = 'reports/ex3-baseline/metrics.json';
+const ex3Variant = (v: string): string => `reports/ex3-${v}/metrics.json`;
+// The translation model the paper quotes: the best attention (translate.bestAttention) with the Bi-LSTM.
+const dates = 'reports/translate-encoder/lstm/metrics.json';
+const g2p = 'reports/g2p/metrics.json';
+const spam = (member: string): string => `reports/spam/${member}/metrics.json`;
 
 /** The paper's numbers, in the order they are written. */
 export const PAPER_NUMBERS: readonly NumberDecl[] = [
@@ -66,5 +71,25 @@ export const PAPER_NUMBERS: readonly NumberDecl[] = [
   { macro: 'exThreeParams', file: ex3, path: 'parameters', digits: 0, what: 'exercise 3 improved model parameters' },
   { macro: 'exThreeBaseMse', file: ex3Base, path: 'test_mse', digits: 4, what: 'exercise 3 baseline test MSE' },
   { macro: 'exThreeBaseMae', file: ex3Base, path: 'test_mae', digits: 3, what: 'exercise 3 baseline test MAE' },
+  { macro: 'exThreeBaseParams', file: ex3Base, path: 'parameters', digits: 0, what: 'exercise 3 baseline parameters' },
+  { macro: 'exThreeNoMemMse', file: ex3Variant('no-memory'), path: 'test_mse', digits: 4, what: 'exercise 3 without memory, test MSE' },
+  { macro: 'exThreeNoTrMse', file: ex3Variant('no-transformer'), path: 'test_mse', digits: 4, what: 'exercise 3 without transformer, test MSE' },
+  { macro: 'exThreeNoHierMse', file: ex3Variant('no-hierarchy'), path: 'test_mse', digits: 4, what: 'exercise 3 without hierarchy, test MSE' },
+  { macro: 'datesAttention', file: dates, path: 'attention', kind: 'text', what: 'attention of the quoted date translator' },
+  { macro: 'datesEm', file: dates, path: 'test_exact_match', scale: 100, digits: 1, what: 'dates exact match, greedy (%)' },
+  { macro: 'datesBeamEm', file: dates, path: 'beam_exact_match', scale: 100, digits: 1, what: 'dates exact match, beam search (%)' },
+  { macro: 'datesBeamWidth', file: dates, path: 'beam_width', digits: 0, what: 'beam width' },
+  { macro: 'datesBleu', file: dates, path: 'test_bleu', digits: 1, what: 'dates BLEU (0-100), greedy' },
+  { macro: 'datesNoneEm', file: 'reports/translate/none/metrics.json', path: 'test_exact_match', scale: 100, digits: 1, what: 'dates exact match without attention (%)' },
+  { macro: 'gtpWordAcc', file: g2p, path: 'test_word_accuracy', scale: 100, digits: 1, what: 'g2p word accuracy (%)' },
+  { macro: 'gtpPer', file: g2p, path: 'test_per', scale: 100, digits: 1, what: 'g2p phoneme error rate (%)' },
+  { macro: 'gtpBleu', file: g2p, path: 'test_bleu', digits: 1, what: 'g2p BLEU (0-100)' },
+  { macro: 'gtpWords', file: g2p, path: 'words', digits: 0, what: 'g2p CMUdict subset size (words)' },
+  { macro: 'spamAttAcc', file: spam('lstm-attention-masked'), path: 'test_accuracy', scale: 100, digits: 1, what: 'spam LSTM + attention (masked) accuracy (%)' },
+  { macro: 'spamAttFOne', file: spam('lstm-attention-masked'), path: 'test_f1', digits: 3, what: 'spam LSTM + attention (masked) F1' },
+  { macro: 'spamLstmAcc', file: spam('lstm-masked'), path: 'test_accuracy', scale: 100, digits: 1, what: 'spam LSTM (masked) accuracy (%)' },
+  { macro: 'spamRnnAcc', file: spam('simple-rnn-masked'), path: 'test_accuracy', scale: 100, digits: 1, what: 'spam SimpleRNN (masked) accuracy (%)' },
+  { macro: 'spamRnnUnmaskedAcc', file: spam('simple-rnn-unmasked'), path: 'test_accuracy', scale: 100, digits: 1, what: 'spam SimpleRNN (unmasked) accuracy (%)' },
+  { macro: 'spamFrac', file: spam('lstm-attention-masked'), path: 'test_spam_fraction', scale: 100, digits: 1, what: 'share of spam in the test split (%)' },
   { macro: 'backendName', file: ex1, path: 'backend.name', kind: 'text', what: 'TensorFlow.js backend of the runs' },
 ];

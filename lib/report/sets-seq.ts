@@ -52,11 +52,13 @@ function best(rows: readonly { variant: string; values: Record<string, number> }
 }
 
 /**
- * Translation (dates): exact match and BLEU of every run as bars, and the alignment of the run
- * with the best exact match (`<set>-alignment`, what the paper includes).
+ * A seq2seq matrix (dates): `metrics` of every run as bars, and the alignment and learning
+ * curves of the run best on the first metric (`<set>-alignment`, what the paper includes).
  */
 export async function seq2seqFigures(root: string, parents: readonly string[], opts: { set: string; label: string; metrics: [string, string] }): Promise<Figure[]> {
-  const runs = (await Promise.all(parents.map((p) => scanRuns(root, p)))).flat();
+  // With several parents (translate/, translate-encoder/), names keep the parent to stay unique.
+  const runs = (await Promise.all(parents.map(async (p) => (await scanRuns(root, p))
+    .map((r) => (parents.length > 1 ? { ...r, name: `${path.posix.basename(p)}/${r.name}` } : r))))).flat();
   if (runs.length === 0) return [];
   const rows = await values(root, runs, opts.metrics);
   const top = runs.find((r) => r.name === best(rows, opts.metrics[0])) ?? runs[0]!;
@@ -107,6 +109,18 @@ export async function spamFigures(root: string, parent: string, set = 'spam'): P
       tex: heatmapTex(d, { width: '0.9\\linewidth', height: '0.6cm' }),
     });
     break;
+  }
+  return figs;
+}
+
+/** Grapheme → phoneme (one run, `reports/g2p`): a letters × phonemes alignment and learning curves. */
+export async function g2pFigures(root: string, dir = 'reports/g2p', set = 'g2p'): Promise<Figure[]> {
+  const figs: Figure[] = [];
+  const first = (await readAlignments(path.join(root, dir, 'attention.json')))[0];
+  if (first) figs.push(alignmentFigure(first, `${set}-alignment`, 'Grapheme → phoneme: alignment'));
+  const hist = path.join(root, dir, 'history.json');
+  if ((await readJsonIfExists(hist)) !== undefined) {
+    figs.push(learningCurvesFigure([{ ...(await readHistory(hist)), model: 'g2p' }], `${set}-learning-curves`, 'Grapheme → phoneme: learning curves'));
   }
   return figs;
 }

@@ -66,8 +66,21 @@ export interface Ex3Inputs {
   metrics?: string[];
 }
 
-/** Exercise 3: reconstructed frames, error per frame index, ablation bars, learning curves. */
-export async function ex3Figures(root: string, inputs: Ex3Inputs): Promise<Figure[]> {
+/**
+ * Exercise 3 as `stages/train-ex3.ts` writes it: `reports/ex3-<variant>/` for the baseline and
+ * each member of the `ablate` matrix (`full` is the improved model).
+ */
+export const EX3_DEFAULT: Ex3Inputs = {
+  improved: { name: 'improved', dir: 'reports/ex3-full' },
+  baseline: { name: 'baseline', dir: 'reports/ex3-baseline' },
+  ablations: ['full', 'no-transformer', 'no-memory', 'no-hierarchy'].map((v) => ({ name: v, dir: `reports/ex3-${v}` })),
+};
+
+/**
+ * Exercise 3: reconstructed frames, error per frame index, ablation bars, learning curves.
+ * Ablation members whose metrics do not exist (not run) are left out of the bars.
+ */
+export async function ex3Figures(root: string, inputs: Ex3Inputs = EX3_DEFAULT): Promise<Figure[]> {
   const p = (dir: string, f: string) => path.join(root, dir, f);
   const models = [inputs.improved, inputs.baseline];
   const recs = await Promise.all(models.map(async (m) => ({ name: m.name, rec: await readReconstructions(p(m.dir, 'reconstructions.json')) })));
@@ -77,7 +90,9 @@ export async function ex3Figures(root: string, inputs: Ex3Inputs): Promise<Figur
     return { name: m.name, msePerFrame: md.f.nums(md.doc.mse_per_frame, 'mse_per_frame') };
   }));
   const wanted = inputs.metrics ?? ['test_mse', 'test_mae'];
-  const bars = await Promise.all([...inputs.ablations, inputs.baseline].map(async (a) => {
+  const present: { name: string; dir: string }[] = [];
+  for (const a of [...inputs.ablations, inputs.baseline]) if ((await readJsonIfExists(p(a.dir, 'metrics.json'))) !== undefined) present.push(a);
+  const bars = await Promise.all(present.map(async (a) => {
     const md = await metricsOf(a.dir);
     const values: Record<string, number> = {};
     for (const m of wanted) {

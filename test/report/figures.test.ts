@@ -2,7 +2,7 @@ import { readFile, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataError } from '../../lib/report/data.ts';
-import { alignmentFigures, ex1Figures, ex2Figures, ex3Figures, theoryFigures, writeFigureSet } from '../../lib/report/sets.ts';
+import { EX3_DEFAULT, alignmentFigures, ex1Figures, ex2Figures, ex3Figures, theoryFigures, writeFigureSet } from '../../lib/report/sets.ts';
 import { readClassifierAttention, readReconstructions } from '../../lib/report/readers.ts';
 import { seq2seqFigures, spamFigures } from '../../lib/report/sets-seq.ts';
 import { escapeTex } from '../../lib/report/pgf.ts';
@@ -70,10 +70,7 @@ describe('figure sets from fixture data', () => {
   });
 
   it('exercise 3: frames montage as PNG (SVG + paper), error per frame, ablation bars', async () => {
-    const figs = await ex3Figures(root, {
-      improved: { name: 'improved', dir: 'reports/ex3' }, baseline: { name: 'baseline', dir: 'reports/ex3-baseline' },
-      ablations: [{ name: 'full', dir: 'reports/ex3' }, { name: 'no-memory', dir: 'reports/ablate/no-memory' }],
-    });
+    const figs = await ex3Figures(root, { ...EX3_DEFAULT, ablations: [...EX3_DEFAULT.ablations, { name: 'not-run', dir: 'reports/ex3-not-run' }] });
     await writeFigureSet(root, 'ex3', figs);
     const files = await readdir(path.join(root, 'paper/generated/fig-ex3'));
     expect(files.sort()).toEqual(['ablation.tex', 'ex3-frame-error.tex', 'ex3-frames.png', 'ex3-frames.tex', 'ex3-learning-curves.tex']);
@@ -87,8 +84,9 @@ describe('figure sets from fixture data', () => {
     expect(svgTexts(frames)).toEqual(expect.arrayContaining(['truth', 'improved', 'baseline', 't=0', 't=3']));
     expect(await readFile(path.join(root, 'paper/generated/fig-ex3/ex3-frames.tex'), 'utf8')).toContain('\\includegraphics[width=');
     const bars = svgTexts(await readFile(path.join(root, 'reports/figures/ex3/ablation.svg'), 'utf8'));
-    expect(bars).toEqual(expect.arrayContaining(['full', 'no-memory', 'baseline', 'test mse']));
-    const rec = await readReconstructions(path.join(root, 'reports/ex3/reconstructions.json'));
+    expect(bars).toEqual(expect.arrayContaining(['full', 'no-memory', 'no-transformer', 'no-hierarchy', 'baseline', 'test mse']));
+    expect(bars).not.toContain('not-run');
+    const rec = await readReconstructions(path.join(root, 'reports/ex3-full/reconstructions.json'));
     expect(rec.clips[0]!.truth[1]![3 * 8 + 3]).toBeCloseTo(230 / 255, 5);
   });
 
@@ -101,12 +99,12 @@ describe('figure sets from fixture data', () => {
   });
 
   it('translation matrix: bars of every member, the alignment of the best one', async () => {
-    const figs = await seq2seqFigures(root, ['reports/translate'], { set: 'dates', label: 'Dates', metrics: ['test_exact_match', 'test_bleu'] });
+    const figs = await seq2seqFigures(root, ['reports/translate', 'reports/translate-encoder'], { set: 'dates', label: 'Dates', metrics: ['test_exact_match', 'test_bleu'] });
     expect(figs.map((f) => f.id)).toEqual(['dates-bars', 'dates-alignment', 'dates-learning-curves']);
-    expect(figs[1]!.title).toBe('Dates: alignment of additive-lstm');
+    expect(figs[1]!.title).toBe('Dates: alignment of translate/additive-lstm');
     await writeFigureSet(root, 'dates', figs);
     const bars = svgTexts(await readFile(path.join(root, 'reports/figures/dates/dates-bars.svg'), 'utf8'));
-    expect(bars).toEqual(expect.arrayContaining(['additive-lstm', 'dot-lstm', 'test exact match']));
+    expect(bars).toEqual(expect.arrayContaining(['translate/additive-lstm', 'translate/dot-lstm', 'translate/none', 'translate-encoder/lstm', 'test exact match']));
     expect(await seq2seqFigures(root, ['reports/nothing-here'], { set: 'g2p', label: 'G2P', metrics: ['a', 'b'] })).toEqual([]);
   });
 

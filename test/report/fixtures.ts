@@ -64,7 +64,7 @@ export async function makeReportsFixture(): Promise<string> {
     { model: 'ex2', version: 1, registered: true, promoted: false, production: null, reason: 'test_mse 0.3 fails the gate (≤ 0.25).' },
   ] });
   // Exercise 3: two 4-frame clips of 8×8 pixels per model, uint8 truth + reconstruction.
-  for (const [dir, noise] of [['ex3', 10], ['ex3-baseline', 60], ['ablate/no-memory', 30]] as const) {
+  for (const [dir, noise] of [['ex3-full', 10], ['ex3-baseline', 60], ['ex3-no-memory', 30], ['ex3-no-transformer', 20], ['ex3-no-hierarchy', 15]] as const) {
     const frames = 4;
     const size = 8;
     const bin = new Uint8Array(2 * 2 * frames * size * size);
@@ -88,9 +88,14 @@ export async function makeReportsFixture(): Promise<string> {
     });
   }
   // Spam cells (lib/ml/experiments/spam.ts): confusion [actual][predicted], 0 = ham.
-  for (const [member, f1] of [['lstm-attention-masked', 0.93], ['simplernn', 0.6]] as const) {
-    await put(root, `reports/spam/${member}/metrics.json`, { model: `spam/${member}`, task: 'classification', test_accuracy: f1 + 0.02, test_f1: f1, confusion: [[50, 3], [4, 43]], backend });
+  for (const [member, f1] of [['lstm-attention-masked', 0.93], ['lstm-masked', 0.9], ['simple-rnn-masked', 0.7], ['simple-rnn-unmasked', 0.6]] as const) {
+    await put(root, `reports/spam/${member}/metrics.json`, { model: `spam-${member}`, task: 'classification', test_accuracy: f1 + 0.02, test_f1: f1, test_spam_fraction: 0.47, confusion: [[50, 3], [4, 43]], backend });
   }
+  await put(root, 'reports/translate-encoder/lstm/metrics.json', { model: 'translate-encoder/lstm', task: 'seq2seq', attention: 'additive', encoder: 'lstm', test_exact_match: 0.97, beam_exact_match: 0.98, beam_width: 5, test_bleu: 99.1, backend });
+  await put(root, 'reports/translate/none/metrics.json', { model: 'translate/none', task: 'seq2seq', attention: 'none', encoder: 'lstm', test_exact_match: 0.42, test_bleu: 80.5, backend });
+  await put(root, 'reports/g2p/attention.json', { model: 'g2p', rows: 'phonemes', cols: 'letters', maps: [{ word: 'cat', source: ['c', 'a', 't'], output: ['K', 'AE1', 'T', '</s>'], weights: [[0.9, 0.05, 0.05], [0.1, 0.8, 0.1], [0.05, 0.05, 0.9], [0.3, 0.3, 0.4]] }] });
+  await put(root, 'reports/g2p/history.json', { model: 'g2p', best_epoch: 1, epochs: [{ epoch: 1, loss: 0.9, val_word_accuracy: 0.5 }] });
+  await put(root, 'reports/g2p/metrics.json', { model: 'g2p', task: 'seq2seq', test_per: 0.123, test_word_accuracy: 0.55, test_bleu: 71.2, words: 20000, backend });
   await put(root, 'reports/spam/lstm-attention-masked/attention.json', { model: 'spam', maps: [{ mail: 'x', label: 1, prob: 0.9, tokens: ['free', 'money', 'café', '$$$'], weights: [0.1, 0.6, 0.2, 0.1] }] });
   return root;
 }

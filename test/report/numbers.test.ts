@@ -90,7 +90,7 @@ describe('verifyNumbers', () => {
     const file = path.join(root, NUMBERS_TEX);
     const text = (await readFile(file, 'utf8')).replace(/\\newcommand\{\\exTwoMae\}.*\n/, '') + '\\newcommand{\\handTyped}{42}\n';
     await writeFile(file, text);
-    await rm(path.join(root, 'reports/ex3/metrics.json'));
+    await rm(path.join(root, 'reports/ex3-full/metrics.json'));
     const r = await verifyNumbers(root);
     const bad = Object.fromEntries(r.checks.filter((c) => c.status !== 'match').map((c) => [c.macro, c.status]));
     expect(bad).toEqual({ exTwoMae: 'missing-in-paper', exThreeMse: 'drift', exThreeMae: 'drift', exThreeParams: 'drift', handTyped: 'undeclared' });

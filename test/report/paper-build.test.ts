@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPaper, latexmkVersion } from '../../lib/report/paper-build.ts';
 import { writePaperInputs } from '../../lib/report/paper-inputs.ts';
 import { ex1Figures, ex2Figures, ex3Figures, theoryFigures, writeFigureSet } from '../../lib/report/sets.ts';
+import { g2pFigures, seq2seqFigures, spamFigures } from '../../lib/report/sets-seq.ts';
 import { makeReportsFixture } from './fixtures.ts';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -33,10 +34,10 @@ describe('the paper stage', () => {
     await writeFigureSet(root, 'ex1', await ex1Figures(root));
     await writeFigureSet(root, 'ex2', await ex2Figures(root));
     await writeFigureSet(root, 'theory', await theoryFigures(root));
-    await writeFigureSet(root, 'ex3', await ex3Figures(root, {
-      improved: { name: 'improved', dir: 'reports/ex3' }, baseline: { name: 'baseline', dir: 'reports/ex3-baseline' },
-      ablations: [{ name: 'full', dir: 'reports/ex3' }, { name: 'no-memory', dir: 'reports/ablate/no-memory' }],
-    }));
+    await writeFigureSet(root, 'ex3', await ex3Figures(root));
+    await writeFigureSet(root, 'dates', await seq2seqFigures(root, ['reports/translate', 'reports/translate-encoder'], { set: 'dates', label: 'Dates', metrics: ['test_exact_match', 'test_bleu'] }));
+    await writeFigureSet(root, 'spam', await spamFigures(root, 'reports/spam'));
+    await writeFigureSet(root, 'g2p', await g2pFigures(root));
     await writePaperInputs(root);
     const r = await buildPaper(root);
     if (!r.built) throw new Error(`paper build failed: ${r.reason}\n${r.log ?? ''}`);

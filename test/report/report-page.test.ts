@@ -21,9 +21,7 @@ beforeAll(async () => {
   await writeFigureSet(root, 'ex1', await ex1Figures(root));
   await writeFigureSet(root, 'ex2', await ex2Figures(root));
   await writeFigureSet(root, 'theory', await theoryFigures(root));
-  await writeFigureSet(root, 'ex3', await ex3Figures(root, {
-    improved: { name: 'improved', dir: 'reports/ex3' }, baseline: { name: 'baseline', dir: 'reports/ex3-baseline' }, ablations: [{ name: 'full', dir: 'reports/ex3' }],
-  }));
+  await writeFigureSet(root, 'ex3', await ex3Figures(root));
   await writeFigureSet(root, 'dates', await alignmentFigures(root, [{ name: 'additive', file: 'reports/translate/additive-lstm/attention.json' }], 'dates'));
   const r = await buildReport(root);
   expect(r.figures).toBe(FIGURES);

@@ -98,7 +98,7 @@ export function ablationFigure(
       transform: [{ filter: `datum.metric == '${m}'` }],
       mark: { type: 'bar' },
       encoding: {
-        x: { field: 'variant', type: 'nominal', sort: rows.map((r) => r.variant), title: null, axis: { labelAngle: -30 } },
+        x: { field: 'variant', type: 'nominal', sort: rows.map((r) => r.variant), title: null, axis: { labelAngle: -30, labelLimit: 400 } },
         y: { field: 'value', type: 'quantitative', title: m.replace(/_/g, ' ') },
         color: { field: 'variant', type: 'nominal', legend: null },
         tooltip: [{ field: 'variant' }, { field: 'value', type: 'quantitative', format: '.4f' }],
