@@ -149,7 +149,12 @@ export async function restoreOuts(root: string, outs: OutRecord[], store: Object
     }
     return p;
   };
-  for (const out of outs) {
+  // An out inside a directory out of the same stage (`reports/ex1/metrics.json` beside
+  // `reports/ex1`) is part of that directory's manifest: restoring the directory restores it,
+  // and building it separately would put its temp file inside the directory being replaced.
+  const dirs = outs.filter((o) => o.kind === 'dir').map((o) => `${o.path}/`);
+  const outermost = outs.filter((o) => !dirs.some((d) => o.path.startsWith(d)));
+  for (const out of outermost) {
     const problem = await check(out.digest, `out "${out.path}"`);
     if (problem) return { ok: false, error: problem };
     if (out.kind === 'file') {
