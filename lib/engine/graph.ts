@@ -39,7 +39,8 @@ function diag(message: string, location?: SourceLocation, extra: Partial<Diagnos
 interface ExternalDep {
   stage: string;
   dep: string;
-  loc: SourceLocation | undefined;
+  /** Index among the stage's deps (locations are looked up only for a diagnostic). */
+  index: number;
 }
 
 /**
@@ -91,7 +92,6 @@ export function buildGraph(stages: Map<string, Stage>, root: string): Result<Gra
   const under = new Map<string, Producer[]>();
   for (const s of stages.values()) {
     s.outs.forEach((o, index) => {
-      const loc = s.outLocations?.[index];
       const clash = outs.get(o) ?? ancestors(o).map((a) => outs.get(a)).find((p) => p !== undefined) ?? under.get(o)?.[0];
       if (clash && clash.stage !== s.name) {
         const other = stages.get(clash.stage);
@@ -100,7 +100,7 @@ export function buildGraph(stages: Map<string, Stage>, root: string): Result<Gra
           theirs === o
             ? `Stages "${clash.stage}" and "${s.name}" both produce "${o}".`
             : `Stage "${s.name}": out "${o}" overlaps out "${theirs}" of stage "${clash.stage}".`;
-        errors.push(diag(message, loc, { related: [{ message: `"${theirs}" is declared by "${clash.stage}" here.`, location: other?.outLocations?.[clash.index] }] }));
+        errors.push(diag(message, s.outLocations?.[index], { related: [{ message: `"${theirs}" is declared by "${clash.stage}" here.`, location: other?.outLocations?.[clash.index] }] }));
         return;
       }
       if (!outs.has(o)) outs.set(o, { stage: s.name, index });
@@ -140,13 +140,15 @@ export function buildGraph(stages: Map<string, Stage>, root: string): Result<Gra
     const ups = new Set<string>();
     s.deps.forEach((d, index) => {
       const producers = producersOf(d);
-      const loc = s.depLocations?.[index];
-      if (producers.some((p) => p.stage === s.name)) {
-        errors.push(diag(`Stage "${s.name}": dep "${d}" is also one of its own outs.`, loc));
+      if (producers.length === 0) {
+        external.push({ stage: s.name, dep: d, index });
+        return;
       }
-      const others = producers.filter((p) => p.stage !== s.name);
-      if (producers.length === 0) external.push({ stage: s.name, dep: d, loc });
-      for (const p of others) {
+      if (producers.some((p) => p.stage === s.name)) {
+        errors.push(diag(`Stage "${s.name}": dep "${d}" is also one of its own outs.`, s.depLocations?.[index]));
+      }
+      for (const p of producers) {
+        if (p.stage === s.name) continue;
         ups.add(p.stage);
         const key = `${s.name}\0${p.stage}`;
         if (!via.has(key)) via.set(key, index);
@@ -159,7 +161,7 @@ export function buildGraph(stages: Map<string, Stage>, root: string): Result<Gra
   }
 
   for (const x of missing(root, external)) {
-    errors.push(diag(`Stage "${x.stage}": dep "${x.dep}" does not exist and no stage produces it.`, x.loc));
+    errors.push(diag(`Stage "${x.stage}": dep "${x.dep}" does not exist and no stage produces it.`, stages.get(x.stage)?.depLocations?.[x.index]));
   }
 
   const order = topoOrder([...stages.keys()], upstream, downstream);

@@ -5,7 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import type { Diagnostic, EngineEvent, LockEntry, LockFile, Pipeline, Reporter, Stage, StageOutcome } from './types.ts';
+import type { Diagnostic, EngineEvent, LockEntry, LockFile, Pipeline, Reporter, Sha256, Stage, StageOutcome } from './types.ts';
 import { loadPipeline } from './config/load.ts';
 import { selectTargets } from './graph.ts';
 import { Hasher } from './store/hasher.ts';
@@ -96,13 +96,17 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
   };
   const elapsed = () => performance.now() - started;
   // PIPELINE_TIMING=1 prints where a run's wall time went (for the benchmark and for profiling).
-  const timing = process.env['PIPELINE_TIMING'] ? new Map<string, number>() : undefined;
+  // Wall time on a loaded machine is mostly waiting, so each phase also gets its CPU time.
+  const timing = process.env['PIPELINE_TIMING'] ? new Map<string, [wallMs: number, cpuMs: number]>() : undefined;
   let lastMark = started;
+  let lastCpu = timing ? process.cpuUsage() : undefined;
   const mark = (phase: string) => {
     if (!timing) return;
     const now = performance.now();
-    timing.set(phase, now - lastMark);
+    const cpu = process.cpuUsage(lastCpu);
+    timing.set(phase, [now - lastMark, (cpu.user + cpu.system) / 1000]);
     lastMark = now;
+    lastCpu = process.cpuUsage();
   };
   const fail = (diagnostics: Diagnostic[], exitCode = 2): RunResult => ({ outcomes: [], exitCode, durationMs: elapsed(), diagnostics, warnings });
 
@@ -135,18 +139,29 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     const lock: LockFile = lockRead.value;
     const runCache = new RunCache(root);
 
-    if (opts.dryRun) {
-      const status = await computeStatus(p, selected, { root, hasher, lock, runCache });
-      const plan = planFromStatus(status, p.upstream, opts.force ?? false);
-      reporter.event({ type: 'plan', stages: plan.map((e) => ({ name: e.name, action: e.action })) });
-      return { outcomes: [], exitCode: 0, durationMs: elapsed(), plan, warnings };
-    }
+    // The real plan, for reporters and `--dry-run`; a stage planned fresh is then settled from
+    // it without a second look. Under --force everything runs, so there is nothing to compute.
+    const force = opts.force ?? false;
+    const runtimeMemo = new Map<string, string>();
+    const status = force ? undefined : await computeStatus(p, selected, { root, hasher, lock, runCache, runtimeMemo });
+    const plan = status ? planFromStatus(status, p.upstream, false) : selected.map((name): PlanEntry => ({ name, action: 'run', reasons: [] }));
+    mark('plan');
+    reporter.event({ type: 'plan', stages: plan.map((e) => ({ name: e.name, action: e.action })) });
+    if (opts.dryRun) return { outcomes: [], exitCode: 0, durationMs: elapsed(), plan, warnings };
 
-    const result = await execute(p, selected, { ...opts, root, reporter, hasher, lock, runCache, warn });
+    const fresh = new Map<string, Sha256>();
+    status?.forEach((e, i) => {
+      if (plan[i]?.action === 'fresh' && e.fingerprint) fresh.set(e.name, e.fingerprint.digest);
+    });
+    const result = await execute(p, selected, { ...opts, root, reporter, hasher, lock, runCache, warn, fresh, runtimeMemo });
     mark('stages');
     await hasher.save();
     mark('save stat cache');
-    if (timing) process.stderr.write(`timing: ${[...timing].map(([k, v]) => `${k} ${Math.round(v)}ms`).join(', ')}\n`);
+    if (timing) {
+      const total = process.cpuUsage();
+      const phases = [...timing].map(([k, [w, c]]) => `${k} ${Math.round(w)}ms (CPU ${Math.round(c)}ms)`);
+      process.stderr.write(`timing: ${phases.join(', ')}; process CPU so far ${Math.round((total.user + total.system) / 1000)}ms\n`);
+    }
     const interrupted = opts.signal?.aborted ?? false;
     const failed = result.some((o) => o.status === 'failed');
     const durationMs = elapsed();
@@ -158,6 +173,13 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
 }
 
 interface ExecContext extends RunOptions {
+  /**
+   * Stages the plan found fresh, with their fingerprints: nothing upstream of them runs, so
+   * they are cached without being fingerprinted again.
+   */
+  fresh: Map<string, Sha256>;
+  /** `node --version` and the like are asked once per run, not once per stage. */
+  runtimeMemo: Map<string, string>;
   reporter: Reporter;
   hasher: Hasher;
   lock: LockFile;
@@ -166,12 +188,10 @@ interface ExecContext extends RunOptions {
 }
 
 async function execute(p: Pipeline, selected: string[], ctx: ExecContext): Promise<StageOutcome[]> {
-  const { root, hasher, lock, runCache, reporter } = ctx;
+  const { root, hasher, lock, runCache, reporter, runtimeMemo } = ctx;
   const store = new ObjectStore(root);
   const selectedSet = new Set(selected);
   const outcomes = new Map<string, StageOutcome>();
-  // `node --version` and the like are asked once per run, not once per stage.
-  const runtimeMemo = new Map<string, string>();
   const emit = (e: EngineEvent) => reporter.event(e);
   // Lock writes are serialised: parallel stages finishing together must not interleave writes.
   let lockWrites: Promise<unknown> = Promise.resolve();
@@ -180,8 +200,6 @@ async function execute(p: Pipeline, selected: string[], ctx: ExecContext): Promi
     lockWrites = lockWrites.then(() => writeLock(root, lock));
     return lockWrites;
   };
-
-  emit({ type: 'plan', stages: selected.map((name) => ({ name, action: 'run' as const })) });
 
   const runOne = async (name: string): Promise<boolean> => {
     const stage = p.stages.get(name);
@@ -194,10 +212,12 @@ async function execute(p: Pipeline, selected: string[], ctx: ExecContext): Promi
       return outcome.status !== 'failed';
     };
     if (ctx.signal?.aborted) return finish({ status: 'skipped', error: 'The run was interrupted.' });
-    const fp = await computeFingerprint(stage, root, hasher, runtimeMemo);
+    const planned = ctx.fresh.get(name);
+    if (planned !== undefined) return finish({ status: 'cached', fingerprint: planned });
+    const entry = lock.stages[name];
+    const fp = await computeFingerprint(stage, root, hasher, runtimeMemo, entry);
     if (!fp.ok) return finish({ status: 'failed', error: `Stage "${name}": ${errorText(fp.error)}` });
     const fingerprint = fp.value.digest;
-    const entry = lock.stages[name];
     if (!ctx.force) {
       const state = await stageState(fp.value, entry, root, hasher, runCache);
       if (state.state === 'fresh') return finish({ status: 'cached', fingerprint });

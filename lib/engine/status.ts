@@ -23,6 +23,8 @@ export interface StatusContext {
   hasher: Hasher;
   lock: LockFile;
   runCache: RunCache;
+  /** Outputs of `runtime` commands, shared with a run that follows, so each runs once [fresh]. */
+  runtimeMemo?: Map<string, string>;
 }
 
 /** One sentence from a fingerprint failure, whatever shape its error has. */
@@ -40,7 +42,7 @@ export function errorText(e: unknown): string {
  */
 export async function computeStatus(p: Pipeline, names: string[], ctx: StatusContext): Promise<StatusEntry[]> {
   const byName = new Map<string, StatusEntry>();
-  const runtimeMemo = new Map<string, string>();
+  const runtimeMemo = ctx.runtimeMemo ?? new Map<string, string>();
   const wanted = new Set(names);
   // Upstream state matters even for stages not asked about, so walk every ancestor too.
   const closure = new Set<string>();
@@ -57,7 +59,7 @@ export async function computeStatus(p: Pipeline, names: string[], ctx: StatusCon
     const entry = ctx.lock.stages[name];
     const staleUp = (p.upstream.get(name) ?? []).filter((u) => byName.get(u)?.state.state !== 'fresh');
     const upReasons: ChangeReason[] = staleUp.map((u) => ({ kind: 'upstream', stage: u }));
-    const fp = await computeFingerprint(stage, ctx.root, ctx.hasher, runtimeMemo);
+    const fp = await computeFingerprint(stage, ctx.root, ctx.hasher, runtimeMemo, entry);
     let result: StatusEntry;
     if (!fp.ok) {
       result = entry

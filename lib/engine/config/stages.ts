@@ -159,14 +159,13 @@ class StageResolver {
   }
 
   private member(group: string, name: string, raw: RawStage, item?: Record<string, Scalar>): Stage {
-    const paths: Record<(typeof PATH_FIELDS)[number], { path: string; loc?: SourceLocation }[]> = { deps: [], outs: [], metrics: [], plots: [] };
+    const paths: Record<(typeof PATH_FIELDS)[number], { path: string; segs: DocPath }[]> = { deps: [], outs: [], metrics: [], plots: [] };
     for (const field of PATH_FIELDS) {
       (raw[field] ?? []).forEach((p, i) => {
         const segs = [field, i];
-        const loc = this.locValue(group, segs);
         const text = this.text(group, segs, p, item);
         // A path whose `${…}` failed is already reported; checking its remains would mislead.
-        paths[field].push({ path: text === undefined ? p : this.path(group, field, segs, text), loc });
+        paths[field].push({ path: text === undefined ? p : this.path(group, field, segs, text), segs });
       });
     }
     const params: Record<string, unknown> = {};
@@ -181,7 +180,7 @@ class StageResolver {
       this.error(`Stage "${group}": unknown param "${key}".`, this.locValue(group, ['params', i]), s && `Did you mean "${s}"?`);
     });
     // metrics and plots are outputs too; a path listed twice is one output.
-    const outs: { path: string; loc?: SourceLocation }[] = [];
+    const outs: { path: string; segs: DocPath }[] = [];
     for (const o of [...paths.outs, ...paths.metrics, ...paths.plots]) if (!outs.some((x) => x.path === o.path)) outs.push(o);
     const stage: Stage = {
       name,
@@ -196,15 +195,31 @@ class StageResolver {
       env: [...(raw.env ?? [])],
       runtime: [...(raw.runtime ?? [])],
       exclusive: raw.exclusive ?? false,
-      depLocations: paths.deps.map((d) => d.loc),
-      outLocations: outs.map((o) => o.loc),
     };
+    // Only diagnostics read these, and a large pipeline has thousands of paths: locate on demand.
+    lazy(stage, 'depLocations', () => paths.deps.map((d) => this.locValue(group, d.segs)));
+    lazy(stage, 'outLocations', () => outs.map((o) => this.locValue(group, o.segs)));
     if (item) stage.matrixItem = { ...item };
     if (raw.desc !== undefined) stage.desc = this.text(group, ['desc'], raw.desc, item) ?? raw.desc;
     const location = locKey(this.src, ['stages', group]);
     if (location) stage.location = location;
     return stage;
   }
+}
+
+/** Defines `stage[key]` as computed on first read (then a plain, writable property). */
+function lazy<K extends 'depLocations' | 'outLocations'>(stage: Stage, key: K, compute: () => Stage[K]): void {
+  const settle = (value: Stage[K]) => Object.defineProperty(stage, key, { value, writable: true, enumerable: true, configurable: true });
+  Object.defineProperty(stage, key, {
+    get: () => {
+      const value = compute();
+      settle(value);
+      return value;
+    },
+    set: settle,
+    enumerable: true,
+    configurable: true,
+  });
 }
 
 /**

@@ -40,14 +40,56 @@ export type NodeOutcome = 'ok' | 'failed' | 'skipped';
  */
 export async function runGraph(opts: RunGraphOptions): Promise<Map<string, NodeOutcome>> {
   const jobs = Math.max(1, Math.floor(opts.jobs) || 1);
-  const inGraph = new Set(opts.nodes.map((n) => n.name));
+  const nodes = opts.nodes;
+  const index = new Map(nodes.map((n, i) => [n.name, i]));
+  // Counts instead of rescans: each node waits for `waitingFor[i]` upstreams to succeed, and a
+  // settled node visits only its own downstream, so a 500-stage run costs O(nodes + edges).
+  const waitingFor = new Array<number>(nodes.length).fill(0);
+  const down: number[][] = nodes.map(() => []);
+  nodes.forEach((n, i) => {
+    for (const u of new Set(n.upstream)) {
+      const j = index.get(u);
+      if (j === undefined) continue;
+      down[j]!.push(i);
+      waitingFor[i]!++;
+    }
+  });
   const outcome = new Map<string, NodeOutcome>();
-  const pending = opts.nodes.map((n) => ({ ...n, upstream: n.upstream.filter((u) => inGraph.has(u)) }));
-  const running = new Set<string>();
+  /** Not started and not yet skipped. */
+  const open = new Set<number>(nodes.keys());
+  /** Indices of open nodes whose upstreams all succeeded, ascending (= priority). */
+  const ready: number[] = [];
+  const makeReady = (i: number): void => {
+    let lo = 0;
+    let hi = ready.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (ready[mid]! < i) lo = mid + 1;
+      else hi = mid;
+    }
+    ready.splice(lo, 0, i);
+  };
+  nodes.forEach((_, i) => {
+    if (waitingFor[i] === 0) ready.push(i);
+  });
+  let running = 0;
   let exclusiveRunning = false;
   let stopped = false;
   let bug: { error: unknown } | undefined;
   let done = false;
+
+  /** Marks every open node below `from` skipped: one of its upstreams will never succeed. */
+  const skipBelow = (from: number): void => {
+    const stack = [...down[from]!];
+    while (stack.length > 0) {
+      const i = stack.pop()!;
+      if (!open.delete(i)) continue;
+      outcome.set(nodes[i]!.name, 'skipped');
+      const r = ready.indexOf(i);
+      if (r >= 0) ready.splice(r, 1);
+      stack.push(...down[i]!);
+    }
+  };
 
   return new Promise((resolve, reject) => {
     const onAbort = (): void => {
@@ -59,17 +101,22 @@ export async function runGraph(opts: RunGraphOptions): Promise<Map<string, NodeO
     const finish = (): void => {
       opts.signal?.removeEventListener('abort', onAbort);
       if (bug !== undefined) reject(bug.error);
-      else resolve(new Map(opts.nodes.map((n) => [n.name, outcome.get(n.name) ?? 'skipped'])));
+      else resolve(new Map(nodes.map((n) => [n.name, outcome.get(n.name) ?? 'skipped'])));
     };
 
-    const start = (node: GraphNode): void => {
-      running.add(node.name);
+    const start = (i: number): void => {
+      const node = nodes[i]!;
+      open.delete(i);
+      running++;
       if (node.exclusive) exclusiveRunning = true;
       const settle = (ok: boolean): void => {
-        running.delete(node.name);
+        running--;
         if (node.exclusive) exclusiveRunning = false;
         outcome.set(node.name, ok ? 'ok' : 'failed');
         if (!ok && opts.failFast) stopped = true;
+        if (ok) {
+          for (const d of down[i]!) if (--waitingFor[d]! === 0 && open.has(d)) makeReady(d);
+        } else skipBelow(i);
         pump();
       };
       // Defer the call so that a synchronous throw inside `run` also lands in the catch.
@@ -86,36 +133,25 @@ export async function runGraph(opts: RunGraphOptions): Promise<Map<string, NodeO
 
     function pump(): void {
       if (opts.signal?.aborted) stopped = true;
-      // Propagate skips first so that a blocked node never holds up the exclusive barrier.
-      let changed = true;
-      while (changed) {
-        changed = false;
-        for (let i = 0; i < pending.length; i++) {
-          const node = pending[i]!;
-          const blocked = node.upstream.some((u) => {
-            const o = outcome.get(u);
-            return o === 'failed' || o === 'skipped';
-          });
-          if (blocked || stopped) {
-            outcome.set(node.name, 'skipped');
-            pending.splice(i--, 1);
-            changed = true;
-          }
-        }
+      if (stopped) {
+        for (const i of open) outcome.set(nodes[i]!.name, 'skipped');
+        open.clear();
+        ready.length = 0;
       }
-      for (let i = 0; i < pending.length && !exclusiveRunning && running.size < jobs; i++) {
-        const node = pending[i]!;
-        if (!node.upstream.every((u) => outcome.get(u) === 'ok')) continue;
-        if (node.exclusive && running.size > 0) break; // barrier: wait for the running to drain
-        pending.splice(i--, 1);
-        start(node);
+      while (ready.length > 0 && !exclusiveRunning && running < jobs) {
+        const i = ready[0]!;
+        if (nodes[i]!.exclusive && running > 0) break; // barrier: wait for the running to drain
+        ready.shift();
+        start(i);
       }
-      if (running.size === 0 && pending.length > 0) {
+      if (running === 0 && open.size > 0) {
         // Nothing runs and nothing can start: the upstream lists form a cycle (a caller bug).
-        bug ??= { error: new Error(`runGraph: no node can start among ${pending.map((n) => n.name).join(', ')}`) };
-        for (const n of pending.splice(0)) outcome.set(n.name, 'skipped');
+        bug ??= { error: new Error(`runGraph: no node can start among ${[...open].map((i) => nodes[i]!.name).join(', ')}`) };
+        for (const i of open) outcome.set(nodes[i]!.name, 'skipped');
+        open.clear();
+        ready.length = 0;
       }
-      if (running.size === 0 && pending.length === 0 && !done) {
+      if (running === 0 && open.size === 0 && !done) {
         done = true;
         finish();
       }

@@ -5,7 +5,7 @@
 import { exec } from 'node:child_process';
 import type { ChangeReason, Diagnostic, Fingerprint, LockEntry, Result, Sha256, Stage } from '../types.ts';
 import { canonicalJson, sha256 } from './fs-util.ts';
-import { type Hasher, normRel } from './hasher.ts';
+import { type Hasher, normRel, type PathInfo } from './hasher.ts';
 import { findCodeDeps } from './imports.ts';
 
 /** In-flight runtime commands per memo map, so concurrent stages share one child process. */
@@ -15,30 +15,38 @@ const inflight = new WeakMap<Map<string, string>, Map<string, Promise<string>>>(
  * Computes a stage's fingerprint. A declared dep that does not exist is a located
  * diagnostic naming the stage and the path. Pass the same `runtimeMemo` to every call of
  * one invocation so each `runtime` command runs once.
+ *
+ * `previous` (the stage's lock entry) only saves work: when every input equals what it
+ * recorded, its fingerprint is the digest of this very body, so serialising and hashing the
+ * body again (most of the cost of a no-op run's fingerprints) is skipped.
  */
-export async function computeFingerprint(stage: Stage, root: string, hasher: Hasher, runtimeMemo: Map<string, string> = new Map()): Promise<Result<Fingerprint>> {
-  const missing: (Diagnostic | undefined)[] = [];
-  const depDigests = await Promise.all(
-    stage.deps.map(async (dep, i) => {
-      const info = await hasher.info(dep);
-      if (!info) {
-        missing[i] = {
-          severity: 'error',
-          message: `Stage "${stage.name}": dep "${dep}" does not exist.`,
-          location: stage.depLocations?.[i] ?? stage.location,
-          hint: 'Create it, or declare it in the outs of the stage that produces it.',
-        };
-      }
-      return info?.digest;
-    }),
-  );
-  const diagnostics = missing.filter((d): d is Diagnostic => d !== undefined);
-  if (diagnostics.length > 0) return { ok: false, error: diagnostics };
-
+export async function computeFingerprint(
+  stage: Stage,
+  root: string,
+  hasher: Hasher,
+  runtimeMemo: Map<string, string> = new Map(),
+  previous?: LockEntry,
+): Promise<Result<Fingerprint>> {
+  // Most deps are stat-cache hits, answered without a promise; only the rest are awaited.
+  const depInfos: (PathInfo | undefined | null)[] = stage.deps.map((dep) => hasher.peek(dep));
+  for (let i = 0; i < depInfos.length; i++) {
+    if (depInfos[i] === null) depInfos[i] = await hasher.info(stage.deps[i] as string);
+  }
+  const diagnostics: Diagnostic[] = [];
   const deps: Record<string, Sha256> = {};
   stage.deps.forEach((dep, i) => {
-    deps[normRel(dep)] = depDigests[i] as Sha256;
+    const info = depInfos[i];
+    if (info) deps[normRel(dep)] = info.digest;
+    else {
+      diagnostics.push({
+        severity: 'error',
+        message: `Stage "${stage.name}": dep "${dep}" does not exist.`,
+        location: stage.depLocations?.[i] ?? stage.location,
+        hint: 'Create it, or declare it in the outs of the stage that produces it.',
+      });
+    }
   });
+  if (diagnostics.length > 0) return { ok: false, error: diagnostics };
 
   const codePaths = await findCodeDeps(root, stage.cmd, stage.wdir, hasher);
   const codeDigests = await Promise.all(codePaths.map((p) => hasher.hashFile(p)));
@@ -63,7 +71,28 @@ export async function computeFingerprint(stage: Stage, root: string, hasher: Has
     runtime,
     outs: [...new Set(stage.outs.map(normRel))].sort(),
   };
-  return { ok: true, value: { digest: sha256(canonicalJson(body)), ...body } };
+  const digest = previous && sameInputs(body, previous) ? previous.fingerprint : sha256(canonicalJson(body));
+  return { ok: true, value: { digest, ...body } };
+}
+
+/** Whether a fingerprint body equals the inputs a lock entry recorded, field by field. */
+export function sameInputs(body: Omit<Fingerprint, 'digest'>, entry: LockEntry): boolean {
+  if (body.cmd !== entry.cmd || body.wdir !== (entry.wdir ?? '')) return false;
+  if (!sameRecord(body.deps, entry.deps) || !sameRecord(body.code, entry.code) || !sameRecord(body.runtime, entry.runtime)) return false;
+  if (body.outs.length !== entry.outs.length || entry.outs.some((o, i) => o.path !== body.outs[i])) return false;
+  return sameRecord(body.params, entry.params) || canonicalJson(body.params) === canonicalJson(entry.params);
+}
+
+/** Same keys with identical (===) values; nested values compare unequal unless identical. */
+function sameRecord(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  let n = 0;
+  for (const k in a) {
+    if (!Object.hasOwn(a, k)) continue;
+    n++;
+    if (a[k] !== b[k] || !Object.hasOwn(b, k)) return false;
+  }
+  for (const k in b) if (Object.hasOwn(b, k)) n--;
+  return n === 0;
 }
 
 /** Trimmed stdout of a runtime command; a failing command yields a stable marker, not an error. */

@@ -1,10 +1,14 @@
 /**
  * Content hashing with a persistent stat cache: a file whose (dev, ino, size, mtime, ctime)
  * are unchanged since it was last hashed is never read again, across invocations; within
- * one invocation every path is hashed at most once, even under concurrent callers.
+ * one invocation every path is stat'ed and hashed at most once, even under concurrent callers.
+ *
+ * A no-op run of a large pipeline is thousands of stat-cache hits, so that path is kept
+ * synchronous and allocation-light: plain-number stats (no BigInt), no path normalisation of
+ * paths that are already normal, no promise unless a file must actually be read.
  */
 import { createHash } from 'node:crypto';
-import { type BigIntStats, readdirSync, statSync } from 'node:fs';
+import { readdirSync, type Stats, statSync } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import type { Sha256 } from '../types.ts';
@@ -38,18 +42,40 @@ export interface HasherOptions {
   racyWindowMs?: number;
 }
 
-interface Known extends PathInfo {
+interface Known {
+  /** What `info` hands out (shared: callers treat it as read-only). */
+  info: PathInfo;
   /** Directory: its files, paths relative to the directory. */
   entries?: ManifestEntry[];
 }
 
-/** Persisted row: dev, ino, size, mtimeNs, ctimeNs (as decimal strings), digest. */
-type Row = [string, string, string, string, string, Sha256];
+/**
+ * Persisted row: dev, ino, size, mtimeMs, ctimeMs (as Node's plain `Stats` give them), digest.
+ *
+ * Why milliseconds as doubles are exact enough for a cache key: a digest is persisted only when
+ * the file's last change lies at least the racy window (≥ 100 ms) before it was read, and any
+ * later write sets ctime to the time of that write, which the kernel does not let anyone set
+ * back. So a later change moves ctime by at least the racy window, while a double holds a
+ * current epoch in ms to a fraction of a microsecond. Nanoseconds would only matter for changes
+ * within a timestamp's rounding of the read, and those are never persisted (see `isRacy`).
+ * (inode numbers above 2^53 lose low bits the same way; size and ctime still tell files apart.)
+ */
+type Row = [dev: number, ino: number, size: number, mtimeMs: number, ctimeMs: number, digest: Sha256];
+
+/** Whether a persisted value is a usable row (checked lazily, on first use of each row). */
+function isRow(x: unknown): x is Row {
+  return Array.isArray(x) && x.length === 6 && typeof x[0] === 'number' && typeof x[1] === 'number' && typeof x[2] === 'number' && typeof x[3] === 'number' && typeof x[4] === 'number' && isSha256(x[5]);
+}
+
+/** Returned by `resolve` while an answer needs I/O that is still in flight. */
+type Pending = Promise<Known | undefined>;
 
 const STATE_DIR = '.pipeline/state';
 const STAT_FILE = 'stat-cache.json';
 const IMPORTS_FILE = 'imports.json';
-const FORMAT = 1;
+/** Format of the stat cache (2: numeric stats); the imports cache keeps its own. */
+const FORMAT = 2;
+const IMPORTS_FORMAT = 1;
 const MAX_IMPORT_SPECS = 4096;
 /** Concurrent file reads: enough to keep the disk busy, few enough to stay far from EMFILE. */
 const READ_LIMIT = 32;
@@ -64,32 +90,34 @@ export class Hasher {
   private readonly importSpecs = new Map<Sha256, string[]>();
   private readonly importSpecsUsed = new Set<Sha256>();
   private importsDirty = false;
-  private readonly rows = new Map<string, Row>();
+  /** Rows as read from disk, validated on first use (a no-op run touches each once). */
+  private persisted: Record<string, unknown> = {};
+  /** Rows added, replaced (a Row) or dropped (null) by this invocation. */
+  private readonly changedRows = new Map<string, Row | null>();
   private dirty = false;
-  private readonly memo = new Map<string, Promise<Known | undefined>>();
-  private readonly racyWindowNs: bigint;
+  /** What this invocation has learnt, by normalised path (undefined: does not exist). */
+  private readonly settled = new Map<string, Known | undefined>();
+  private readonly inflight = new Map<string, Pending>();
+  private readonly racyWindowMs: number;
+  /** `root` with one trailing slash, to build absolute paths by concatenation. */
+  private readonly prefix: string;
   private gen = 0;
   private active = 0;
   private readonly waiting: (() => void)[] = [];
 
   constructor(opts: HasherOptions) {
     this.root = opts.root;
-    this.racyWindowNs = BigInt(Math.round((opts.racyWindowMs ?? 100) * 1e6));
+    this.racyWindowMs = opts.racyWindowMs ?? 100;
+    this.prefix = opts.root.endsWith('/') ? opts.root : `${opts.root}/`;
   }
 
   /** Reads the persistent caches; a missing or corrupt one is treated as empty. */
   async load(): Promise<void> {
     const stats = await readJson(join(this.root, STATE_DIR, STAT_FILE));
-    if (isObj(stats) && stats.format === FORMAT && isObj(stats.rows)) {
-      for (const [rel, row] of Object.entries(stats.rows)) {
-        if (Array.isArray(row) && row.length === 6 && row.every((x) => typeof x === 'string') && isSha256(row[5])) {
-          this.rows.set(rel, row as Row);
-        }
-      }
-    }
+    if (isObj(stats) && stats['format'] === FORMAT && isObj(stats['rows'])) this.persisted = stats['rows'];
     const imports = await readJson(join(this.root, STATE_DIR, IMPORTS_FILE));
-    if (isObj(imports) && imports.format === FORMAT && isObj(imports.specs)) {
-      for (const [digest, specs] of Object.entries(imports.specs)) {
+    if (isObj(imports) && imports['format'] === IMPORTS_FORMAT && isObj(imports['specs'])) {
+      for (const [digest, specs] of Object.entries(imports['specs'])) {
         if (Array.isArray(specs) && specs.every((s) => typeof s === 'string')) {
           this.importSpecs.set(digest as Sha256, specs as string[]);
         }
@@ -100,8 +128,14 @@ export class Hasher {
   /** Writes the persistent caches atomically (only when something changed). */
   async save(): Promise<void> {
     if (this.dirty) {
+      const merged = new Map<string, Row>();
+      for (const k of Object.keys(this.persisted)) {
+        const row = this.persisted[k];
+        if (!this.changedRows.has(k) && isRow(row)) merged.set(k, row);
+      }
+      for (const [k, row] of this.changedRows) if (row) merged.set(k, row);
       const rows: Record<string, Row> = {};
-      for (const k of [...this.rows.keys()].sort()) rows[k] = this.rows.get(k) as Row;
+      for (const k of [...merged.keys()].sort()) rows[k] = merged.get(k) as Row;
       await writeFileAtomic(join(this.root, STATE_DIR, STAT_FILE), JSON.stringify({ format: FORMAT, rows }));
       this.dirty = false;
     }
@@ -109,7 +143,7 @@ export class Hasher {
       // Old versions of edited files pile up; past a bound keep only what this run used.
       const keep = this.importSpecs.size > MAX_IMPORT_SPECS ? [...this.importSpecs].filter(([d]) => this.importSpecsUsed.has(d)) : [...this.importSpecs];
       const specs = Object.fromEntries(keep);
-      await writeFileAtomic(join(this.root, STATE_DIR, IMPORTS_FILE), JSON.stringify({ format: FORMAT, specs }));
+      await writeFileAtomic(join(this.root, STATE_DIR, IMPORTS_FILE), JSON.stringify({ format: IMPORTS_FORMAT, specs }));
       this.importsDirty = false;
     }
   }
@@ -137,14 +171,24 @@ export class Hasher {
 
   /** Kind, digest, size and file count of a path; undefined when it does not exist. */
   async info(rel: string): Promise<PathInfo | undefined> {
-    const k = await this.known(normRel(rel));
-    return k && { kind: k.kind, digest: k.digest, size: k.size, files: k.files, ...(k.kind === 'file' && { executable: k.executable === true }) };
+    const k = await this.resolve(normRel(rel));
+    return k?.info;
+  }
+
+  /**
+   * `info` without waiting, when no file has to be read for it (a stat-cache hit, or a path
+   * already known in this invocation): the info, or undefined for a missing path. `null` means
+   * "ask `info`" — the work it needs has been started.
+   */
+  peek(rel: string): PathInfo | undefined | null {
+    const k = this.resolve(normRel(rel));
+    return k instanceof Promise ? null : k?.info;
   }
 
   /** A directory's files (relative to it, sorted); undefined when `rel` is not a directory. */
   async manifest(rel: string): Promise<ManifestEntry[] | undefined> {
-    const k = await this.known(normRel(rel));
-    return k?.kind === 'dir' ? k.entries : undefined;
+    const k = await this.resolve(normRel(rel));
+    return k?.info.kind === 'dir' ? k.entries : undefined;
   }
 
   /** Bumped by every `invalidate`, so memos built on top of this hasher know when to drop. */
@@ -157,93 +201,121 @@ export class Hasher {
     this.gen++;
     const p = normRel(rel);
     if (p === '') {
-      this.memo.clear();
+      this.settled.clear();
+      this.inflight.clear();
       return;
     }
-    for (const key of [...this.memo.keys()]) {
-      if (key === p || key.startsWith(`${p}/`) || key === '' || p.startsWith(`${key}/`)) this.memo.delete(key);
-    }
+    const stale = (key: string) => key === p || key.startsWith(`${p}/`) || key === '' || p.startsWith(`${key}/`);
+    for (const key of [...this.settled.keys()]) if (stale(key)) this.settled.delete(key);
+    for (const key of [...this.inflight.keys()]) if (stale(key)) this.inflight.delete(key);
   }
 
-  private known(rel: string): Promise<Known | undefined> {
-    let p = this.memo.get(rel);
-    if (!p) {
-      p = this.compute(rel);
-      this.memo.set(rel, p);
-    }
-    return p;
-  }
-
-  private async compute(rel: string): Promise<Known | undefined> {
-    const abs = join(this.root, rel);
+  /**
+   * What is known of a normalised path: synchronously when a stat answers it, else a promise
+   * that is shared with every concurrent caller until it settles.
+   */
+  private resolve(rel: string): Known | undefined | Pending {
+    const done = this.settled.get(rel);
+    if (done !== undefined || this.settled.has(rel)) return done;
+    const running = this.inflight.get(rel);
+    if (running) return running;
+    const abs = rel === '' ? this.root : this.prefix + rel;
     // Metadata calls are synchronous on purpose: a warm stat costs microseconds, while a
     // thread-pool round trip costs tens of them, and a no-op run is thousands of stats.
-    let st: BigIntStats | undefined;
+    let st: Stats | undefined;
     try {
-      st = statSync(abs, { bigint: true, throwIfNoEntry: false });
+      st = statSync(abs, { throwIfNoEntry: false });
     } catch (e) {
       if (errCode(e) !== 'ENOTDIR') throw e;
     }
-    if (!st) {
-      if (this.rows.delete(rel)) this.dirty = true;
+    if (!st || !(st.isFile() || st.isDirectory())) {
+      if (st === undefined) this.setRow(rel, null);
+      this.settled.set(rel, undefined);
       return undefined;
     }
-    if (st.isDirectory()) return this.computeDir(rel, abs);
-    if (!st.isFile()) return undefined;
-    const digest = await this.fileDigest(rel, abs, st);
-    return { kind: 'file', digest, size: Number(st.size), files: 1, executable: (st.mode & 0o111n) !== 0n };
+    if (st.isFile()) {
+      const row = this.row(rel);
+      if (row && row[0] === st.dev && row[1] === st.ino && row[2] === st.size && row[3] === st.mtimeMs && row[4] === st.ctimeMs) {
+        const k = fileKnown(row[5], st);
+        this.settled.set(rel, k);
+        return k;
+      }
+    }
+    const p: Pending = st.isFile() ? this.hashInto(rel, abs, st) : this.computeDir(rel, abs);
+    this.inflight.set(rel, p);
+    // Only the promise still registered may settle: an `invalidate` in between dropped it.
+    void p.then(
+      (k) => {
+        if (this.inflight.get(rel) !== p) return;
+        this.inflight.delete(rel);
+        this.settled.set(rel, k);
+      },
+      () => {
+        if (this.inflight.get(rel) === p) this.inflight.delete(rel);
+      },
+    );
+    return p;
+  }
+
+  private row(rel: string): Row | undefined {
+    const changed = this.changedRows.get(rel);
+    if (changed !== undefined) return changed ?? undefined;
+    const row = Object.hasOwn(this.persisted, rel) ? this.persisted[rel] : undefined;
+    return isRow(row) ? row : undefined;
+  }
+
+  private setRow(rel: string, row: Row | null): void {
+    if (row === null && this.row(rel) === undefined) return;
+    this.changedRows.set(rel, row);
+    this.dirty = true;
   }
 
   private async computeDir(rel: string, abs: string): Promise<Known> {
     const names = readdirSync(abs).sort();
-    const children = await Promise.all(names.map(async (name) => ({ name, k: await this.known(rel === '' ? name : `${rel}/${name}`) })));
+    const children = await Promise.all(names.map(async (name) => ({ name, k: await this.resolve(rel === '' ? name : `${rel}/${name}`) })));
     const entries: ManifestEntry[] = [];
     let size = 0;
     for (const { name, k } of children) {
       if (!k) continue;
-      size += k.size;
-      if (k.kind === 'file') entries.push({ path: name, digest: k.digest, mode: k.executable ? 0o755 : 0o644 });
+      size += k.info.size;
+      if (k.info.kind === 'file') entries.push({ path: name, digest: k.info.digest, mode: k.info.executable ? 0o755 : 0o644 });
       else for (const e of k.entries ?? []) entries.push({ ...e, path: `${name}/${e.path}` });
     }
     const digest = sha256(serializeManifest(entries));
-    return { kind: 'dir', digest, size, files: entries.length, entries };
+    return { info: { kind: 'dir', digest, size, files: entries.length }, entries };
   }
 
-  private async fileDigest(rel: string, abs: string, st: BigIntStats): Promise<Sha256> {
-    const row = this.rows.get(rel);
-    if (row && row[0] === String(st.dev) && row[1] === String(st.ino) && row[2] === String(st.size) && row[3] === String(st.mtimeNs) && row[4] === String(st.ctimeNs)) {
-      return row[5];
-    }
+  /** Reads and hashes a file whose stat missed the cache; persists the digest when safe. */
+  private async hashInto(rel: string, abs: string, st: Stats): Promise<Known | undefined> {
     await this.acquire();
     let digest: Sha256;
     // Wall clock before the first byte is read: any change after it must look "recent".
-    const startNs = BigInt(Date.now()) * 1_000_000n;
+    const startMs = Date.now();
     try {
-      digest = (await hashPath(abs, Number(st.size))).digest;
+      digest = (await hashPath(abs, st.size)).digest;
+    } catch (e) {
+      // Gone between the stat and the read: as if the stat had not found it.
+      if (errCode(e) === 'ENOENT') return undefined;
+      throw e;
     } finally {
       this.release();
     }
-    const after = statSync(abs, { bigint: true, throwIfNoEntry: false });
-    const unchanged = after !== undefined && after.ino === st.ino && after.size === st.size && after.mtimeNs === st.mtimeNs && after.ctimeNs === st.ctimeNs;
-    if (unchanged && !this.isRacy(st, startNs)) {
-      this.rows.set(rel, [String(st.dev), String(st.ino), String(st.size), String(st.mtimeNs), String(st.ctimeNs), digest]);
-      this.dirty = true;
-    } else if (row) {
-      this.rows.delete(rel);
-      this.dirty = true;
-    }
-    return digest;
+    const after = statSync(abs, { throwIfNoEntry: false });
+    const unchanged = after !== undefined && after.ino === st.ino && after.size === st.size && after.mtimeMs === st.mtimeMs && after.ctimeMs === st.ctimeMs;
+    if (unchanged && !this.isRacy(st, startMs)) this.setRow(rel, [st.dev, st.ino, st.size, st.mtimeMs, st.ctimeMs, digest]);
+    else this.setRow(rel, null);
+    return fileKnown(digest, st);
   }
 
   /**
    * A file whose last change lies within the timestamp granularity of the moment we read it
    * could change again without its stat changing; such a digest is used now but not persisted.
    */
-  private isRacy(st: BigIntStats, startNs: bigint): boolean {
-    const coarse = st.mtimeNs % 1_000_000_000n === 0n && st.ctimeNs % 1_000_000_000n === 0n;
-    const window = coarse ? 2_000_000_000n : this.racyWindowNs;
-    const changed = st.mtimeNs > st.ctimeNs ? st.mtimeNs : st.ctimeNs;
-    return changed + window >= startNs;
+  private isRacy(st: Stats, startMs: number): boolean {
+    // Whole seconds are exact in a double, so this tells file systems with coarse timestamps.
+    const coarse = st.mtimeMs % 1000 === 0 && st.ctimeMs % 1000 === 0;
+    const window = coarse ? 2000 : this.racyWindowMs;
+    return Math.max(st.mtimeMs, st.ctimeMs) + window >= startMs;
   }
 
   private async acquire(): Promise<void> {
@@ -261,8 +333,18 @@ export class Hasher {
   }
 }
 
+/** Known of a file from its digest and stat. */
+function fileKnown(digest: Sha256, st: Stats): Known {
+  return { info: { kind: 'file', digest, size: st.size, files: 1, executable: (st.mode & 0o111) !== 0 } };
+}
+
+/** Anything that `posix.normalize` or the trimming below would change. */
+const NOT_NORMAL = /\\|\/\/|(?:^|\/)\.\.?(?:\/|$)|\/$/;
+
 /** Normalises a root-relative path to the canonical POSIX form ('' for the root). */
 export function normRel(rel: string): string {
+  // Paths from a loaded pipeline are normal already; most calls end here.
+  if (rel !== '' && !NOT_NORMAL.test(rel)) return rel;
   const p = posix.normalize(rel.replaceAll('\\', '/'));
   if (p === '.' || p === './') return '';
   return p.replace(/^\.\//, '').replace(/\/+$/, '');

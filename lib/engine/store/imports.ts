@@ -13,6 +13,8 @@ export const importStats = { parsed: 0 };
 
 /** Extensions that make a word of `cmd` an entry file. */
 const ENTRY_EXT = /\.(?:ts|mts|cts|tsx|js|mjs|cjs)$/;
+/** True for every command in which `entryFiles` could find a word matching `ENTRY_EXT`. */
+const MAY_NAME_CODE = /\.(?:[mc]?[tj]s|tsx)/;
 /** Extensions whose files are scanned for imports. */
 const CODE_EXT = /\.(?:ts|mts|cts|tsx|js|jsx|mjs|cjs)$/;
 /** Extensionless specifiers try these, in TypeScript's order. */
@@ -31,6 +33,8 @@ const JS_TO_TS: Record<string, string[]> = {
  * anything under node_modules are not followed; `import type` is ignored.
  */
 export async function findCodeDeps(root: string, cmd: string, wdir: string, hasher: Hasher): Promise<string[]> {
+  // Most commands name no code file at all (a superset test of what `entryFiles` looks for).
+  if (!MAY_NAME_CODE.test(cmd)) return [];
   const memo = graphMemo(root, hasher);
   const seen = new Set<string>();
   let frontier = await entryFiles(root, cmd, wdir, memo.isFile);

@@ -5,7 +5,7 @@
 import type { ChangeReason, Fingerprint, LockEntry, StageState } from '../types.ts';
 import { ObjectStore, readManifest } from './cache.ts';
 import { explainChanges } from './fingerprint.ts';
-import type { Hasher } from './hasher.ts';
+import type { Hasher, PathInfo } from './hasher.ts';
 import type { RunCache } from './run-cache.ts';
 
 /**
@@ -16,12 +16,13 @@ import type { RunCache } from './run-cache.ts';
 export async function stageState(fp: Fingerprint, entry: LockEntry | undefined, root: string, hasher: Hasher, runCache: RunCache): Promise<StageState> {
   const reasons: ChangeReason[] = [];
   if (entry) {
-    reasons.push(...explainChanges(fp, entry));
     if (entry.fingerprint === fp.digest) {
-      const outReasons = await outChanges(entry, hasher);
-      if (outReasons.length === 0) return { state: 'fresh' };
-      reasons.push(...outReasons);
-    }
+      // Equal digests mean equal inputs: no input reasons to look for.
+      const outReasons = outChanges(entry, hasher);
+      const found = outReasons instanceof Promise ? await outReasons : outReasons;
+      if (found.length === 0) return { state: 'fresh' };
+      reasons.push(...explainChanges(fp, entry), ...found);
+    } else reasons.push(...explainChanges(fp, entry));
   }
   const cached = await runCache.get(fp.digest);
   if (cached && (await objectsPresent(cached, new ObjectStore(root)))) return { state: 'restorable', reasons };
@@ -29,16 +30,20 @@ export async function stageState(fp: Fingerprint, entry: LockEntry | undefined, 
   return { state: 'changed', reasons };
 }
 
-/** Recorded outs that are missing or differ on disk. */
-async function outChanges(entry: LockEntry, hasher: Hasher): Promise<ChangeReason[]> {
-  const infos = await Promise.all(entry.outs.map((o) => hasher.info(o.path)));
-  const reasons: ChangeReason[] = [];
-  entry.outs.forEach((o, i) => {
-    const info = infos[i];
-    if (!info) reasons.push({ kind: 'out', path: o.path, change: 'missing' });
-    else if (info.digest !== o.digest || info.kind !== o.kind) reasons.push({ kind: 'out', path: o.path, change: 'modified' });
-  });
-  return reasons;
+/** Recorded outs that are missing or differ on disk; synchronous when the stat cache answers. */
+function outChanges(entry: LockEntry, hasher: Hasher): ChangeReason[] | Promise<ChangeReason[]> {
+  const infos = entry.outs.map((o) => hasher.peek(o.path));
+  const compare = (all: (PathInfo | undefined)[]): ChangeReason[] => {
+    const reasons: ChangeReason[] = [];
+    entry.outs.forEach((o, i) => {
+      const info = all[i];
+      if (!info) reasons.push({ kind: 'out', path: o.path, change: 'missing' });
+      else if (info.digest !== o.digest || info.kind !== o.kind) reasons.push({ kind: 'out', path: o.path, change: 'modified' });
+    });
+    return reasons;
+  };
+  if (!infos.includes(null)) return compare(infos as (PathInfo | undefined)[]);
+  return Promise.all(entry.outs.map((o, i) => infos[i] ?? hasher.info(o.path))).then(compare);
 }
 
 /** Presence (not integrity: restore verifies) of every object a run needs. */
