@@ -20,7 +20,8 @@ export class LiveReporter implements Reporter {
   private slots = new Map<string, Slot>();
   private running: Promise<unknown> | undefined;
   private warnings: string[] = [];
-  private planned: string[] = [];
+  /** Stages the plan says will do work, with what they will do. */
+  private planned = new Map<string, 'run' | 'restore' | 'blocked'>();
   /** Stages that ended before anything started (cached): left out of the tree. */
   private endedEarly = new Set<string>();
 
@@ -42,8 +43,10 @@ export class LiveReporter implements Reporter {
     const { Listr } = await import('listr2');
     const tasks = names.map((name) => {
       const slot = this.slot(name);
+      const action = this.planned.get(name);
       return {
-        title: name,
+        // Until the stage starts, the title says what the plan expects of it.
+        title: action === 'restore' ? `${name} (to restore from the cache)` : action === 'blocked' ? `${name} (blocked)` : name,
         rendererOptions: { outputBar: 1, persistentOutput: false },
         task: async (_ctx: unknown, task: { title: string; output: string; skip: (m?: string) => void }) => {
           slot.setOutput = (t) => (task.output = t);
@@ -66,12 +69,12 @@ export class LiveReporter implements Reporter {
   event(e: EngineEvent): void {
     switch (e.type) {
       case 'plan':
-        this.planned = e.stages.filter((s) => s.action !== 'fresh').map((s) => s.name);
+        for (const s of e.stages) if (s.action !== 'fresh') this.planned.set(s.name, s.action);
         return;
       case 'stage-start': {
         // The tree starts with the first stage that does work, so that a mostly fresh
         // 500-stage pipeline does not paint 500 "cached" rows (the summary counts them).
-        this.running ??= this.start(this.planned.filter((n) => !this.endedEarly.has(n)));
+        this.running ??= this.start([...this.planned.keys()].filter((n) => !this.endedEarly.has(n)));
         const s = this.slot(e.name);
         s.started = true;
         s.setTitle?.(`${e.name} running…`);

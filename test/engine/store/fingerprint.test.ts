@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { computeFingerprint, explainChanges } from '../../../lib/engine/store/fingerprint.ts';
+import { computeFingerprint, explainChanges, sameInputs } from '../../../lib/engine/store/fingerprint.ts';
 import { Hasher } from '../../../lib/engine/store/hasher.ts';
 import { lockEntryFrom } from '../../../lib/engine/store/lock.ts';
-import type { ChangeReason, Fingerprint, Sha256, Stage } from '../../../lib/engine/types.ts';
+import type { ChangeReason, Fingerprint, LockEntry, Sha256, Stage } from '../../../lib/engine/types.ts';
 import { makeStage, tempRoot, writeFiles } from './helpers.ts';
 
 const ENV = 'SEQLAB_STORE_TEST_ENV';
@@ -104,5 +104,51 @@ describe('computeFingerprint', () => {
     await computeFingerprint(stage, root, h, memo);
     expect(results.every((r) => r.ok && r.value.runtime['cmd:echo run >> count.txt; echo tool-1.0'] === 'tool-1.0')).toBe(true);
     expect(await readFile(join(root, 'count.txt'), 'utf8')).toBe('run\n');
+  });
+});
+
+describe('computeFingerprint with the previous lock entry', () => {
+  const withPrevious = async (root: string, stage: Stage, previous: LockEntry): Promise<Fingerprint> => {
+    const r = await computeFingerprint(stage, root, new Hasher({ root }), new Map(), previous);
+    if (!r.ok) throw new Error(JSON.stringify(r.error));
+    return r.value;
+  };
+  const out = (path: string) => ({ path, kind: 'file' as const, digest: '0'.repeat(64) as Sha256, size: 0 });
+
+  it('reuses the recorded digest exactly when every input is equal, and computes it otherwise', async () => {
+    const root = await tempRoot(files);
+    const stage = base({ outs: ['out/a', 'out/b'] });
+    const before = await fingerprint(root, stage);
+    const entry = lockEntryFrom(before, [out('out/a'), out('out/b')]);
+    expect(sameInputs(before, entry)).toBe(true);
+    // A marker digest shows which path was taken; equal inputs take the recorded one.
+    const marked: LockEntry = { ...entry, fingerprint: 'f'.repeat(64) as Sha256 };
+    expect((await withPrevious(root, stage, marked)).digest).toBe(marked.fingerprint);
+
+    const variants: Stage[] = [
+      base({ outs: ['out/a', 'out/b'], cmd: 'tsx stages/s.ts --x' }),
+      base({ outs: ['out/a', 'out/b'], wdir: 'stages' }),
+      base({ outs: ['out/a', 'out/b'], params: { ex1: { n: 1, epochs: 3 }, seed: 42 } }),
+      base({ outs: ['out/a'] }),
+      base({ outs: ['out/a', 'out/b'], deps: ['data', 'ver.txt'] }),
+      base({ outs: ['out/a', 'out/b'], runtime: [] }),
+    ];
+    for (const v of variants) {
+      const fp = await withPrevious(root, v, marked);
+      expect(fp.digest).not.toBe(marked.fingerprint);
+      expect(fp.digest).toBe((await fingerprint(root, v)).digest);
+    }
+    await writeFiles(root, { 'lib/m.ts': 'export const m = 2;\n' });
+    const edited = await withPrevious(root, stage, marked);
+    expect(edited.digest).toBe((await fingerprint(root, stage)).digest);
+    expect(edited.digest).not.toBe(before.digest);
+  });
+
+  it('compares params by value, not by identity', async () => {
+    const root = await tempRoot(files);
+    const stage = base();
+    const entry = lockEntryFrom(await fingerprint(root, stage), [out('out/model')]);
+    const copy = base({ params: { seed: 42, ex1: { epochs: 2, n: 1 } } });
+    expect(sameInputs(await fingerprint(root, copy), entry)).toBe(true);
   });
 });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { chmod, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { chmod, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { join, posix } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Hasher, hasherStats, hashPath, normRel } from '../../../lib/engine/store/hasher.ts';
 import { RACY_MS, settle, tempRoot, writeFiles } from './helpers.ts';
@@ -125,5 +125,60 @@ describe('Hasher', () => {
     expect(normRel('./a/b/')).toBe('a/b');
     expect(normRel('.')).toBe('');
     expect(normRel('a//b/../c')).toBe('a/c');
+  });
+
+  it('takes the fast path only for paths that are already normal', () => {
+    // The slow path is the reference: normRel must agree with it on every shape.
+    const slow = (p: string) => {
+      const n = posix.normalize(p.replaceAll('\\', '/'));
+      return n === '.' || n === './' ? '' : n.replace(/^\.\//, '').replace(/\/+$/, '');
+    };
+    const cases = ['a', 'a/b.txt', 'a/..b', 'a/b..', '.a/b', 'a/.b', '..a', 'a/./b', './a', 'a/', 'a//b', 'a/../b', '..', '../a', 'a\\b', '', '.', 'a/b/.', 'a/b/..', '/abs/x'];
+    for (const c of cases) expect(normRel(c), c).toBe(slow(c));
+  });
+
+  it('answers peek synchronously from the stat cache, and only then', async () => {
+    const root = await tempRoot({ 'a.txt': 'A', 'b.txt': 'B' });
+    await settle();
+    const h1 = await fresh(root);
+    await h1.hashFile('a.txt');
+    await h1.save();
+    const h2 = await fresh(root);
+    expect(h2.peek('a.txt')).toEqual({ kind: 'file', digest: sha('A'), size: 1, files: 1, executable: false });
+    expect(h2.peek('missing.txt')).toBeUndefined();
+    // Not in the stat cache: the read is started, and `info` picks it up.
+    hasherStats.filesRead = 0;
+    expect(h2.peek('b.txt')).toBeNull();
+    expect(await h2.info('b.txt')).toMatchObject({ digest: sha('B') });
+    expect(h2.peek('b.txt')).toMatchObject({ digest: sha('B') });
+    expect(hasherStats.filesRead).toBe(1);
+  });
+
+  it('does not let a read that an invalidate overtook settle its stale result', async () => {
+    const root = await tempRoot({ 'a.txt': 'old' });
+    const h = await fresh(root);
+    const pending = h.info('a.txt');
+    h.invalidate('a.txt');
+    await writeFiles(root, { 'a.txt': 'new' });
+    await pending;
+    expect(await h.hashFile('a.txt')).toBe(sha('new'));
+  });
+
+  it('persists rows in the numeric format and reads them back without rereading', async () => {
+    const root = await tempRoot({ 'a.txt': 'A' });
+    await settle();
+    const h1 = await fresh(root);
+    await h1.hashFile('a.txt');
+    await h1.save();
+    const saved = JSON.parse(await readFile(join(root, '.pipeline/state/stat-cache.json'), 'utf8')) as { format: number; rows: Record<string, unknown[]> };
+    expect(saved.format).toBe(2);
+    const row = saved.rows['a.txt']!;
+    const st = await stat(join(root, 'a.txt'));
+    expect(row).toEqual([st.dev, st.ino, st.size, st.mtimeMs, st.ctimeMs, sha('A')]);
+    // A row of another shape is ignored (the file is read again), not trusted.
+    await writeFile(join(root, '.pipeline/state/stat-cache.json'), JSON.stringify({ format: 2, rows: { 'a.txt': [String(st.dev), st.ino, st.size, st.mtimeMs, st.ctimeMs, sha('X')] } }));
+    hasherStats.filesRead = 0;
+    expect(await (await fresh(root)).hashFile('a.txt')).toBe(sha('A'));
+    expect(hasherStats.filesRead).toBe(1);
   });
 });
