@@ -68,7 +68,9 @@ export function pgfLines(o: AxisOptions & { series: LineSeries[]; xmode?: 'log';
   const more = [
     ...(o.xmode ? [`xmode=${o.xmode}`] : []), ...(o.xlogBase ? [`log basis x=${o.xlogBase}`] : []),
     ...(o.ymode ? [`ymode=${o.ymode}`] : []),
-    `legend style={font=\\scriptsize, at={${o.legend ?? '(0.98,0.98)'}}, anchor=${o.legend ? 'south west' : 'north east'}, draw=none, fill=white, fill opacity=0.8, text opacity=1}`,
+    // The legend sits above the axis (above its title, if any), in one row: inside the axis it
+    // hides whichever line runs through its corner.
+    `legend style={font=\\scriptsize, at={${o.legend ?? '(0,1)'}}, anchor=south west, yshift=${o.title ? '0.45cm' : '0.1cm'}, legend columns=-1, draw=none, fill=none, /tikz/every even column/.append style={column sep=0.3cm}}`,
     'grid=major', 'grid style={gray!25}', 'mark size=1.2pt',
   ];
   const plots = o.series.map((s, i) =>

@@ -58,6 +58,10 @@ describe('numbers.tex', () => {
 describe('verifyNumbers', () => {
   it('passes when numbers.tex was generated from the current metrics', async () => {
     await writePaperInputs(root);
+    const table = await readFile(path.join(root, 'paper/generated/tables/compare.tex'), 'utf8');
+    expect(table).toContain('ex1 & classification & accuracy $\\uparrow$ & 0.8765 & 12867 & 1.5 \\\\');
+    expect(table).toContain('ex2 & regression & mse $\\downarrow$ & 0.0412 & 25000 & 3.3 \\\\');
+    expect(table).not.toContain('sweep/');
     const report = await verifyNumbers(root);
     expect(report.checks.filter((c) => c.status !== 'match')).toEqual([]);
     expect(report.ok).toBe(true);

@@ -133,7 +133,7 @@ export function alignmentFigure(a: Alignment, id: string, title: string): Figure
     caption: `Attention alignment of "${a.source.join('').trim()}" → "${a.target.join('').trim()}" (rows: output characters, columns: input characters).`,
     vegaLite: heatmapSpec(d, title, { w: 14, h: 14 }),
     tex: heatmapTex({ ...d, rows: a.target.map((t) => (t === ' ' ? '_' : t)), cols: a.source.map((t) => (t === ' ' ? '_' : t)) },
-      { width: `${Math.min(12, a.source.length * 0.3).toFixed(1)}cm`, height: `${Math.min(8, a.target.length * 0.3).toFixed(1)}cm` }),
+      { width: `${Math.min(9, a.source.length * 0.3).toFixed(1)}cm`, height: `${Math.min(4.5, a.target.length * 0.3).toFixed(1)}cm` }),
   };
 }
 
