@@ -64,7 +64,7 @@ export async function seq2seqFigures(root: string, parents: readonly string[], o
   const top = runs.find((r) => r.name === best(rows, opts.metrics[0])) ?? runs[0]!;
   const figs: Figure[] = [ablationFigure(rows, opts.metrics, `${opts.set}-bars`, {
     title: `${opts.label}: every variant`,
-    caption: `Test ${opts.metrics.join(' and ').replace(/_/g, ' ')} (greedy decoding) of each attention/encoder variant.`,
+    caption: `Test ${opts.metrics.map((m) => m.replace(/^test_/, '').replace(/_/g, ' ')).join(' and ')} (greedy decoding) of each attention/encoder variant.`,
   })];
   const att = path.join(root, top.dir, 'attention.json');
   if ((await readJsonIfExists(att)) !== undefined) {

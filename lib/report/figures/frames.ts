@@ -111,7 +111,7 @@ export function ablationFigure(
   }));
   return {
     id, title,
-    caption: text.caption ?? `Test ${metrics.join(' and ').replace(/_/g, ' ')} of the improved model with each module removed, against the full model and the baseline.`,
+    caption: text.caption ?? `Test ${metrics.map((m) => m.replace(/^test_/, '').replace(/_/g, ' ')).join(' and ')} of the improved model with each module removed, against the full model and the baseline.`,
     vegaLite: spec,
     tex: tikzPicture(axes, '0.6cm'),
   };

@@ -36,7 +36,8 @@ export function heatmapSpec(d: HeatmapData, title: string, cell = { w: 12, h: 14
     return `${cond}split(datum.value, '${SEP}')[1]${cond ? " : ''" : ''}`;
   };
   const base = {
-    x: { field: 'col', type: 'ordinal', title: d.xTitle, sort: 'ascending', axis: { labelExpr: labelExpr(d.tickEvery?.x), labelAngle: 0, grid: false } },
+    // Word-like column labels (tokens) are turned so that neighbours do not overlap.
+    x: { field: 'col', type: 'ordinal', title: d.xTitle, sort: 'ascending', axis: { labelExpr: labelExpr(d.tickEvery?.x), labelAngle: d.cols.some((c) => c.length > 2) ? -50 : 0, grid: false } },
     y: { field: 'row', type: 'ordinal', title: d.yTitle, sort: 'ascending', axis: { labelExpr: labelExpr(d.tickEvery?.y), grid: false } },
   };
   const max = Math.max(...d.values.flat(), 0);
