@@ -73,3 +73,10 @@ export function gatherRows(data: Float32Array, width: number, rows: readonly num
 export function secondsSince(start: number): number {
   return Math.round(performance.now() - start) / 1000;
 }
+
+/** A metrics file's common header: which backend and when-independent facts (no timestamps). */
+export interface BackendRecord {
+  name: string;
+  version: string;
+  package: string;
+}
