@@ -27,13 +27,6 @@ export interface SequenceOptions {
   mask?: tf.Tensor2D;
 }
 
-/** Sizes of one call, read off the projected input. */
-export interface Dims {
-  b: number;
-  t: number;
-  h: number;
-}
-
 /** Values of a (b, t) mask as floats, or undefined for no mask. */
 export function maskValues(mask: tf.Tensor | undefined): Float32Array | undefined {
   if (mask === undefined) return undefined;
