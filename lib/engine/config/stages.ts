@@ -32,8 +32,8 @@ interface RawStage {
 
 type Scalar = string | number | boolean;
 const MEMBER_PART = /^[A-Za-z0-9_.-]+$/;
-/** A relative POSIX path with no empty, `.` or `..` segment, no backslash, no trailing slash. */
-const NORMAL = /^(?!\.\.?(\/|$))(?!.*\/\.\.?(\/|$))(?!.*\/\/)[^/\\][^\\]*(?<!\/)$/;
+/** Anything `path.posix.normalize` or trimming would change (`./`, `..`, `//`, `\\`, a trailing `/`). */
+const NOT_NORMAL = /\\|\/\/|(?:^|\/)\.\.?(?:\/|$)|\/$/;
 const PATH_FIELDS = ['deps', 'outs', 'metrics', 'plots'] as const;
 const PATH_NOUN = { deps: 'dep', outs: 'out', metrics: 'metric', plots: 'plot', wdir: 'wdir' } as const;
 
@@ -135,12 +135,14 @@ class StageResolver {
   private path(group: string, field: keyof typeof PATH_NOUN, segs: DocPath, p: string): string {
     const noun = PATH_NOUN[field];
     const loc = (): SourceLocation | undefined => this.locValue(group, segs);
-    if (path.posix.isAbsolute(p) || path.win32.isAbsolute(p)) {
+    // Both checks only when the first characters could make the path absolute (`/`, `\`, `C:`).
+    const c0 = p.charCodeAt(0);
+    if ((c0 === 47 || c0 === 92 || p[1] === ':') && (path.posix.isAbsolute(p) || path.win32.isAbsolute(p))) {
       this.error(`Stage "${group}": ${noun} "${p}" is an absolute path; write it relative to the project root.`, loc());
       return p;
     }
     // Most paths are already normal; skip the work for them (this runs for every dep and out).
-    const n = NORMAL.test(p) ? p : path.posix.normalize(p.replace(/\\/g, '/')).replace(/\/+$/, '');
+    const n = p !== '' && !NOT_NORMAL.test(p) ? p : path.posix.normalize(p.replace(/\\/g, '/')).replace(/\/+$/, '');
     if (n === '..' || n.startsWith('../')) {
       this.error(`Stage "${group}": ${noun} "${p}" is outside the project root.`, loc());
       return p;
@@ -163,7 +165,8 @@ class StageResolver {
     for (const field of PATH_FIELDS) {
       (raw[field] ?? []).forEach((p, i) => {
         const segs = [field, i];
-        const text = this.text(group, segs, p, item);
+        // Most paths hold no `${…}`: nothing to interpolate (the shape was checked by the schema).
+        const text = p.includes('${') ? this.text(group, segs, p, item) : p;
         // A path whose `${…}` failed is already reported; checking its remains would mislead.
         paths[field].push({ path: text === undefined ? p : this.path(group, field, segs, text), segs });
       });

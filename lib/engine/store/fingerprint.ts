@@ -33,7 +33,9 @@ export async function computeFingerprint(
     if (depInfos[i] === null) depInfos[i] = await hasher.info(stage.deps[i] as string);
   }
   const diagnostics: Diagnostic[] = [];
-  const deps: Record<string, Sha256> = {};
+  // Path-keyed maps without a prototype: V8 keeps them as hash tables from the start, instead
+  // of deriving a new hidden class for every distinct path added (thousands in a large run).
+  const deps: Record<string, Sha256> = Object.create(null) as Record<string, Sha256>;
   stage.deps.forEach((dep, i) => {
     const info = depInfos[i];
     if (info) deps[normRel(dep)] = info.digest;
@@ -50,7 +52,7 @@ export async function computeFingerprint(
 
   const codePaths = await findCodeDeps(root, stage.cmd, stage.wdir, hasher);
   const codeDigests = await Promise.all(codePaths.map((p) => hasher.hashFile(p)));
-  const code: Record<string, Sha256> = {};
+  const code: Record<string, Sha256> = Object.create(null) as Record<string, Sha256>;
   codePaths.forEach((p, i) => {
     code[p] = codeDigests[i] as Sha256;
   });
