@@ -47,7 +47,8 @@ interface ExternalDep {
  * The external deps that do not exist. Deps sharing a directory are checked with one listing of
  * it rather than one stat each: a pipeline with thousands of input files loads on every CLI call.
  */
-function missing(root: string, deps: ExternalDep[]): ExternalDep[] {
+function missing(root: string, deps: ExternalDep[], exists?: (rel: string) => boolean): ExternalDep[] {
+  if (exists) return deps.filter((x) => !exists(x.dep));
   const byDir = new Map<string, ExternalDep[]>();
   for (const x of deps) {
     const slash = x.dep.lastIndexOf('/');
@@ -83,9 +84,10 @@ interface Producer {
 /**
  * Builds edges (B depends on A when a dep of B equals an out of A, lies under it, or contains
  * it) and checks the graph. Every problem is reported, each located where the user can fix it.
- * `root` is the absolute project root, used to tell whether an unproduced dep exists on disk.
+ * `root` is the absolute project root, used to tell whether an unproduced dep exists on disk
+ * (or `exists`, when given).
  */
-export function buildGraph(stages: Map<string, Stage>, root: string): Result<Graph> {
+export function buildGraph(stages: Map<string, Stage>, root: string, exists?: (rel: string) => boolean): Result<Graph> {
   const errors: Diagnostic[] = [];
   // Exact out paths, and every directory above an out, so that a lookup per dep is O(depth).
   const outs = new Map<string, Producer>();
@@ -160,7 +162,7 @@ export function buildGraph(stages: Map<string, Stage>, root: string): Result<Gra
     for (const u of sorted) downstream.get(u)?.push(s.name);
   }
 
-  for (const x of missing(root, external)) {
+  for (const x of missing(root, external, exists)) {
     errors.push(diag(`Stage "${x.stage}": dep "${x.dep}" does not exist and no stage produces it.`, stages.get(x.stage)?.depLocations?.[x.index]));
   }
 

@@ -4,7 +4,7 @@
  * stage succeeded, so an interrupted or failed run leaves outs, lock and cache as they were.
  */
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Diagnostic, EngineEvent, LockEntry, LockFile, Pipeline, Reporter, Sha256, Stage, StageOutcome } from './types.ts';
 import { loadPipeline } from './config/load.ts';
 import { selectTargets } from './graph.ts';
@@ -73,8 +73,15 @@ export async function loadAndSelect(opts: {
   set?: { key: string; value: string }[];
   downstream?: boolean;
   withUpstream?: boolean;
+  /** See `LoadOptions.exists`. */
+  exists?: (rel: string) => boolean;
 }): Promise<{ ok: true; pipeline: Pipeline; selected: string[] } | { ok: false; diagnostics: Diagnostic[] }> {
-  const loaded = await loadPipeline({ root: opts.root, ...(opts.profile ? { profile: opts.profile } : {}), ...(opts.set ? { set: opts.set } : {}) });
+  const loaded = await loadPipeline({
+    root: opts.root,
+    ...(opts.profile ? { profile: opts.profile } : {}),
+    ...(opts.set ? { set: opts.set } : {}),
+    ...(opts.exists ? { exists: opts.exists } : {}),
+  });
   if (!loaded.ok) return { ok: false, diagnostics: loaded.error };
   const p = loaded.value;
   const targets = opts.targets ?? [];
@@ -110,7 +117,12 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
   };
   const fail = (diagnostics: Diagnostic[], exitCode = 2): RunResult => ({ outcomes: [], exitCode, durationMs: elapsed(), diagnostics, warnings });
 
-  const sel = await loadAndSelect({ ...opts, withUpstream: true });
+  // The hasher comes first so that the config's check of unproduced deps takes the stats that
+  // fingerprinting then uses: each dep file is stat'ed once per run.
+  const hasher = new Hasher({ root: resolve(opts.root) });
+  await hasher.load();
+  mark('load stat cache');
+  const sel = await loadAndSelect({ ...opts, withUpstream: true, exists: (rel) => hasher.exists(rel) });
   if (!sel.ok) return fail(sel.diagnostics);
   const { pipeline: p, selected } = sel;
   mark('load config');
@@ -127,12 +139,11 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
   try {
     if (!opts.dryRun) {
       const recovered = await recoverTransactions(root);
+      // Repaired outs may be paths the hasher has already looked at (a stage since renamed).
+      if (recovered.length > 0) hasher.invalidate('');
       if (recovered.length > 0) warn(`Recovered from an interrupted run: restored the previous outputs of ${recovered.map((s) => `"${s}"`).join(', ')}.`);
     }
     mark('run lock + recovery');
-    const hasher = new Hasher({ root });
-    await hasher.load();
-    mark('load stat cache');
     const lockRead = await readLock(root);
     if (!lockRead.ok) return fail(lockRead.error);
     mark('read pipeline.lock');

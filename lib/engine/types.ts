@@ -107,6 +107,11 @@ export interface LoadOptions {
   profile?: string;
   /** `--set key=value` overrides, already split; values are parsed as YAML scalars. */
   set?: { key: string; value: string }[];
+  /**
+   * Whether a root-relative path exists, for deps no stage produces [one directory listing per
+   * dep directory]. A run passes its hasher's, so each of those deps is stat'ed once per run.
+   */
+  exists?: (rel: string) => boolean;
 }
 
 /** Everything that decides whether a stage must rerun. */

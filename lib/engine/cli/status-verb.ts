@@ -2,6 +2,7 @@
  * `pipeline status` and `pipeline explain`: read-only views of what a run would find. Neither
  * takes the run lock nor writes anything, so both are safe beside a running `pipeline run`.
  */
+import { resolve } from 'node:path';
 import type { LockFile, Pipeline } from '../types.ts';
 import { loadAndSelect } from '../run.ts';
 import { computeStatus, explainStage, type StatusContext } from '../status.ts';
@@ -17,11 +18,12 @@ import { describeReason } from './describe.ts';
 async function open(ctx: VerbContext, targets: string[]): Promise<{ p: Pipeline; selected: string[]; sctx: StatusContext } | number> {
   const overrides = loadOverrides(ctx);
   if (Array.isArray(overrides)) return reportDiagnostics(ctx, overrides);
-  const sel = await loadAndSelect({ root: ctx.root, targets, withUpstream: false, ...overrides });
+  // The hasher first: the config's check of unproduced deps then takes the stats it hashes with.
+  const hasher = new Hasher({ root: resolve(ctx.root) });
+  await hasher.load();
+  const sel = await loadAndSelect({ root: ctx.root, targets, withUpstream: false, ...overrides, exists: (rel) => hasher.exists(rel) });
   if (!sel.ok) return reportDiagnostics(ctx, sel.diagnostics);
   const root = sel.pipeline.root;
-  const hasher = new Hasher({ root });
-  await hasher.load();
   const lock = await readLock(root);
   if (!lock.ok) return reportDiagnostics(ctx, lock.error);
   const l: LockFile = lock.value;

@@ -180,7 +180,7 @@ export async function loadPipeline(opts: LoadOptions): Promise<Result<Pipeline>>
   errors.push(...stageErrors);
   if (errors.length > 0) return failed(errors);
 
-  const graph = buildGraph(stages, root);
+  const graph = buildGraph(stages, root, opts.exists);
   if (!graph.ok) return failed(graph.error);
   return ok({ root, file, params: overrides.params, stages, ...graph.value });
 }

@@ -101,6 +101,8 @@ export class Hasher {
   /** What this invocation has learnt, by normalised path (undefined: does not exist). */
   private readonly settled = new Map<string, Known | undefined>();
   private readonly inflight = new Map<string, Pending>();
+  /** Stats taken by `exists` and not yet used by `resolve` (which takes them over). */
+  private readonly stats = new Map<string, Stats | undefined>();
   private readonly racyWindowMs: number;
   /** `root` with one trailing slash, to build absolute paths by concatenation. */
   private readonly prefix: string;
@@ -188,6 +190,20 @@ export class Hasher {
     return k instanceof Promise ? null : k?.info;
   }
 
+  /**
+   * Whether anything exists at `rel`. The stat is kept for the `info` that usually follows, so
+   * a run checking its pipeline's unproduced deps and then hashing them stats each once.
+   */
+  exists(rel: string): boolean {
+    const p = normRel(rel);
+    const done = this.settled.get(p);
+    if (done !== undefined || this.inflight.has(p)) return true;
+    if (this.stats.has(p)) return this.stats.get(p) !== undefined;
+    const st = this.stat(p === '' ? this.root : this.prefix + p);
+    this.stats.set(p, st);
+    return st !== undefined;
+  }
+
   /** A directory's files (relative to it, sorted); undefined when `rel` is not a directory. */
   async manifest(rel: string): Promise<ManifestEntry[] | undefined> {
     const k = await this.resolve(normRel(rel));
@@ -206,11 +222,13 @@ export class Hasher {
     if (p === '') {
       this.settled.clear();
       this.inflight.clear();
+      this.stats.clear();
       return;
     }
     const stale = (key: string) => key === p || key.startsWith(`${p}/`) || key === '' || p.startsWith(`${key}/`);
-    for (const key of [...this.settled.keys()]) if (stale(key)) this.settled.delete(key);
-    for (const key of [...this.inflight.keys()]) if (stale(key)) this.inflight.delete(key);
+    for (const memo of [this.settled, this.inflight, this.stats]) {
+      for (const key of [...memo.keys()]) if (stale(key)) memo.delete(key);
+    }
   }
 
   /**
@@ -223,14 +241,11 @@ export class Hasher {
     const running = this.inflight.get(rel);
     if (running) return running;
     const abs = rel === '' ? this.root : this.prefix + rel;
-    // Metadata calls are synchronous on purpose: a warm stat costs microseconds, while a
-    // thread-pool round trip costs tens of them, and a no-op run is thousands of stats.
     let st: Stats | undefined;
-    try {
-      st = statSync(abs, { throwIfNoEntry: false });
-    } catch (e) {
-      if (errCode(e) !== 'ENOTDIR') throw e;
-    }
+    if (this.stats.has(rel)) {
+      st = this.stats.get(rel);
+      this.stats.delete(rel);
+    } else st = this.stat(abs);
     if (!st || !(st.isFile() || st.isDirectory())) {
       if (st === undefined) this.setRow(rel, null);
       this.settled.set(rel, undefined);
@@ -258,6 +273,19 @@ export class Hasher {
       },
     );
     return p;
+  }
+
+  /**
+   * Metadata calls are synchronous on purpose: a warm stat costs microseconds, while a
+   * thread-pool round trip costs tens of them, and a no-op run is thousands of stats.
+   */
+  private stat(abs: string): Stats | undefined {
+    try {
+      return statSync(abs, { throwIfNoEntry: false });
+    } catch (e) {
+      if (errCode(e) !== 'ENOTDIR') throw e;
+      return undefined;
+    }
   }
 
   private row(rel: string): Row | undefined {

@@ -2,8 +2,9 @@
  * Each malformed pipeline.yaml under test/fixtures/config yields its exact, located message.
  * Messages are compared whole, source excerpt and underline included.
  */
+import { Hasher } from '../../../lib/engine/store/hasher.ts';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanup, errorsOf, fixture, project } from './helpers.ts';
+import { cleanup, errorsOf, fixture, load, project } from './helpers.ts';
 
 afterAll(cleanup);
 
@@ -209,6 +210,22 @@ describe('located config errors', () => {
       'error: pipeline.yaml:12:9 Stage "s": dep "none/3" does not exist and no stage produces it.',
       'error: pipeline.yaml:13:9 Stage "s": dep "none/4" does not exist and no stage produces it.',
     ]);
+  });
+
+  it('missing deps found through a given exists(), the same ones, in the same order', async () => {
+    const deps = ['data/a.csv', 'data/gone.csv', 'none/1', 'data/b.csv'];
+    const root = await project({
+      'pipeline.yaml': ['stages:', '  s:', '    cmd: x', '    deps:', ...deps.map((d) => `      - ${d}`), ''].join('\n'),
+      'data/a.csv': '',
+      'data/b.csv': '',
+    });
+    const hasher = new Hasher({ root });
+    const asked: string[] = [];
+    const exists = (rel: string) => (asked.push(rel), hasher.exists(rel));
+    expect(await errorsOf(root, { exists })).toBe(await errorsOf(root));
+    expect(asked).toEqual(deps);
+    // What exists() says is what counts: here it claims every file is there.
+    expect((await load(root, { exists: () => true })).stages.get('s')?.deps).toEqual(deps);
   });
 
   it('a stage depending on its own out', async () => {

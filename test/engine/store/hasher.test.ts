@@ -154,6 +154,22 @@ describe('Hasher', () => {
     expect(hasherStats.filesRead).toBe(1);
   });
 
+  it('tells existence from one stat, which info then reuses; invalidate forgets it', async () => {
+    const root = await tempRoot({ 'a.txt': 'A', 'd/b': 'B' });
+    const h = await fresh(root);
+    expect(h.exists('a.txt')).toBe(true);
+    expect(h.exists('d')).toBe(true);
+    expect(h.exists('nope')).toBe(false);
+    await writeFiles(root, { nope: 'N' });
+    // Still the answer of the first stat, for info too: one invocation sees one state.
+    expect(h.exists('nope')).toBe(false);
+    expect(await h.info('nope')).toBeUndefined();
+    h.invalidate('nope');
+    expect(h.exists('nope')).toBe(true);
+    expect(await h.hashFile('nope')).toBe(sha('N'));
+    expect(await h.hashFile('a.txt')).toBe(sha('A'));
+  });
+
   it('does not let a read that an invalidate overtook settle its stale result', async () => {
     const root = await tempRoot({ 'a.txt': 'old' });
     const h = await fresh(root);
