@@ -9,13 +9,21 @@ import { join } from 'node:path';
 import type { LockEntry, LockFile, OutRecord } from '../types.ts';
 import { isSha256, writeFileAtomic } from './fs-util.ts';
 
+/** The lock file's name, relative to the project root. */
+export const LOCK_FILE = 'pipeline.lock';
 const CACHE_FILE = '.pipeline/state/lock-cache.jsonl';
 const FORMAT = 2;
+/**
+ * Each entry's YAML text, by entry object: `run` rewrites the lock after every stage, and
+ * re-emitting hundreds of unchanged entries each time would cost more than the stages.
+ * Entries are therefore treated as immutable (lockEntryFrom builds a new one per run).
+ */
+export const fragments = new WeakMap<LockEntry, { name: string; text: string }>();
 /** Cache line per entry object (entries are immutable once built). */
 const lines = new WeakMap<LockEntry, { name: string; line: string }>();
 
-/** The cached lock and its entries' YAML fragments, if the cache matches `textDigest`. */
-export async function readLockCache(root: string, textDigest: string): Promise<{ lock: LockFile; fragments: Map<LockEntry, { name: string; text: string }> } | undefined> {
+/** The cached lock, if the cache matches `textDigest`; its entries' YAML fragments are remembered. */
+export async function readLockCache(root: string, textDigest: string): Promise<LockFile | undefined> {
   let text: string;
   try {
     text = await readFile(join(root, CACHE_FILE), 'utf8');
@@ -27,16 +35,18 @@ export async function readLockCache(root: string, textDigest: string): Promise<{
     const head = JSON.parse(rows[0] ?? '') as { format?: unknown; text?: unknown };
     if (head.format !== FORMAT || head.text !== textDigest) return undefined;
     const stages: Record<string, LockEntry> = {};
-    const fragments = new Map<LockEntry, { name: string; text: string }>();
+    const found = new Map<LockEntry, { name: string; text: string }>();
     for (const line of rows.slice(1)) {
       if (line === '') continue;
       const [name, entry, yaml] = JSON.parse(line) as [unknown, LockEntry, unknown];
       if (typeof name !== 'string' || typeof yaml !== 'string' || !isSha256(entry?.fingerprint) || !Array.isArray(entry.outs)) return undefined;
       stages[name] = entry;
-      fragments.set(entry, { name, text: yaml });
+      found.set(entry, { name, text: yaml });
       lines.set(entry, { name, line });
     }
-    return { lock: { schema: 1, stages }, fragments };
+    // Only a wholly valid cache is used, so fragments are remembered at the end.
+    for (const [e, f] of found) fragments.set(e, f);
+    return { schema: 1, stages };
   } catch {
     return undefined;
   }

@@ -1,7 +1,8 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { lockEntryFrom, parseLock, readLock, serializeLock, writeLock } from '../../../lib/engine/store/lock.ts';
+import { lockEntryFrom, readLock, writeLock } from '../../../lib/engine/store/lock.ts';
+import { parseLock, serializeLock } from '../../../lib/engine/store/lock-yaml.ts';
 import type { Fingerprint, LockEntry, LockFile, Sha256 } from '../../../lib/engine/types.ts';
 import { tempRoot } from './helpers.ts';
 
