@@ -31,7 +31,8 @@ const CACHE_FORMAT = 1;
 /** What a load needs from the text: its plain value and position index. */
 interface Parsed {
   value: unknown;
-  spans: Map<string, Span>;
+  /** The position index; a thunk, since only diagnostics need it and a cached one must be unpacked. */
+  spans: () => Map<string, Span>;
   stageOrder: string[];
 }
 
@@ -98,7 +99,8 @@ async function readCache(root: string, key: string): Promise<Parsed | undefined>
   try {
     const rec = deserialize(await readFile(path.join(root, CONFIG_CACHE))) as Partial<CacheRecord>;
     if (rec.key !== key || !rec.spans || !Array.isArray(rec.stageOrder)) return undefined;
-    return { value: rec.value, spans: unpackSpans(rec.spans), stageOrder: rec.stageOrder };
+    const packed = rec.spans;
+    return { value: rec.value, spans: () => unpackSpans(packed), stageOrder: rec.stageOrder };
   } catch {
     return undefined; // absent, unreadable or from another Node version: parse instead
   }
@@ -110,7 +112,7 @@ async function writeCache(root: string, key: string, parsed: Parsed): Promise<vo
   const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   try {
     await mkdir(path.dirname(file), { recursive: true });
-    const rec: CacheRecord = { key, value: parsed.value, spans: packSpans(parsed.spans), stageOrder: parsed.stageOrder };
+    const rec: CacheRecord = { key, value: parsed.value, spans: packSpans(parsed.spans()), stageOrder: parsed.stageOrder };
     await writeFile(tmp, serialize(rec));
     await rename(tmp, file); // atomic: a concurrent reader sees the old record or the new one
   } catch {
@@ -126,7 +128,7 @@ async function parse(text: string, file: string): Promise<{ errors: Diagnostic[]
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: false });
   const index = indexDocument(doc, text);
   const src: SourceDoc = { file, text, lineStarts: lineStarts(text), ...index };
-  const parsed: Parsed = { value: undefined, spans: index.spans, stageOrder: index.stageOrder };
+  const parsed: Parsed = { value: undefined, spans: () => index.spans, stageOrder: index.stageOrder };
   if (doc.errors.length > 0) return { errors: doc.errors.map((e) => yamlDiagnostic(e, src)), fatal: true, badStages: new Set(), parsed };
   // A repeated key leaves a usable document (the last one wins), so checking goes on.
   const errors: Diagnostic[] = index.duplicates.map((d) => ({ severity: 'error', message: `Duplicate key "${d.key}".`, location: locAt(src, d.range[0], d.range[1]) }));
@@ -171,7 +173,21 @@ export async function loadPipeline(opts: LoadOptions): Promise<Result<Pipeline>>
     parsed = r.parsed;
     badStages = r.badStages;
   }
-  const src: SourceDoc = { file: shown(file), text, lineStarts: lineStarts(text), spans: parsed.spans, stageOrder: parsed.stageOrder };
+  // Line starts and spans serve only locations, which a load without mistakes never computes.
+  let starts: number[] | undefined;
+  let spans: Map<string, Span> | undefined;
+  const spansOf = parsed.spans;
+  const src: SourceDoc = {
+    file: shown(file),
+    text,
+    get lineStarts() {
+      return (starts ??= lineStarts(text));
+    },
+    get spans() {
+      return (spans ??= spansOf());
+    },
+    stageOrder: parsed.stageOrder,
+  };
   const config = parsed.value as { params?: Record<string, unknown>; profiles?: Record<string, Record<string, unknown>>; stages?: Record<string, unknown> };
 
   const overrides = await applyOverrides(config.params ?? {}, { profiles: config.profiles ?? {}, profile: opts.profile, set: opts.set }, src);

@@ -199,19 +199,18 @@ class StageResolver {
       runtime: [...(raw.runtime ?? [])],
       exclusive: raw.exclusive ?? false,
     };
-    // Only diagnostics read these, and a large pipeline has thousands of paths: locate on demand.
+    // Only diagnostics read these (a large pipeline has thousands of paths): locate on demand.
     lazy(stage, 'depLocations', () => paths.deps.map((d) => this.locValue(group, d.segs)));
     lazy(stage, 'outLocations', () => outs.map((o) => this.locValue(group, o.segs)));
     if (item) stage.matrixItem = { ...item };
     if (raw.desc !== undefined) stage.desc = this.text(group, ['desc'], raw.desc, item) ?? raw.desc;
-    const location = locKey(this.src, ['stages', group]);
-    if (location) stage.location = location;
+    lazy(stage, 'location', () => locKey(this.src, ['stages', group]));
     return stage;
   }
 }
 
 /** Defines `stage[key]` as computed on first read (then a plain, writable property). */
-function lazy<K extends 'depLocations' | 'outLocations'>(stage: Stage, key: K, compute: () => Stage[K]): void {
+function lazy<K extends 'depLocations' | 'outLocations' | 'location'>(stage: Stage, key: K, compute: () => Stage[K]): void {
   const settle = (value: Stage[K]) => Object.defineProperty(stage, key, { value, writable: true, enumerable: true, configurable: true });
   Object.defineProperty(stage, key, {
     get: () => {

@@ -200,7 +200,11 @@ export class Hasher {
     if (done !== undefined || this.inflight.has(p)) return true;
     if (this.stats.has(p)) return this.stats.get(p) !== undefined;
     const st = this.stat(p === '' ? this.root : this.prefix + p);
-    this.stats.set(p, st);
+    // A stat-cache hit settles now (what `resolve` would do), so that thousands of Stats are
+    // not kept alive until fingerprinting; only what needs I/O keeps its stat for later.
+    const k = st?.isFile() ? this.cachedFile(p, st) : undefined;
+    if (k) this.settled.set(p, k);
+    else this.stats.set(p, st);
     return st !== undefined;
   }
 
@@ -252,9 +256,8 @@ export class Hasher {
       return undefined;
     }
     if (st.isFile()) {
-      const row = this.row(rel);
-      if (row && row[0] === st.dev && row[1] === st.ino && row[2] === st.size && row[3] === st.mtimeMs && row[4] === st.ctimeMs) {
-        const k = fileKnown(row[5], st);
+      const k = this.cachedFile(rel, st);
+      if (k) {
         this.settled.set(rel, k);
         return k;
       }
@@ -286,6 +289,13 @@ export class Hasher {
       if (errCode(e) !== 'ENOTDIR') throw e;
       return undefined;
     }
+  }
+
+  /** The file's Known from the stat cache, when its row matches the stat. */
+  private cachedFile(rel: string, st: Stats): Known | undefined {
+    const row = this.row(rel);
+    if (row && row[0] === st.dev && row[1] === st.ino && row[2] === st.size && row[3] === st.mtimeMs && row[4] === st.ctimeMs) return fileKnown(row[5], st);
+    return undefined;
   }
 
   private row(rel: string): Row | undefined {
