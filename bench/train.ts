@@ -8,9 +8,9 @@
  * machine CPU time is the fairer comparison (all three run on one thread). Prints Markdown tables.
  *
  *   pnpm bench:train [--n 1000] [--epochs 3] [--models gru-attn,bilstm-s2s] [--impls fused,stock]
- *                    [--backend wasm] [--torch auto|off] [--matmul-fix]
+ *                    [--backend wasm] [--torch auto|off] [--stock-matmul]
  *
- * --matmul-fix registers lib/ml/rnn's transpose-free wasm BatchMatMul first (all tfjs rows).
+ * --stock-matmul puts back the stock wasm BatchMatMul (initBackend registers the transpose-free one).
  */
 import * as tf from '@tensorflow/tfjs';
 import { execFileSync } from 'node:child_process';
@@ -23,7 +23,8 @@ import { generateSineTrend } from '../lib/ml/data/sine-trend.ts';
 import { generateSyntheticSequences } from '../lib/ml/data/synthetic-sequences.ts';
 import { BahdanauAttention } from '../lib/ml/layers/bahdanau-attention.ts';
 import { deriveSeed, seededInit } from '../lib/ml/random.ts';
-import { FusedGRU, FusedLSTM, registerTransposeFreeMatMul } from '../lib/ml/rnn/index.ts';
+import { unregisterTransposeFreeMatMul } from '../lib/ml/kernels/index.ts';
+import { FusedGRU, FusedLSTM } from '../lib/ml/rnn/index.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -33,7 +34,7 @@ const { values: args } = parseArgs({
     impls: { type: 'string', default: 'fused,stock' },
     backend: { type: 'string', default: 'wasm' },
     torch: { type: 'string', default: 'auto' },
-    'matmul-fix': { type: 'boolean', default: false },
+    'stock-matmul': { type: 'boolean', default: false },
     seed: { type: 'string', default: '42' },
   },
 });
@@ -227,7 +228,7 @@ function runTorch(dir: string, datasets: Map<ModelName, BenchData>): TorchResult
 const median = (v: number[]): number => [...v].sort((p, q) => p - q)[Math.floor(v.length / 2)] ?? NaN;
 
 const info = await initBackend({ backend: args.backend as 'wasm' | 'cpu', log: () => {} });
-if (args['matmul-fix'] && info.name === 'wasm') registerTransposeFreeMatMul();
+if (args['stock-matmul'] && info.name === 'wasm') unregisterTransposeFreeMatMul();
 const datasets = new Map(models.map((m) => [m, makeData(m)] as const));
 const results = new Map<string, Timing>();
 for (const model of models) {
@@ -248,7 +249,7 @@ try {
 
 const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
 console.log(`\nSeconds per epoch, batch ${batchSize}, median of ${epochs} epochs after 1 warm-up; tfjs ${tf.version.tfjs} ` +
-  `(${info.name}${info.name === 'wasm' ? `, simd ${String(simd)}, transpose-free matMul ${args['matmul-fix'] ? 'on' : 'off'}` : ''}), node ${process.version}, ` +
+  `(${info.name}${info.name === 'wasm' ? `, simd ${String(simd)}, transpose-free matMul ${args['stock-matmul'] ? 'off' : 'on'}` : ''}), node ${process.version}, ` +
   `${typeof torch === 'string' ? `PyTorch: ${torch}` : `torch ${torch.torch} (1 thread)`}; ` +
   `${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, load average ${os.loadavg()[0]!.toFixed(1)}\n`);
 console.log('| model | samples | implementation | wall s / epoch | CPU s / epoch | loss (last epoch) | ratio to PyTorch (CPU s) | ratio (wall s) |');

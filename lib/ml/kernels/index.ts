@@ -9,7 +9,10 @@ import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.ts';
 import {
   depthwiseConv2dNativeBackpropFilterConfig, depthwiseConv2dNativeBackpropInputConfig,
 } from './depthwise-conv2d-backprop.ts';
+import { registerTransposeFreeMatMul } from './transpose-free-matmul.ts';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum.ts';
+
+export { registerTransposeFreeMatMul, unregisterTransposeFreeMatMul } from './transpose-free-matmul.ts';
 
 /** Every kernel this module adds to the wasm backend. */
 export const wasmKernelConfigs: readonly KernelConfig[] = [
@@ -22,9 +25,12 @@ export const wasmKernelConfigs: readonly KernelConfig[] = [
 /**
  * Register the missing wasm kernels. Idempotent, and it never replaces a kernel that a newer
  * tfjs-backend-wasm provides itself (registerKernel would only warn and keep the old one).
+ * Also swaps in the transpose-free BatchMatMul: the stock one's transposed path (taken by every
+ * dense/matMul gradient) is up to ~18× slower. `SEQLAB_WASM_MATMUL=stock` keeps the stock kernel.
  */
 export function registerWasmKernels(): void {
   for (const config of wasmKernelConfigs) {
     if (getKernel(config.kernelName, 'wasm') === undefined) registerKernel(config);
   }
+  if (process.env.SEQLAB_WASM_MATMUL !== 'stock') registerTransposeFreeMatMul();
 }

@@ -13,4 +13,3 @@ export {
   makeFusedRnn, rnnImplementation, setRnnImplementation, type SequenceRnn, type RnnImplementation,
 } from './sequence-rnn.ts';
 export { project } from './projection.ts';
-export { registerTransposeFreeMatMul, unregisterTransposeFreeMatMul } from './wasm-matmul.ts';

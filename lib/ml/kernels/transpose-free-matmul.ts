@@ -6,8 +6,8 @@
  * (16000×1)·(64×1)ᵀ 10.8 → 4.1 ms). Every gradient of a dense layer or matMul goes through
  * those flags, stock layers included.
  *
- * Not registered by default: kernels belong to lib/ml/kernels (see registerWasmKernels); this
- * is offered there, and `pnpm bench:train --matmul-fix` measures its effect.
+ * Registered by default with the other wasm kernels (registerWasmKernels); `SEQLAB_WASM_MATMUL=stock`
+ * keeps the stock kernel, and `pnpm bench:train --stock-matmul` measures the difference.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
