@@ -16,7 +16,9 @@ export function formatProgress(p: ProgressEvent): string {
   if (p.message) parts.push(p.message);
   else if (p.step !== undefined) parts.push(p.total !== undefined ? `step ${p.step}/${p.total}` : `step ${p.step}`);
   if (p.values && !p.message) for (const [k, v] of Object.entries(p.values)) parts.push(`${k} ${num(v)}`);
-  if (p.t !== undefined && p.step !== undefined && p.total !== undefined && p.step > 0 && p.step < p.total) {
+  // reportEpoch's messages carry their own ETA; a second one would only repeat it.
+  const hasEta = p.message?.includes('ETA') ?? false;
+  if (!hasEta && p.t !== undefined && p.step !== undefined && p.total !== undefined && p.step > 0 && p.step < p.total) {
     parts.push(`ETA ${formatDuration((p.t / p.step) * (p.total - p.step))}`);
   }
   return parts.join(' ');

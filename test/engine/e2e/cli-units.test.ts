@@ -54,6 +54,8 @@ describe('CLI pieces', () => {
     expect(formatTable([['a', 'bb'], ['ccc', 'd']])).toBe('a    bb\n---  --\nccc  d\n');
     expect(formatProgress({ message: 'epoch 3/20 loss 0.41', step: 3, total: 20, t: 3000 })).toBe('epoch 3/20 loss 0.41 ETA 17.0s');
     expect(formatProgress({ step: 2, total: 4, values: { loss: 0.123456 } })).toBe('step 2/4 loss 0.123');
+    // A message that already states its ETA (reportEpoch's) gets no second one.
+    expect(formatProgress({ message: 'epoch 3/20 loss 0.41 · ETA 12s', step: 3, total: 20, t: 3000 })).toBe('epoch 3/20 loss 0.41 · ETA 12s');
     const s = formatSummary(
       [
         { name: 'a', status: 'ran', durationMs: 1200 },
