@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import type { ProgressEvent, Stage } from '../types.ts';
 import { progressDir, safeStageId } from './paths.ts';
-import { clearRunning, prepareRunning, recordRunning } from './orphans.ts';
+import { clearRunning, prepareRunning, recordPending, recordRunning } from './orphans.ts';
 import { groupAlive, processTree, readMemory } from './proc.ts';
 
 /** Options of {@link executeStage}. */
@@ -83,15 +83,19 @@ export async function executeStage(opts: ExecuteOptions): Promise<ExecResult> {
   // Both streams share one descriptor, so the log keeps the order the command wrote in, and
   // a background grandchild holding it open cannot keep us waiting as a pipe would.
   const fd = openSync(opts.logFile, 'a');
+  // Recorded before the spawn too (see orphans.ts): a runner killed before spawn returns must
+  // not leave a stage nobody can find.
+  const token = recordPending(root, stage.name);
   let child: ReturnType<typeof spawn>;
   try {
-    child = spawn(opts, progressFile, fd);
+    child = spawn(opts, progressFile, fd, token);
   } finally {
     closeSync(fd); // the child has its own copy
   }
   const pid = child.pid;
   // Recorded so that the next run can stop this group if we get SIGKILLed (see orphans.ts).
-  if (pid !== undefined) recordRunning(root, stage.name, pid);
+  if (pid !== undefined) recordRunning(root, stage.name, pid, token);
+  else clearRunning(root, stage.name);
 
   const progress = new ProgressReader(progressFile, opts.onProgress);
   const memory = new MemorySampler(pid);
@@ -151,7 +155,7 @@ export async function executeStage(opts: ExecuteOptions): Promise<ExecResult> {
   return result({ ...base, ok: false, error }, durationMs);
 }
 
-function spawn(opts: ExecuteOptions, progressFile: string, fd: number) {
+function spawn(opts: ExecuteOptions, progressFile: string, fd: number, token: string) {
   const { root, stage } = opts;
   const path = [join(root, 'node_modules', '.bin'), OWN_BIN]
     .filter((d, i, all) => all.indexOf(d) === i)
@@ -164,6 +168,7 @@ function spawn(opts: ExecuteOptions, progressFile: string, fd: number) {
     PIPELINE_ITEM: JSON.stringify(stage.matrixItem ?? {}),
     PIPELINE_ROOT: root,
     PIPELINE_PROGRESS: progressFile,
+    PIPELINE_RUN_TOKEN: token,
     PATH: path,
   };
   if (opts.allParamsHash !== undefined) env.PIPELINE_PARAMS_HASH = opts.allParamsHash;

@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { recordPending, stopOrphanedStages } from '../../../lib/engine/exec/orphans.ts';
 import { recoverTransactions } from '../../../lib/engine/exec/transaction.ts';
 import { FIXTURES, TSX, alive, cleanTemps, sleep, tempRoot, waitFor } from './helpers.ts';
 
@@ -33,6 +34,28 @@ describe('recovery after the runner was SIGKILLed mid-stage', () => {
       expect(readFileSync(join(root, 'out.txt'), 'utf8')).toBe('old\n');
     } finally {
       if (stagePid > 0 && alive(stagePid)) process.kill(-stagePid, 'SIGKILL');
+    }
+  });
+});
+
+describe('a runner killed between writing the pending record and learning the group id', () => {
+  it('finds the stage by the token in its environment and stops it', async () => {
+    const root = await tempRoot();
+    await mkdir(join(root, '.pipeline/tmp/running'), { recursive: true });
+    const token = recordPending(root, 'p');
+    // Pretend the runner that wrote the record is dead: a pid that exited.
+    const gone = spawn('true');
+    await new Promise((r) => gone.on('exit', r));
+    const file = join(root, '.pipeline/tmp/running', readdirSync(join(root, '.pipeline/tmp/running'))[0]!);
+    const rec = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+    await writeFile(file, JSON.stringify({ ...rec, runnerPid: gone.pid, runnerStartTicks: undefined }));
+    const orphan = spawn('sh', ['-c', 'sleep 30 & wait'], { detached: true, stdio: 'ignore', env: { ...process.env, PIPELINE_RUN_TOKEN: token } });
+    try {
+      expect(await waitFor(() => alive(orphan.pid!))).toBe(true);
+      expect(await stopOrphanedStages(root)).toEqual(['p']);
+      expect(alive(orphan.pid!)).toBe(false);
+    } finally {
+      if (alive(orphan.pid!)) process.kill(-orphan.pid!, 'SIGKILL');
     }
   });
 });
