@@ -78,7 +78,8 @@ const STAT_FILE = 'stat-cache.json';
 const IMPORTS_FILE = 'imports.json';
 /** Format of the stat cache (2: numeric stats); the imports cache keeps its own. */
 const FORMAT = 2;
-const IMPORTS_FORMAT = 1;
+/** Format of the imports cache (2: specs include `new URL(…, import.meta.url)` assets). */
+const IMPORTS_FORMAT = 2;
 const MAX_IMPORT_SPECS = 4096;
 /** Concurrent file reads: enough to keep the disk busy, few enough to stay far from EMFILE. */
 const READ_LIMIT = 32;

@@ -6,28 +6,41 @@
 
 /**
  * Runtime import specifiers of `source`, in order of appearance, deduplicated:
- * `import … from 'x'`, `import 'x'`, `export … from 'x'`, `import('x')`, `require('x')`.
+ * `import … from 'x'`, `import 'x'`, `export … from 'x'`, `import('x')`, `require('x')`, and
+ * the assets a module reads beside itself, `new URL('x', import.meta.url)` (a file's contents
+ * at runtime are as much its code as an import; a directory URL such as `'./'` names no file).
  * `import type` / `export type` are skipped: they vanish at runtime.
  */
 export function scanImports(source: string): string[] {
   const { masked, literals } = mask(source);
   const found: { at: number; spec: string }[] = [];
   const lit = (n: string | undefined): string | undefined => (n === undefined ? undefined : literals[Number(n)]);
+  // Each pattern captures the literal's index as `lit`, and `type` where the form can be type-only.
   const patterns: RegExp[] = [
     // import x from / import {a} from / import * as ns from / import x, {a} from / import 'x'
-    /(?<![\w$.])import\s*(type\s+)?(?:(?:[\w$]+\s*,?\s*)?(?:\{[^}]*\}|\*\s*as\s+[\w$]+)?\s*from\s*)?"#(\d+)"/g,
-    /(?<![\w$.])export\s*(type\s+)?(?:\*(?:\s*as\s+[\w$]+)?|\{[^}]*\})\s*from\s*"#(\d+)"/g,
-    /(?<![\w$.])(import|require)\s*\(\s*"#(\d+)"\s*[,)]/g,
+    /(?<![\w$.])import\s*(?<type>type\s+)?(?:(?:[\w$]+\s*,?\s*)?(?:\{[^}]*\}|\*\s*as\s+[\w$]+)?\s*from\s*)?"#(?<lit>\d+)"/g,
+    /(?<![\w$.])export\s*(?<type>type\s+)?(?:\*(?:\s*as\s+[\w$]+)?|\{[^}]*\})\s*from\s*"#(?<lit>\d+)"/g,
+    /(?<![\w$.])(?:import|require)\s*\(\s*"#(?<lit>\d+)"\s*[,)]/g,
+    // new URL('./kernels.as.ts', import.meta.url): an asset read at runtime
+    /(?<![\w$.])new\s+URL\s*\(\s*"#(?<lit>\d+)"\s*,\s*import\s*\.\s*meta\s*\.\s*url\s*,?\s*\)/g,
   ];
-  for (const re of patterns) {
+  for (const [i, re] of patterns.entries()) {
+    const isAsset = i === patterns.length - 1;
     for (const m of masked.matchAll(re)) {
-      if (m[1]?.startsWith('type')) continue;
-      const spec = lit(m[2]);
-      if (spec !== undefined) found.push({ at: m.index, spec });
+      if (m.groups?.['type']) continue;
+      const spec = lit(m.groups?.['lit']);
+      if (spec === undefined || (isAsset && isDirectoryUrl(spec))) continue;
+      found.push({ at: m.index, spec });
     }
   }
   found.sort((a, b) => a.at - b.at);
   return [...new Set(found.map((f) => f.spec))];
+}
+
+/** `new URL('./', import.meta.url)` and the like name a directory, which no resolution should turn into `./index.ts`. */
+function isDirectoryUrl(spec: string): boolean {
+  const path = spec.split(/[?#]/)[0] as string;
+  return path === '.' || path === '..' || path.endsWith('/') || path.endsWith('/.') || path.endsWith('/..');
 }
 
 /** Keywords after which a `/` starts a regular expression rather than a division. */

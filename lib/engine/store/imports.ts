@@ -1,6 +1,7 @@
 /**
  * Code deps: the `.ts`/`.js` files a stage's command names, plus everything they reach
- * through relative static imports, so editing an imported module reruns exactly its importers.
+ * through relative static imports and `new URL('./asset', import.meta.url)` references, so
+ * editing an imported module (or a kernel source a module reads) reruns exactly its users.
  */
 import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -29,8 +30,10 @@ const JS_TO_TS: Record<string, string[]> = {
 
 /**
  * Root-relative, sorted paths of the code files named in `cmd` (resolved against `wdir`)
- * and of every in-repo module they import, transitively. Bare specifiers (packages) and
- * anything under node_modules are not followed; `import type` is ignored.
+ * and of every in-repo module they import, transitively, with the asset files they reference
+ * through `new URL(…, import.meta.url)` (hashed; scanned in turn only when they are code, such
+ * as an AssemblyScript `.as.ts`). Bare specifiers (packages) and anything under node_modules
+ * are not followed; `import type` is ignored.
  */
 export async function findCodeDeps(root: string, cmd: string, wdir: string, hasher: Hasher): Promise<string[]> {
   // Most commands name no code file at all (a superset test of what `entryFiles` looks for).
@@ -87,6 +90,8 @@ function graphMemo(root: string, hasher: Hasher): GraphMemo {
 /**
  * Resolves a relative specifier imported from directory `fromDir` (root-relative) the way
  * TypeScript does; undefined for bare specifiers, paths leaving the root and missing files.
+ * An asset's literal (`./kernels.as.ts`, `./x.wasm`, `../schema/s.json`) resolves to that exact
+ * file, tried first; only a `.js`-family name prefers its TypeScript source, as an import would.
  */
 export async function resolveSpecifier(fromDir: string, spec: string, isFile: (rel: string) => Promise<boolean>): Promise<string | undefined> {
   if (!(spec === '.' || spec === '..' || spec.startsWith('./') || spec.startsWith('../'))) return undefined;
