@@ -5,11 +5,13 @@
 // of 500 stages should take. So the CLI runs from an esbuild bundle (esbuild ships with tsx),
 // rebuilt whenever one of its source files changed: the staleness check is one stat per source
 // file, listed in a manifest written with the bundle. Any trouble building falls back to tsx.
+// A rebuild removes the old builds no running CLI uses (bundle-cache.js).
 // PIPELINE_NO_BUNDLE=1 forces tsx (for debugging with source maps of the real files).
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { LEASED_MARK, pruneBuilds, takeLease } from './bundle-cache.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const entry = join(repo, 'lib/engine/cli.ts');
@@ -90,32 +92,39 @@ async function build() {
   const buildDir = join(cacheDir, build);
   mkdirSync(buildDir, { recursive: true });
   for (const f of result.outputFiles) writeFileSync(join(buildDir, basename(f.path)), f.contents);
+  writeFileSync(join(buildDir, LEASED_MARK), '');
+  // Leased before it is published, so that no other CLI's prune can take it from under us.
+  takeLease(buildDir);
   const name = `${build}/cli.mjs`;
   const tmp = `${manifestPath}.${process.pid}.tmp`;
   writeFileSync(tmp, JSON.stringify({ bundle: name, inputs }));
   renameSync(tmp, manifestPath);
-  // Old builds may still be in use by a running CLI for a while; drop them once clearly idle.
-  for (const old of readdirSync(cacheDir)) {
-    if (old === build || old === 'manifest.json') continue;
-    try {
-      if (Date.now() - statSync(join(cacheDir, old)).mtimeMs > 3_600_000) rmSync(join(cacheDir, old), { recursive: true, force: true });
-    } catch {
-      // raced with another CLI's cleanup
-    }
-  }
+  // Each source change leaves a build behind; drop those no CLI can be running from (see
+  // bundle-cache.js for why that takes leases and not only age).
+  pruneBuilds(cacheDir, { keep: build });
   return join(cacheDir, name);
 }
 
 async function loadCli() {
   if (!process.env.PIPELINE_NO_BUNDLE) {
     let bundle = freshBundle();
+    // The lease keeps the build from being pruned while this CLI runs; no lease, no use.
+    if (bundle && !takeLease(dirname(bundle))) bundle = undefined;
     if (!bundle) {
       bundle = await build().catch((e) => {
         if (process.env.PIPELINE_DEBUG_BUNDLE) console.error('pipeline: bundling failed, using tsx:', e);
         return undefined;
       });
     }
-    if (bundle) return import(pathToFileURL(bundle).href);
+    if (bundle) {
+      try {
+        return await import(pathToFileURL(bundle).href);
+      } catch (e) {
+        // A build pruned between our check and the import fails while linking, before any of
+        // its code ran: the sources themselves are still good.
+        if (process.env.PIPELINE_DEBUG_BUNDLE) console.error('pipeline: loading the bundle failed, using tsx:', e);
+      }
+    }
   }
   const { register } = await import('tsx/esm/api');
   register();
