@@ -19,12 +19,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { initBackend } from '../lib/ml/backend.ts';
-import { generateSineTrend } from '../lib/ml/data/sine-trend.ts';
-import { generateSyntheticSequences } from '../lib/ml/data/synthetic-sequences.ts';
-import { BahdanauAttention } from '../lib/ml/layers/bahdanau-attention.ts';
-import { deriveSeed, seededInit } from '../lib/ml/random.ts';
 import { unregisterTransposeFreeMatMul } from '../lib/ml/kernels/index.ts';
-import { FusedGRU, FusedLSTM } from '../lib/ml/rnn/index.ts';
+import { type BenchData, type Impl, type ModelName, batchSize, buildModel, makeData, units } from './lib/train-models.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -41,87 +37,8 @@ const { values: args } = parseArgs({
 const n = Number(args.n);
 const epochs = Number(args.epochs);
 const seed = Number(args.seed);
-const batchSize = 32;
-const units = 64;
-type ModelName = 'gru-attn' | 'bilstm-s2s';
-type Impl = 'fused' | 'stock';
 const models = args.models.split(',') as ModelName[];
 const impls = args.impls.split(',') as Impl[];
-
-/** Inputs and targets of one model, as flat arrays (shared with the PyTorch script). */
-interface BenchData {
-  x: Float32Array; // n × steps × 1
-  decIn?: Float32Array; // n × 10 × 1 (teacher forcing: last input, then y0…y8)
-  y: Float32Array; // class ids, or n × 10
-  steps: number;
-  outSteps?: number;
-}
-
-function makeData(model: ModelName): BenchData {
-  if (model === 'gru-attn') {
-    const d = generateSyntheticSequences({ n, steps: 50, features: 1, seed });
-    return { x: d.x, y: Float32Array.from(d.y), steps: 50 };
-  }
-  const d = generateSineTrend({ length: Math.max(2000, 2 * n), inputSteps: 50, targetSteps: 10, seed });
-  const m = Math.min(n, d.n);
-  const x = d.x.slice(0, m * 50);
-  const y = d.y.slice(0, m * 10);
-  const decIn = new Float32Array(m * 10);
-  for (let i = 0; i < m; i++) {
-    decIn[i * 10] = x[i * 50 + 49] as number;
-    for (let k = 1; k < 10; k++) decIn[i * 10 + k] = y[i * 10 + k - 1] as number;
-  }
-  return { x, decIn, y, steps: 50, outSteps: 10 };
-}
-
-function rnnLayer(kind: 'lstm' | 'gru', impl: Impl, name: string, extra: Record<string, unknown>): tf.layers.Layer {
-  const a = {
-    units, recurrentActivation: 'sigmoid', ...extra,
-    kernelInitializer: seededInit('glorotUniform', deriveSeed(seed, `${name}/k`)),
-    recurrentInitializer: seededInit('glorotUniform', deriveSeed(seed, `${name}/r`)),
-  };
-  if (kind === 'gru') return impl === 'fused' ? new FusedGRU(a) : tf.layers.gru(a as Parameters<typeof tf.layers.gru>[0]);
-  return impl === 'fused' ? new FusedLSTM(a) : tf.layers.lstm(a as Parameters<typeof tf.layers.lstm>[0]);
-}
-
-/** input → GRU(64, sequences) → additive attention pooling → dense(3). */
-function gruAttn(impl: Impl): tf.LayersModel {
-  const init = (name: string) => seededInit('glorotUniform', deriveSeed(seed, `m1/${name}`));
-  const input = tf.input({ shape: [50, 1] });
-  const h = rnnLayer('gru', impl, 'm1/gru', { returnSequences: true }).apply(input) as tf.SymbolicTensor;
-  const e = tf.layers.dense({ units: 32, activation: 'tanh', kernelInitializer: init('w') }).apply(h) as tf.SymbolicTensor;
-  const s = tf.layers.dense({ units: 1, useBias: false, kernelInitializer: init('v') }).apply(e) as tf.SymbolicTensor;
-  const a = tf.layers.softmax({ axis: 1 }).apply(tf.layers.flatten().apply(s)) as tf.SymbolicTensor;
-  const ctx = tf.layers.dot({ axes: [1, 1] }).apply([a, h]) as tf.SymbolicTensor;
-  const out = tf.layers.dense({ units: 3, activation: 'softmax', kernelInitializer: init('out') }).apply(ctx) as tf.SymbolicTensor;
-  const model = tf.model({ inputs: input, outputs: out });
-  model.compile({ optimizer: tf.train.adam(1e-3), loss: 'sparseCategoricalCrossentropy' });
-  return model;
-}
-
-/**
- * Bi-LSTM(64) encoder; LSTM(64) decoder over the teacher-forced 10 steps, started from the
- * sum of the two directions' final states; Bahdanau scores vᵀtanh(W1 d_i + W2 e_j + b) of
- * each decoder state against the encoder outputs; dense(1) on [d_i; context_i].
- */
-function bilstmS2s(impl: Impl): tf.LayersModel {
-  const encIn = tf.input({ shape: [50, 1] });
-  const decIn = tf.input({ shape: [10, 1] });
-  const bi = tf.layers.bidirectional({
-    layer: rnnLayer('lstm', impl, 'm2/enc', { returnSequences: true, returnState: true }) as unknown as tf.RNN,
-    mergeMode: 'concat',
-  });
-  const [enc, hf, cf, hb, cb] = bi.apply(encIn) as tf.SymbolicTensor[];
-  const h0 = tf.layers.add().apply([hf!, hb!]) as tf.SymbolicTensor;
-  const c0 = tf.layers.add().apply([cf!, cb!]) as tf.SymbolicTensor;
-  const dec = rnnLayer('lstm', impl, 'm2/dec', { returnSequences: true }).apply(decIn, { initialState: [h0, c0] }) as tf.SymbolicTensor;
-  const [ctx] = new BahdanauAttention({ units, seed: deriveSeed(seed, 'm2/att') }).apply([dec, enc!]) as tf.SymbolicTensor[];
-  const cat = tf.layers.concatenate().apply([dec, ctx!]) as tf.SymbolicTensor;
-  const out = tf.layers.dense({ units: 1, kernelInitializer: seededInit('glorotUniform', deriveSeed(seed, 'm2/out')) }).apply(cat) as tf.SymbolicTensor;
-  const model = tf.model({ inputs: [encIn, decIn], outputs: out });
-  model.compile({ optimizer: tf.train.adam(1e-3), loss: 'meanSquaredError' });
-  return model;
-}
 
 interface Timing {
   /** Wall-clock seconds per timed epoch. */
@@ -138,7 +55,7 @@ function cpuSeconds(): number {
 
 async function trainTfjs(model: ModelName, impl: Impl, data: BenchData): Promise<Timing> {
   const m = data.y.length / (data.outSteps ?? 1);
-  const net = model === 'gru-attn' ? gruAttn(impl) : bilstmS2s(impl);
+  const net = buildModel(model, impl, seed);
   const xs = tf.tensor3d(data.x, [m, 50, 1]);
   const inputs = data.decIn ? [xs, tf.tensor3d(data.decIn, [m, 10, 1])] : xs;
   const ys = data.outSteps ? tf.tensor3d(data.y, [m, 10, 1]) : tf.tensor2d(data.y, [m, 1]);
@@ -221,7 +138,10 @@ function runTorch(dir: string, datasets: Map<ModelName, BenchData>): TorchResult
   const file = path.join(dir, 'spec.json');
   writeFileSync(file, JSON.stringify(spec));
   const script = path.join(path.dirname(new URL(import.meta.url).pathname), 'torch_reference.py');
-  const out = execFileSync('/usr/bin/python3', [script, file], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  // torch.set_num_threads(1) does not reach Debian's OpenBLAS (pthreads build), which would
+  // otherwise run every GEMM on all cores: pin the BLAS libraries to one thread as well.
+  const env = { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+  const out = execFileSync('/usr/bin/python3', [script, file], { encoding: 'utf8', maxBuffer: 1 << 24, env });
   return JSON.parse(out) as TorchResult;
 }
 
@@ -229,7 +149,7 @@ const median = (v: number[]): number => [...v].sort((p, q) => p - q)[Math.floor(
 
 const info = await initBackend({ backend: args.backend as 'wasm' | 'cpu', log: () => {} });
 if (args['stock-matmul'] && info.name === 'wasm') unregisterTransposeFreeMatMul();
-const datasets = new Map(models.map((m) => [m, makeData(m)] as const));
+const datasets = new Map(models.map((m) => [m, makeData(m, n, seed)] as const));
 const results = new Map<string, Timing>();
 for (const model of models) {
   for (const impl of impls) {

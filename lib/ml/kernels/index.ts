@@ -9,10 +9,14 @@ import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter.ts';
 import {
   depthwiseConv2dNativeBackpropFilterConfig, depthwiseConv2dNativeBackpropInputConfig,
 } from './depthwise-conv2d-backprop.ts';
+import { registerBlockReverse } from './block-reverse.ts';
+import { registerSimdMatMul } from './simd-matmul.ts';
 import { registerTransposeFreeMatMul } from './transpose-free-matmul.ts';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum.ts';
 
 export { registerTransposeFreeMatMul, unregisterTransposeFreeMatMul } from './transpose-free-matmul.ts';
+export { registerBlockReverse, unregisterBlockReverse } from './block-reverse.ts';
+export { registerSimdMatMul, unregisterSimdMatMul } from './simd-matmul.ts';
 
 /** Every kernel this module adds to the wasm backend. */
 export const wasmKernelConfigs: readonly KernelConfig[] = [
@@ -27,10 +31,16 @@ export const wasmKernelConfigs: readonly KernelConfig[] = [
  * tfjs-backend-wasm provides itself (registerKernel would only warn and keep the old one).
  * Also swaps in the transpose-free BatchMatMul: the stock one's transposed path (taken by every
  * dense/matMul gradient) is up to ~18× slower. `SEQLAB_WASM_MATMUL=stock` keeps the stock kernel.
+ * On top of it, batched products go to the SIMD GEMM (simd-matmul.ts).
+ * Likewise the block-copying Reverse (`SEQLAB_WASM_REVERSE=stock` keeps the stock one).
  */
 export function registerWasmKernels(): void {
   for (const config of wasmKernelConfigs) {
     if (getKernel(config.kernelName, 'wasm') === undefined) registerKernel(config);
   }
-  if (process.env.SEQLAB_WASM_MATMUL !== 'stock') registerTransposeFreeMatMul();
+  if (process.env.SEQLAB_WASM_MATMUL !== 'stock') {
+    registerTransposeFreeMatMul();
+    registerSimdMatMul();
+  }
+  if (process.env.SEQLAB_WASM_REVERSE !== 'stock') registerBlockReverse();
 }

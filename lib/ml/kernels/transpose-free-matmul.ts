@@ -11,6 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
+import { unregisterSimdMatMul } from './simd-matmul.ts';
 
 let original: KernelConfig | undefined;
 
@@ -47,8 +48,9 @@ export function registerTransposeFreeMatMul(): void {
   tf.registerKernel({ ...base, kernelFunc });
 }
 
-/** Put the stock wasm BatchMatMul back. */
+/** Put the stock wasm BatchMatMul back (removing the SIMD one layered on top, if any). */
 export function unregisterTransposeFreeMatMul(): void {
+  unregisterSimdMatMul();
   if (!original) return;
   tf.unregisterKernel('BatchMatMul', 'wasm');
   tf.registerKernel(original);

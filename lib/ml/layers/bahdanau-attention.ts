@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import {
   type BaseLayerArgs, type Kwargs, asSequence, dense, glorot, inputAt, lastDim, maskedSoftmax, shapeAt, toList,
 } from './common.ts';
+import { fusedAdditiveScores, fusedAdditiveScoresEnabled } from './fused-additive-scores.ts';
 import { MultiInputLayer } from './multi-input-layer.ts';
 
 /** Options of {@link BahdanauAttention}. */
@@ -15,11 +16,15 @@ export interface BahdanauAttentionArgs extends BaseLayerArgs {
 
 /**
  * Additive scores v ᵀ tanh(W1 q + W2 k [+ extra] + b) for q (b,tq,dq) and keys (b,tk,dk);
- * `extra` (b,tq,tk,u) lets coverage attention add its own term. Returns (b,tq,tk).
+ * `extra` (b,tq,tk,u) lets coverage attention add its own term. Returns (b,tq,tk). Without
+ * `extra` the tanh and the sum over u run as one fused op (fused-additive-scores.ts).
  */
 export function additiveScores(
   q: tf.Tensor, keys: tf.Tensor, w1: tf.Tensor, w2: tf.Tensor, bias: tf.Tensor, v: tf.Tensor, extra?: tf.Tensor,
 ): tf.Tensor {
+  if (extra === undefined && fusedAdditiveScoresEnabled()) {
+    return fusedAdditiveScores(dense(q, w1) as tf.Tensor3D, dense(keys, w2, bias) as tf.Tensor3D, v);
+  }
   const wq = dense(q, w1).expandDims(2); // (b,tq,1,u)
   const wk = dense(keys, w2, bias).expandDims(1); // (b,1,tk,u)
   let hidden = wq.add(wk);

@@ -154,13 +154,35 @@ export abstract class FusedRnnLayer extends tf.layers.Layer {
     return super.apply(list as tf.Tensor[], rest);
   }
 
+  /**
+   * The last call's key and outputs, kept alive until the current task's microtasks run.
+   * tfjs-layers' executor calls a multi-output layer once per output it needs
+   * (tf.layers.bidirectional with returnState: five times per training step), and each call
+   * would rerun the whole recurrence. A call reuses the last result when its inputs, mask and
+   * weights (by data id, which `assign` replaces) and gradient tape are the same objects; the forward pass is
+   * deterministic (no dropout), so a reused result equals a recomputed one. Callers always get
+   * clones (Identity: shared data, a tape entry), so each caller's scope owns what it receives
+   * and the memo's own references can be dropped at any time.
+   */
+  private memo?: { key: unknown[]; kept: tf.Tensor[]; array: boolean };
+
   override call(inputs: tf.Tensor | tf.Tensor[], kwargs: tf.serialization.ConfigDict): tf.Tensor | tf.Tensor[] {
-    return tf.tidy(() => {
-      const list = Array.isArray(inputs) ? inputs : [inputs];
+    const list = Array.isArray(inputs) ? inputs : [inputs];
+    const rawMask = kwargs?.['mask'] as tf.Tensor | tf.Tensor[] | undefined | null;
+    const m0 = Array.isArray(rawMask) ? rawMask[0] : rawMask;
+    const weights = [this.kernel, this.recurrentKernel, this.bias].map((w) => (w ? (w.read() as unknown as { dataId: object }).dataId : undefined));
+    // A result computed outside a gradient tape (or on another tape) must not feed this one.
+    const state = (tf.engine() as unknown as { state: { gradientDepth: number; activeTape: unknown } }).state;
+    const tape = state.gradientDepth > 0 ? state.activeTape : null;
+    const key: unknown[] = [...list, m0 ?? undefined, ...weights, tape];
+    const hit = this.memo;
+    if (hit && hit.key.length === key.length && hit.key.every((k, i) => k === key[i]) && hit.kept.every((t) => !t.isDisposed)) {
+      const clones = hit.kept.map((t) => tf.clone(t));
+      return hit.array ? clones : (clones[0] as tf.Tensor);
+    }
+    const out = tf.tidy(() => {
       const x = list[0] as tf.Tensor3D;
       const [b, t, d] = x.shape;
-      const rawMask = kwargs?.['mask'] as tf.Tensor | tf.Tensor[] | undefined | null;
-      const m0 = Array.isArray(rawMask) ? rawMask[0] : rawMask;
       const mask = m0 == null ? undefined : (tf.cast(m0, 'float32') as tf.Tensor2D);
       let initial = list.slice(1, 1 + this.stateCount) as tf.Tensor2D[];
       if (initial.length === 0) initial = Array.from({ length: this.stateCount }, () => tf.zeros([b, this.units]));
@@ -168,9 +190,23 @@ export abstract class FusedRnnLayer extends tf.layers.Layer {
       const proj = project(tf.reshape(x, [b * t, d]), this.kernel!.read() as tf.Tensor2D, this.bias?.read() as tf.Tensor1D | undefined);
       const xp = tf.reshape(proj, [b, t, this.gates * this.units]) as tf.Tensor3D;
       const { outputs, states } = this.recurrence()(xp, this.recurrentKernel!.read() as tf.Tensor2D, initial, mask, this.goBackwards);
-      const out = this.returnSequences ? outputs : (states[0] as tf.Tensor2D);
-      return this.returnState ? [out, ...states] : out;
+      const seq = this.returnSequences ? outputs : (states[0] as tf.Tensor2D);
+      return this.returnState ? [seq, ...states] : seq;
     });
+    const kept = (Array.isArray(out) ? out : [out]).map((t) => tf.keep(t));
+    this.dropMemo();
+    const memo = { key, kept, array: Array.isArray(out) };
+    this.memo = memo;
+    queueMicrotask(() => {
+      if (this.memo === memo) this.dropMemo();
+    });
+    const clones = kept.map((t) => tf.clone(t));
+    return memo.array ? clones : (clones[0] as tf.Tensor);
+  }
+
+  private dropMemo(): void {
+    if (this.memo) tf.dispose(this.memo.kept);
+    this.memo = undefined;
   }
 
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape | tf.Shape[] {
