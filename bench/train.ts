@@ -8,12 +8,15 @@
  * machine CPU time is the fairer comparison (all three run on one thread). Prints Markdown tables.
  *
  *   pnpm bench:train [--n 1000] [--epochs 3] [--models gru-attn,bilstm-s2s] [--impls fused,stock]
- *                    [--backend wasm] [--torch auto|off] [--stock-matmul]
+ *                    [--backend wasm] [--torch auto|off] [--stock-matmul] [--pin CPU]
  *
+ * --pin CPU runs everything (this process, its GC and compiler threads, and PyTorch) on that one
+ * core with taskset, so wall time is the whole cost of each side on one core: the fairest
+ * reading on a shared machine, since node's helper threads otherwise run on the other core.
  * --stock-matmul puts back the stock wasm BatchMatMul (initBackend registers the transpose-free one).
  */
 import * as tf from '@tensorflow/tfjs';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -32,8 +35,16 @@ const { values: args } = parseArgs({
     torch: { type: 'string', default: 'auto' },
     'stock-matmul': { type: 'boolean', default: false },
     seed: { type: 'string', default: '42' },
+    pin: { type: 'string' },
   },
 });
+if (args.pin !== undefined && process.env.SEQLAB_BENCH_PINNED !== args.pin) {
+  const r = spawnSync('taskset', ['-c', args.pin, process.execPath, ...process.execArgv, ...process.argv.slice(1)], {
+    stdio: 'inherit', env: { ...process.env, SEQLAB_BENCH_PINNED: args.pin },
+  });
+  if (r.error) throw new Error(`--pin needs taskset (util-linux): ${r.error.message}`);
+  process.exit(r.status ?? 1);
+}
 const n = Number(args.n);
 const epochs = Number(args.epochs);
 const seed = Number(args.seed);
@@ -171,7 +182,7 @@ const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
 console.log(`\nSeconds per epoch, batch ${batchSize}, median of ${epochs} epochs after 1 warm-up; tfjs ${tf.version.tfjs} ` +
   `(${info.name}${info.name === 'wasm' ? `, simd ${String(simd)}, transpose-free matMul ${args['stock-matmul'] ? 'off' : 'on'}` : ''}), node ${process.version}, ` +
   `${typeof torch === 'string' ? `PyTorch: ${torch}` : `torch ${torch.torch} (1 thread)`}; ` +
-  `${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, load average ${os.loadavg()[0]!.toFixed(1)}\n`);
+  `${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}${args.pin !== undefined ? `, everything pinned to CPU ${args.pin}` : ''}, load average ${os.loadavg()[0]!.toFixed(1)}\n`);
 console.log('| model | samples | implementation | wall s / epoch | CPU s / epoch | loss (last epoch) | ratio to PyTorch (CPU s) | ratio (wall s) |');
 console.log('|---|---:|---|---:|---:|---:|---:|---:|');
 for (const model of models) {

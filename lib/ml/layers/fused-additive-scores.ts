@@ -11,6 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { kernelArena } from '../wasm/kernels.ts';
+import { putTensor, recordingTape, setFromTensor, tensorFrom } from '../wasm/tensors.ts';
 
 let override: 'fused' | 'stock' | undefined;
 
@@ -40,33 +41,29 @@ export function fusedAdditiveScores(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor
   }
   const op = tf.customGrad((...args: unknown[]) => {
     const [qT, kT, vT] = args as [tf.Tensor3D, tf.Tensor3D, tf.Tensor];
-    const qv = qT.dataSync() as Float32Array;
-    const kv = kT.dataSync() as Float32Array;
-    const vv = vT.dataSync() as Float32Array;
     const A = kernelArena();
     A.reset();
-    const pQ = A.put(qv);
-    const pK = A.put(kv);
-    const pV = A.put(vv);
+    const tape = recordingTape();
+    const keep = (n: number): number => (tape ? A.save(n, tape) : A.alloc(n));
+    const pQ = keep(nb * tq * u);
+    const pK = keep(nb * tk * u);
+    const pV = keep(u);
+    const generation = A.generation;
+    setFromTensor(A, pQ, qT);
+    setFromTensor(A, pK, kT);
+    setFromTensor(A, pV, vT);
     const pOut = A.alloc(nb * tq * tk);
     A.k.additiveScores(pQ, pK, pV, pOut, nb, tq, tk, u);
-    const value = tf.tensor3d(A.get(pOut, nb * tq * tk), [nb, tq, tk]);
+    const value = tensorFrom<tf.Tensor3D>(A, pOut, [nb, tq, tk]);
     const gradFunc = (dy: tf.Tensor | tf.Tensor[]): tf.Tensor[] => {
-      const ds = (Array.isArray(dy) ? (dy[0] as tf.Tensor) : dy).dataSync() as Float32Array;
+      if (!tape || A.generation !== generation) throw new Error('fusedAdditiveScores: the saved forward inputs were released before the backward pass (a new gradient tape started in between)');
       A.reset();
-      const gQ = A.put(qv);
-      const gK = A.put(kv);
-      const gV = A.put(vv);
-      const gDs = A.put(ds);
+      const gDs = putTensor(A, Array.isArray(dy) ? (dy[0] as tf.Tensor) : dy);
       const gDq = A.alloc(nb * tq * u);
       const gDk = A.alloc(nb * tk * u);
       const gDv = A.alloc(u);
-      A.k.additiveScoresBackward(gQ, gK, gV, gDs, gDq, gDk, gDv, nb, tq, tk, u);
-      return [
-        tf.tensor3d(A.get(gDq, nb * tq * u), [nb, tq, u]),
-        tf.tensor3d(A.get(gDk, nb * tk * u), [nb, tk, u]),
-        tf.tensor(A.get(gDv, u), vT.shape),
-      ];
+      A.k.additiveScoresBackward(pQ, pK, pV, gDs, gDq, gDk, gDv, nb, tq, tk, u);
+      return [tensorFrom(A, gDq, [nb, tq, u]), tensorFrom(A, gDk, [nb, tk, u]), tensorFrom(A, gDv, vT.shape)];
     };
     return { value, gradFunc };
   });

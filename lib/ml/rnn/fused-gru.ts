@@ -30,8 +30,10 @@ export class FusedGRU extends FusedRnnLayer {
 
   protected recurrence(): FusedRecurrence {
     const recurrentActivation = this.recurrentActivation as RecurrentActivation;
-    return (xp, u, [h0], mask, goBackwards) => {
-      const r = gruSequence(xp, u, h0 as tf.Tensor2D, { recurrentActivation, mask, reverse: goBackwards, outputOrder: 'processing' });
+    return (x, kernel, bias, u, [h0], mask, goBackwards) => {
+      const r = gruSequence(x, u, h0 as tf.Tensor2D, {
+        recurrentActivation, mask, reverse: goBackwards, outputOrder: 'processing', inputKernel: kernel, inputBias: bias,
+      });
       return { outputs: r.outputs, states: [r.h] };
     };
   }

@@ -38,8 +38,10 @@ export class FusedLSTM extends FusedRnnLayer {
 
   protected recurrence(): FusedRecurrence {
     const recurrentActivation = this.recurrentActivation as RecurrentActivation;
-    return (xp, u, [h0, c0], mask, goBackwards) => {
-      const r = lstmSequence(xp, u, h0 as tf.Tensor2D, c0 as tf.Tensor2D, { recurrentActivation, mask, reverse: goBackwards, outputOrder: 'processing' });
+    return (x, kernel, bias, u, [h0, c0], mask, goBackwards) => {
+      const r = lstmSequence(x, u, h0 as tf.Tensor2D, c0 as tf.Tensor2D, {
+        recurrentActivation, mask, reverse: goBackwards, outputOrder: 'processing', inputKernel: kernel, inputBias: bias,
+      });
       return { outputs: r.outputs, states: [r.h, r.c] };
     };
   }

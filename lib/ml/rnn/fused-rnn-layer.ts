@@ -8,7 +8,6 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { isRecurrentActivation } from './activations.ts';
-import { project } from './projection.ts';
 
 /** Constructor options every tfjs layer accepts (name, trainable, inputShape…). */
 type BaseLayerArgs = NonNullable<ConstructorParameters<typeof tf.layers.Layer>[0]>;
@@ -61,9 +60,9 @@ interface StockCell {
   useBias: boolean;
 }
 
-/** The recurrence proper, given the projected input; implemented per cell kind. */
+/** The whole layer as one op: input projection (kernel, bias) and recurrence; per cell kind. */
 export interface FusedRecurrence {
-  (xp: tf.Tensor3D, recurrentKernel: tf.Tensor2D, initial: tf.Tensor2D[], mask: tf.Tensor2D | undefined, goBackwards: boolean): {
+  (x: tf.Tensor3D, kernel: tf.Tensor2D, bias: tf.Tensor1D | undefined, recurrentKernel: tf.Tensor2D, initial: tf.Tensor2D[], mask: tf.Tensor2D | undefined, goBackwards: boolean): {
     outputs: tf.Tensor3D;
     states: tf.Tensor2D[];
   };
@@ -182,14 +181,13 @@ export abstract class FusedRnnLayer extends tf.layers.Layer {
     }
     const out = tf.tidy(() => {
       const x = list[0] as tf.Tensor3D;
-      const [b, t, d] = x.shape;
+      const b = x.shape[0];
       const mask = m0 == null ? undefined : (tf.cast(m0, 'float32') as tf.Tensor2D);
       let initial = list.slice(1, 1 + this.stateCount) as tf.Tensor2D[];
       if (initial.length === 0) initial = Array.from({ length: this.stateCount }, () => tf.zeros([b, this.units]));
       if (initial.length !== this.stateCount) throw new Error(`${this.getClassName()}: expected ${this.stateCount} initial state tensors, got ${initial.length}`);
-      const proj = project(tf.reshape(x, [b * t, d]), this.kernel!.read() as tf.Tensor2D, this.bias?.read() as tf.Tensor1D | undefined);
-      const xp = tf.reshape(proj, [b, t, this.gates * this.units]) as tf.Tensor3D;
-      const { outputs, states } = this.recurrence()(xp, this.recurrentKernel!.read() as tf.Tensor2D, initial, mask, this.goBackwards);
+      const { outputs, states } = this.recurrence()(x, this.kernel!.read() as tf.Tensor2D, this.bias?.read() as tf.Tensor1D | undefined,
+        this.recurrentKernel!.read() as tf.Tensor2D, initial, mask, this.goBackwards);
       const seq = this.returnSequences ? outputs : (states[0] as tf.Tensor2D);
       return this.returnState ? [seq, ...states] : seq;
     });

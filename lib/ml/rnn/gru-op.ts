@@ -9,6 +9,8 @@ import * as tf from '@tensorflow/tfjs';
 import { isHard } from './activations.ts';
 import { type SequenceOptions, maskValues } from './options.ts';
 import { FLAG, kernelArena } from '../wasm/kernels.ts';
+import { putTensor, recordingTape, setFromTensor, tensorFrom } from '../wasm/tensors.ts';
+import { inputGrads, placeInput } from './input-projection.ts';
 
 /** Result of {@link gruSequence}. */
 export interface GruResult {
@@ -19,11 +21,13 @@ export interface GruResult {
 }
 
 /**
- * Run a GRU over a projected sequence xp = x·W + b (b, t, 3h). Differentiable w.r.t. xp,
- * recurrentKernel (h, 3h) and h0; the mask gets a zero gradient.
+ * Run a GRU over a projected sequence xp = x·W + b (b, t, 3h), or over x (b, t, d) with
+ * `opts.inputKernel` (and `inputBias`) to project inside the op. Differentiable w.r.t. the
+ * input, recurrentKernel (h, 3h), h0 and the input kernel and bias; the mask gets a zero gradient.
  */
-export function gruSequence(xp: tf.Tensor3D, recurrentKernel: tf.Tensor2D, h0: tf.Tensor2D, opts: SequenceOptions = {}): GruResult {
-  const [b, t, g3] = xp.shape;
+export function gruSequence(input: tf.Tensor3D, recurrentKernel: tf.Tensor2D, h0: tf.Tensor2D, opts: SequenceOptions = {}): GruResult {
+  const [b, t] = input.shape;
+  const g3 = recurrentKernel.shape[1];
   const h = g3 / 3;
   const hard = isHard(opts.recurrentActivation ?? 'hardSigmoid');
   const reverse = opts.reverse === true;
@@ -31,56 +35,57 @@ export function gruSequence(xp: tf.Tensor3D, recurrentKernel: tf.Tensor2D, h0: t
   const byStep = opts.outputOrder === 'processing';
   const mask = opts.mask ?? tf.ones([b, t]);
   const flags = (hard ? FLAG.hard : 0) | (reverse ? FLAG.reverse : 0) | (carry ? FLAG.carry : 0) | (byStep ? FLAG.byStep : 0);
-  const op = tf.customGrad((...args: unknown[]) => {
-    const [xpT, uT, h0T, maskT] = args as [tf.Tensor3D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+  const projection = opts.inputKernel ? [opts.inputKernel, ...(opts.inputBias ? [opts.inputBias] : [])] : [];
+  const op = tf.customGrad((...all: unknown[]) => {
+    // customGrad appends its `save` function to the inputs.
+    const args = all.slice(0, 4 + projection.length);
+    const [inT, uT, h0T, maskT, wT, biasT] = args as [tf.Tensor3D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D?, tf.Tensor1D?];
     const mv = opts.mask ? maskValues(maskT) : undefined;
     const bh = b * h;
-    const uv = uT.dataSync() as Float32Array;
     const A = kernelArena();
     A.reset();
-    const pXp = A.put(xpT.dataSync() as Float32Array);
-    const pU = A.put(uv);
-    const pHs = A.alloc((t + 1) * bh);
-    A.set(pHs, h0T.dataSync() as Float32Array);
-    const pRhs = A.alloc(t * bh);
-    const pGates = A.alloc(t * b * g3);
+    // What the backward pass reads stays in the arena (saved) while a gradient tape records.
+    const tape = recordingTape();
+    const keep = (n: number): number => (tape ? A.save(n, tape) : A.alloc(n));
+    const pU = keep(h * g3);
+    const pHs = keep((t + 1) * bh);
+    const pRhs = keep(t * bh);
+    const pGates = keep(t * b * g3);
+    const pMask = mv ? keep(b * t) : 0;
+    const generation = A.generation;
+    setFromTensor(A, pU, uT);
+    setFromTensor(A, pHs, h0T);
+    if (mv) A.set(pMask, mv);
+    const inp = placeInput(A, keep, inT, wT, biasT, b * t, g3);
     const pOut = A.alloc(b * (t + 1) * h);
-    const pMask = mv ? A.put(mv) : 0;
-    A.k.gruForward(pXp, pU, pHs, pRhs, pGates, pOut, pMask, b, t, h, flags);
-    const value = tf.tensor3d(A.get(pOut, b * (t + 1) * h), [b, t + 1, h]);
-    // What the backward pass needs, copied out: other ops reuse the arena before it runs.
-    const hs = A.get(pHs, (t + 1) * bh);
-    const rhs = A.get(pRhs, t * bh);
-    const gates = A.get(pGates, t * b * g3);
+    A.k.gruForward(inp.pXp, pU, pHs, pRhs, pGates, pOut, pMask, b, t, h, flags);
+    const value = tensorFrom<tf.Tensor3D>(A, pOut, [b, t + 1, h]);
     const gradFunc = (dy: tf.Tensor | tf.Tensor[]): tf.Tensor[] => {
-      const dv = (Array.isArray(dy) ? (dy[0] as tf.Tensor) : dy).dataSync() as Float32Array;
+      if (!tape || A.generation !== generation) throw new Error('fused GRU: the saved forward state was released before the backward pass (a new gradient tape started in between)');
       A.reset();
-      const gU = A.put(uv);
       const gUT = A.alloc(g3 * h);
-      A.k.transpose(gU, h, g3, g3, gUT);
-      const gDv = A.put(dv);
-      const gHs = A.put(hs);
-      const gRhs = A.put(rhs);
-      const gGates = A.put(gates);
-      const gMask = mv ? A.put(mv) : 0;
+      A.k.transpose(pU, h, g3, g3, gUT);
+      const gDv = putTensor(A, Array.isArray(dy) ? (dy[0] as tf.Tensor) : dy);
       const gDG = A.alloc(t * b * g3);
       const gDxp = A.alloc(b * t * g3);
       const gDh = A.alloc(bh);
       const gDz = A.alloc(bh);
       const gDrh = A.alloc(bh);
       const gDU = A.alloc(h * g3);
-      A.k.gruBackward(gDv, gHs, gRhs, gGates, gUT, gMask, gDG, gDxp, gDh, gDz, gDrh, gDU, b, t, h, flags);
+      A.k.gruBackward(gDv, pHs, pRhs, pGates, gUT, pMask, gDG, gDxp, gDh, gDz, gDrh, gDU, b, t, h, flags);
+      const [dIn, ...dProjection] = inputGrads(A, inp, gDxp, b * t, g3, inT.shape);
       return [
-        tf.tensor3d(A.get(gDxp, b * t * g3), [b, t, g3]),
-        tf.tensor2d(A.get(gDU, h * g3), [h, g3]),
-        tf.tensor2d(A.get(gDh, bh), [b, h]),
+        dIn as tf.Tensor,
+        tensorFrom(A, gDU, [h, g3]),
+        tensorFrom(A, gDh, [b, h]),
         tf.zeros(maskT.shape),
+        ...dProjection,
       ];
     };
     return { value, gradFunc };
   });
   // Intermediates are left to the caller's tidy: the tape may still refer to them.
-  const packedOut = op(xp, recurrentKernel, h0, mask) as tf.Tensor3D;
+  const packedOut = op(input, recurrentKernel, h0, mask, ...projection) as tf.Tensor3D;
   const outputs = tf.slice(packedOut, [0, 0, 0], [b, t, h]);
   const hT = tf.reshape(tf.slice(packedOut, [0, t, 0], [b, 1, h]), [b, h]) as tf.Tensor2D;
   return { outputs, h: hT };

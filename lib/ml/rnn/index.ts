@@ -12,4 +12,3 @@ export type { RecurrentActivation } from './activations.ts';
 export {
   makeFusedRnn, rnnImplementation, setRnnImplementation, type SequenceRnn, type RnnImplementation,
 } from './sequence-rnn.ts';
-export { project } from './projection.ts';

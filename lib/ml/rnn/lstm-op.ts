@@ -10,6 +10,8 @@ import * as tf from '@tensorflow/tfjs';
 import { isHard } from './activations.ts';
 import { type SequenceOptions, maskValues } from './options.ts';
 import { FLAG, kernelArena } from '../wasm/kernels.ts';
+import { putTensor, recordingTape, setFromTensor, tensorFrom } from '../wasm/tensors.ts';
+import { inputGrads, placeInput } from './input-projection.ts';
 
 /** Result of {@link lstmSequence}. */
 export interface LstmResult {
@@ -22,13 +24,16 @@ export interface LstmResult {
 }
 
 /**
- * Run an LSTM over a projected sequence. Differentiable w.r.t. xp, recurrentKernel, h0, c0
- * (the mask gets a zero gradient). Same numerics as tfjs' LSTMCell stepped by tf.layers.rnn.
+ * Run an LSTM over a projected sequence xp (b, t, 4h), or over x (b, t, d) with
+ * `opts.inputKernel` (and `inputBias`) to project inside the op. Differentiable w.r.t. the
+ * input, recurrentKernel, h0, c0 and the input kernel and bias (the mask gets a zero
+ * gradient). Same numerics as tfjs' LSTMCell stepped by tf.layers.rnn.
  */
 export function lstmSequence(
-  xp: tf.Tensor3D, recurrentKernel: tf.Tensor2D, h0: tf.Tensor2D, c0: tf.Tensor2D, opts: SequenceOptions = {},
+  input: tf.Tensor3D, recurrentKernel: tf.Tensor2D, h0: tf.Tensor2D, c0: tf.Tensor2D, opts: SequenceOptions = {},
 ): LstmResult {
-  const [b, t, g4] = xp.shape;
+  const [b, t] = input.shape;
+  const g4 = recurrentKernel.shape[1];
   const h = g4 / 4;
   const hard = isHard(opts.recurrentActivation ?? 'hardSigmoid');
   const reverse = opts.reverse === true;
@@ -36,60 +41,59 @@ export function lstmSequence(
   const byStep = opts.outputOrder === 'processing';
   const mask = opts.mask ?? tf.ones([b, t]);
   const flags = (hard ? FLAG.hard : 0) | (reverse ? FLAG.reverse : 0) | (carry ? FLAG.carry : 0) | (byStep ? FLAG.byStep : 0);
-  const op = tf.customGrad((...args: unknown[]) => {
-    const [xpT, uT, h0T, c0T, maskT] = args as [tf.Tensor3D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+  const projection = opts.inputKernel ? [opts.inputKernel, ...(opts.inputBias ? [opts.inputBias] : [])] : [];
+  const op = tf.customGrad((...all: unknown[]) => {
+    // customGrad appends its `save` function to the inputs.
+    const args = all.slice(0, 5 + projection.length);
+    const [inT, uT, h0T, c0T, maskT, wT, biasT] = args as [tf.Tensor3D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D?, tf.Tensor1D?];
     const mv = opts.mask ? maskValues(maskT) : undefined;
     const bh = b * h;
-    const uv = uT.dataSync() as Float32Array;
     const A = kernelArena();
     A.reset();
-    const pXp = A.put(xpT.dataSync() as Float32Array);
-    const pU = A.put(uv);
-    const pHs = A.alloc((t + 1) * bh);
-    const pCs = A.alloc((t + 1) * bh);
-    A.set(pHs, h0T.dataSync() as Float32Array);
-    A.set(pCs, c0T.dataSync() as Float32Array);
-    const pGates = A.alloc(t * b * g4);
-    const pTanhC = A.alloc(t * bh);
+    // What the backward pass reads stays in the arena (saved) while a gradient tape records.
+    const tape = recordingTape();
+    const keep = (n: number): number => (tape ? A.save(n, tape) : A.alloc(n));
+    const pU = keep(h * g4);
+    const pHs = keep((t + 1) * bh);
+    const pCs = keep((t + 1) * bh);
+    const pGates = keep(t * b * g4);
+    const pTanhC = keep(t * bh);
+    const pMask = mv ? keep(b * t) : 0;
+    const generation = A.generation;
+    setFromTensor(A, pU, uT);
+    setFromTensor(A, pHs, h0T);
+    setFromTensor(A, pCs, c0T);
+    if (mv) A.set(pMask, mv);
+    const inp = placeInput(A, keep, inT, wT, biasT, b * t, g4);
     const pOut = A.alloc(b * (t + 2) * h);
-    const pMask = mv ? A.put(mv) : 0;
-    A.k.lstmForward(pXp, pU, pHs, pCs, pGates, pTanhC, pOut, pMask, b, t, h, flags);
-    const value = tf.tensor3d(A.get(pOut, b * (t + 2) * h), [b, t + 2, h]);
-    // What the backward pass needs, copied out: other ops reuse the arena before it runs.
-    const hs = A.get(pHs, (t + 1) * bh);
-    const cs = A.get(pCs, (t + 1) * bh);
-    const gates = A.get(pGates, t * b * g4);
-    const tanhC = A.get(pTanhC, t * bh);
+    A.k.lstmForward(inp.pXp, pU, pHs, pCs, pGates, pTanhC, pOut, pMask, b, t, h, flags);
+    const value = tensorFrom<tf.Tensor3D>(A, pOut, [b, t + 2, h]);
     const gradFunc = (dy: tf.Tensor | tf.Tensor[]): tf.Tensor[] => {
-      const dv = (Array.isArray(dy) ? (dy[0] as tf.Tensor) : dy).dataSync() as Float32Array;
+      if (!tape || A.generation !== generation) throw new Error('fused LSTM: the saved forward state was released before the backward pass (a new gradient tape started in between)');
       A.reset();
-      const gU = A.put(uv);
       const gUT = A.alloc(g4 * h);
-      A.k.transpose(gU, h, g4, g4, gUT);
-      const gDv = A.put(dv);
-      const gHs = A.put(hs);
-      const gCs = A.put(cs);
-      const gGates = A.put(gates);
-      const gTanhC = A.put(tanhC);
-      const gMask = mv ? A.put(mv) : 0;
+      A.k.transpose(pU, h, g4, g4, gUT);
+      const gDv = putTensor(A, Array.isArray(dy) ? (dy[0] as tf.Tensor) : dy);
       const gDG = A.alloc(t * b * g4);
       const gDxp = A.alloc(b * t * g4);
       const gDh = A.alloc(bh);
       const gDc = A.alloc(bh);
       const gDU = A.alloc(h * g4);
-      A.k.lstmBackward(gDv, gHs, gCs, gGates, gTanhC, gUT, gMask, gDG, gDxp, gDh, gDc, gDU, b, t, h, flags);
+      A.k.lstmBackward(gDv, pHs, pCs, pGates, pTanhC, gUT, pMask, gDG, gDxp, gDh, gDc, gDU, b, t, h, flags);
+      const [dIn, ...dProjection] = inputGrads(A, inp, gDxp, b * t, g4, inT.shape);
       return [
-        tf.tensor3d(A.get(gDxp, b * t * g4), [b, t, g4]),
-        tf.tensor2d(A.get(gDU, h * g4), [h, g4]),
-        tf.tensor2d(A.get(gDh, bh), [b, h]),
-        tf.tensor2d(A.get(gDc, bh), [b, h]),
+        dIn as tf.Tensor,
+        tensorFrom(A, gDU, [h, g4]),
+        tensorFrom(A, gDh, [b, h]),
+        tensorFrom(A, gDc, [b, h]),
         tf.zeros(maskT.shape),
+        ...dProjection,
       ];
     };
     return { value, gradFunc };
   });
   // Intermediates are left to the caller's tidy: the tape may still refer to them.
-  const packedOut = op(xp, recurrentKernel, h0, c0, mask) as tf.Tensor3D;
+  const packedOut = op(input, recurrentKernel, h0, c0, mask, ...projection) as tf.Tensor3D;
   const outputs = tf.slice(packedOut, [0, 0, 0], [b, t, h]);
   const hT = tf.reshape(tf.slice(packedOut, [0, t, 0], [b, 1, h]), [b, h]) as tf.Tensor2D;
   const cT = tf.reshape(tf.slice(packedOut, [0, t + 1, 0], [b, 1, h]), [b, h]) as tf.Tensor2D;

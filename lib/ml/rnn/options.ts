@@ -25,6 +25,14 @@ export interface SequenceOptions {
   outputOrder?: 'time' | 'processing';
   /** (b, t) with 1 = real step, 0 = padding. */
   mask?: tf.Tensor2D;
+  /**
+   * Input kernel W (d, g·h): the op's first argument is then x (b, t, d) and the op computes
+   * xp = x·W (+ inputBias) itself, with gradients for x, W and the bias. Without it the first
+   * argument is xp (b, t, g·h).
+   */
+  inputKernel?: tf.Tensor2D;
+  /** Input bias (g·h), with `inputKernel` only. */
+  inputBias?: tf.Tensor1D;
 }
 
 /** Values of a (b, t) mask as floats, or undefined for no mask. */

@@ -11,7 +11,6 @@ import type { MakeRnnOptions, Rnn, RnnKind, RnnState, RunRnnOptions } from '../m
 import { type NamedWeight, WeightStore } from '../models/weights.ts';
 import { gruSequence } from './gru-op.ts';
 import { lstmSequence } from './lstm-op.ts';
-import { project } from './projection.ts';
 
 /** Which recurrent implementation `makeRnn` builds. */
 export type RnnImplementation = 'fused' | 'stock';
@@ -59,20 +58,19 @@ export function makeFusedRnn(kind: RnnKind, units: number, opts: MakeRnnOptions)
     : tf.zeros([gates * units]));
   const zeros = (batch: number): RnnState => (kind === 'lstm' ? [tf.zeros([batch, units]), tf.zeros([batch, units])] : [tf.zeros([batch, units])]);
 
-  /** xp (b, t, g·h) → outputs and final state. */
-  const recur = (xp: tf.Tensor3D, state: RnnState, mask: tf.Tensor2D | undefined, reverse: boolean): { outputs: tf.Tensor3D; state: RnnState } => {
+  /** x (b, t, d) → outputs and final state; the input projection runs inside the op. */
+  const recur = (x: tf.Tensor3D, state: RnnState, mask: tf.Tensor2D | undefined, reverse: boolean): { outputs: tf.Tensor3D; state: RnnState } => {
     const u = recurrent as tf.Tensor as tf.Tensor2D;
-    const so = { recurrentActivation: 'hardSigmoid' as const, mask, reverse, maskedOutput: 'zero' as const };
+    const so = {
+      recurrentActivation: 'hardSigmoid' as const, mask, reverse, maskedOutput: 'zero' as const,
+      inputKernel: kernel as tf.Tensor as tf.Tensor2D, inputBias: bias as tf.Tensor as tf.Tensor1D,
+    };
     if (kind === 'lstm') {
-      const r = lstmSequence(xp, u, state[0] as tf.Tensor2D, state[1] as tf.Tensor2D, so);
+      const r = lstmSequence(x, u, state[0] as tf.Tensor2D, state[1] as tf.Tensor2D, so);
       return { outputs: r.outputs, state: [r.h, r.c] };
     }
-    const r = gruSequence(xp, u, state[0] as tf.Tensor2D, so);
+    const r = gruSequence(x, u, state[0] as tf.Tensor2D, so);
     return { outputs: r.outputs, state: [r.h] };
-  };
-  const projectSeq = (x: tf.Tensor3D): tf.Tensor3D => {
-    const [b, t, d] = x.shape;
-    return tf.reshape(project(tf.reshape(x, [b * t, d]), kernel as tf.Tensor as tf.Tensor2D, bias as tf.Tensor as tf.Tensor1D), [b, t, gates * units]);
   };
 
   return {
@@ -81,12 +79,12 @@ export function makeFusedRnn(kind: RnnKind, units: number, opts: MakeRnnOptions)
     inputDim: opts.inputDim,
     initialState: zeros,
     step(x: tf.Tensor2D, state: RnnState): RnnState {
-      return tf.tidy(() => recur(projectSeq(tf.expandDims(x, 1) as tf.Tensor3D), state, undefined, false).state);
+      return tf.tidy(() => recur(tf.expandDims(x, 1) as tf.Tensor3D, state, undefined, false).state);
     },
     sequence(x: tf.Tensor3D, mask: tf.Tensor2D | undefined, o: RunRnnOptions = {}): { outputs: tf.Tensor3D; state: RnnState } {
       return tf.tidy(() => {
         const m = mask ? (tf.cast(mask, 'float32') as tf.Tensor2D) : undefined;
-        const r = recur(projectSeq(x), o.initialState ?? zeros(x.shape[0]), m, o.reverse === true);
+        const r = recur(x, o.initialState ?? zeros(x.shape[0]), m, o.reverse === true);
         return r as unknown as tf.TensorContainerObject;
       }) as unknown as { outputs: tf.Tensor3D; state: RnnState };
     },

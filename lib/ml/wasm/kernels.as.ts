@@ -43,11 +43,14 @@
 
 /**
  * e^x per lane: Cody–Waite range reduction x = k·ln2 + r and Cephes' degree-7 expf polynomial
- * (about 1 ulp); x is clamped to [-87, 88], where 2^k stays a normal float.
+ * (about 1 ulp); x is clamped to [-87, 88], where 2^k stays a normal float. k is rounded by
+ * adding 1.5·2²³ (its integer then sits in the low mantissa bits), and pmin/pmax clamp: both
+ * single instructions on x64, where f32x4.nearest/min/max and the saturating conversion are not.
  */
 @inline function expv(x0: v128): v128 {
-  const x = f32x4.min(f32x4.max(x0, splat(-87.0)), splat(88.0));
-  const k = f32x4.nearest(f32x4.mul(x, splat(1.44269504088896341)));
+  const x = f32x4.pmin(f32x4.pmax(x0, splat(-87.0)), splat(88.0));
+  const shifted = f32x4.add(f32x4.mul(x, splat(1.44269504088896341)), splat(12582912.0));
+  const k = f32x4.sub(shifted, splat(12582912.0));
   const r = f32x4.add(f32x4.sub(x, f32x4.mul(k, splat(0.693359375))), f32x4.mul(k, splat(2.12194440e-4)));
   let p = splat(1.9875691500e-4);
   p = f32x4.add(f32x4.mul(p, r), splat(1.3981999507e-3));
@@ -56,7 +59,8 @@
   p = f32x4.add(f32x4.mul(p, r), splat(1.6666665459e-1));
   p = f32x4.add(f32x4.mul(p, r), splat(5.0000001201e-1));
   p = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(p, r), r), r), splat(1.0));
-  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(k), i32x4.splat(127)), 23);
+  // The integer k is the bit pattern of `shifted` minus that of 1.5·2²³ (0x4B400000).
+  const scale = i32x4.shl(i32x4.add(i32x4.sub(shifted, i32x4.splat(0x4B400000)), i32x4.splat(127)), 23);
   return f32x4.mul(p, scale);
 }
 
@@ -71,7 +75,7 @@
 
 /** Gate activation: tfjs' hardSigmoid clip(0.2x + 0.5, 0, 1), or the logistic sigmoid. */
 @inline function gatev(x: v128, hard: bool): v128 {
-  if (hard) return f32x4.min(f32x4.max(f32x4.add(f32x4.mul(x, splat(0.2)), splat(0.5)), splat(0.0)), splat(1.0));
+  if (hard) return f32x4.pmin(f32x4.pmax(f32x4.add(f32x4.mul(x, splat(0.2)), splat(0.5)), splat(0.0)), splat(1.0));
   return sigmoidv(x);
 }
 
@@ -98,21 +102,24 @@
 export function gemm(a: usize, ars: i32, acs: i32, b: usize, ldb: i32, c: usize, ldc: i32, m: i32, k: i32, n: i32, acc: i32): void {
   const aStep = <usize>acs << 2;
   const bStep = <usize>ldb << 2;
-  for (let i = 0; i < m; i += 4) {
-    const rows = min(4, m - i);
-    const i1 = min(i + 1, m - 1);
-    const i2 = min(i + 2, m - 1);
-    const i3 = min(i + 3, m - 1);
-    const a0 = at(a, i * ars);
-    const a1 = at(a, i1 * ars);
-    const a2 = at(a, i2 * ars);
-    const a3 = at(a, i3 * ars);
-    const c0 = at(c, i * ldc);
-    const c1 = at(c, i1 * ldc);
-    const c2 = at(c, i2 * ldc);
-    const c3 = at(c, i3 * ldc);
-    for (let j = 0; j < n; j += 8) {
-      const cols = min(8, n - j);
+  // Column panels outside, row tiles inside: one k × 8 panel of B stays in L1 while every row
+  // tile of A passes over it (B is the larger operand in the recurrences' step products).
+  for (let j = 0; j < n; j += 8) {
+    const cols = min(8, n - j);
+    const o = <usize>j << 2;
+    for (let i = 0; i < m; i += 4) {
+      const rows = min(4, m - i);
+      const i1 = min(i + 1, m - 1);
+      const i2 = min(i + 2, m - 1);
+      const i3 = min(i + 3, m - 1);
+      const a0 = at(a, i * ars);
+      const a1 = at(a, i1 * ars);
+      const a2 = at(a, i2 * ars);
+      const a3 = at(a, i3 * ars);
+      const c0 = at(c, i * ldc);
+      const c1 = at(c, i1 * ldc);
+      const c2 = at(c, i2 * ldc);
+      const c3 = at(c, i3 * ldc);
       let s00 = splat(0), s01 = splat(0), s10 = splat(0), s11 = splat(0);
       let s20 = splat(0), s21 = splat(0), s30 = splat(0), s31 = splat(0);
       let pb = at(b, j);
@@ -135,7 +142,6 @@ export function gemm(a: usize, ars: i32, acs: i32, b: usize, ldb: i32, c: usize,
         pb += bStep;
         pa += aStep;
       }
-      const o = <usize>j << 2;
       if (acc != 0) {
         s00 = f32x4.add(s00, v128.load(c0 + o));
         s01 = f32x4.add(s01, v128.load(c0 + o, 16));
@@ -174,6 +180,24 @@ export function gemm(a: usize, ars: i32, acs: i32, b: usize, ldb: i32, c: usize,
 export function transpose(src: usize, rows: i32, cols: i32, ld: i32, dst: usize): void {
   for (let i = 0; i < rows; i++) {
     for (let j = 0; j < cols; j++) store<f32>(at(dst, j * rows + i), load<f32>(at(src, i * ld + j)));
+  }
+}
+
+/** Every one of `rows` rows of dst (row length n) = src (n). */
+export function broadcastRows(dst: usize, src: usize, rows: i32, n: i32): void {
+  const bytes = <usize>n << 2;
+  for (let r = 0; r < rows; r++) memory.copy(at(dst, r * n), src, bytes);
+}
+
+/** dst (n) = Σ over the rows of src (rows × n). */
+export function colSums(src: usize, rows: i32, n: i32, dst: usize): void {
+  memory.fill(dst, 0, <usize>n << 2);
+  for (let r = 0; r < rows; r++) {
+    const row = at(src, r * n);
+    for (let j = 0; j < n; j += 4) {
+      const q = <usize>j << 2;
+      st(dst + q, f32x4.add(ld(dst + q), ld(row + q)), min(4, n - j));
+    }
   }
 }
 

@@ -43,6 +43,8 @@ export interface KernelExports {
   heapBase(): number;
   gemm(a: number, ars: number, acs: number, b: number, ldb: number, c: number, ldc: number, m: number, k: number, n: number, acc: number): void;
   transpose(src: number, rows: number, cols: number, ld: number, dst: number): void;
+  broadcastRows(dst: number, src: number, rows: number, n: number): void;
+  colSums(src: number, rows: number, n: number, dst: number): void;
   lstmForward(xp: number, u: number, hs: number, cs: number, gates: number, tanhC: number, out: number, mask: number, b: number, t: number, h: number, flags: number): void;
   lstmBackward(dv: number, hs: number, cs: number, gates: number, tanhC: number, uT: number, mask: number, dG: number, dxp: number, dh: number, dc: number, dU: number, b: number, t: number, h: number, flags: number): void;
   gruForward(xp: number, u: number, hs: number, rhs: number, gates: number, out: number, mask: number, b: number, t: number, h: number, flags: number): void;
@@ -56,22 +58,53 @@ export const FLAG = { hard: 1, reverse: 2, carry: 4, byStep: 8 } as const;
 
 /**
  * A bump allocator over the module's memory. The ops are synchronous and never re-enter, so one
- * arena per process is enough: each op `reset`s it, lays out its buffers, runs and copies out.
+ * arena per process is enough: each op `reset`s it (freeing the previous op's scratch), lays out
+ * its buffers, runs and copies out. Buffers an op's backward pass needs are taken with `save`
+ * before any scratch: they live below the scratch area until a different gradient tape starts
+ * (by then every backward pass of the old tape has run), which spares copying them out to JS
+ * and back.
  */
 export class Arena {
   private top: number;
   private readonly base: number;
   private view_: Float32Array;
+  private savedTop: number;
+  private savedTape: unknown = undefined;
+  private gen = 0;
 
   constructor(readonly k: KernelExports) {
     this.base = align(k.heapBase());
     this.top = this.base;
+    this.savedTop = this.base;
     this.view_ = new Float32Array(k.memory.buffer);
   }
 
-  /** Frees every buffer. */
+  /** Frees the previous op's scratch buffers (saved ones stay). */
   reset(): void {
-    this.top = this.base;
+    this.top = this.savedTop;
+  }
+
+  /**
+   * A buffer that outlives `reset` while `tape` (the active gradient tape, an identity) stays
+   * the same. Call right after `reset`, before any scratch allocation. A new tape frees every
+   * earlier saved buffer and bumps {@link generation}.
+   */
+  save(floats: number, tape: object): number {
+    if (tape !== this.savedTape) {
+      this.savedTape = tape;
+      this.savedTop = this.base;
+      this.top = this.base;
+      this.gen++;
+    }
+    if (this.top !== this.savedTop) throw new Error('Arena.save: saved buffers must be taken before scratch ones');
+    const ptr = this.alloc(floats);
+    this.savedTop = this.top;
+    return ptr;
+  }
+
+  /** Changes whenever saved buffers are released; a backward pass checks its op's generation. */
+  get generation(): number {
+    return this.gen;
   }
 
   /** A buffer of `floats` float32s (contents undefined); its byte offset. */
