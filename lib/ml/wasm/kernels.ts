@@ -151,14 +151,25 @@ let loaded: Arena | undefined;
 
 /** The process's kernel arena, compiling and instantiating the module on first use. */
 export function kernelArena(): Arena {
-  if (!loaded) {
-    const module = new WA.Module(readFileSync(compiledKernels()));
-    const instance = new WA.Instance(module, {
-      env: { abort: () => { throw new Error('seqlab wasm kernel: abort'); } },
-    });
-    loaded = new Arena(instance.exports as unknown as KernelExports);
-  }
+  loaded ??= instantiateKernels();
   return loaded;
+}
+
+/**
+ * A fresh instance of the kernels over a new arena. A cached binary that does not load (a
+ * truncated or corrupted cache file) is deleted and rebuilt once.
+ */
+export function instantiateKernels(): Arena {
+  const imports = { env: { abort: () => { throw new Error('seqlab wasm kernel: abort'); } } };
+  const file = compiledKernels();
+  let module: object;
+  try {
+    module = new WA.Module(readFileSync(file));
+  } catch {
+    rmSync(file, { force: true });
+    module = new WA.Module(readFileSync(compiledKernels()));
+  }
+  return new Arena(new WA.Instance(module, imports).exports as unknown as KernelExports);
 }
 
 /** Path of the compiled binary, building it if this source version has none yet. */
@@ -195,8 +206,9 @@ export function compiledKernels(): string {
   return target;
 }
 
-/** node_modules/.cache/seqlab-wasm of the checkout, or a temp folder outside one. */
+/** `SEQLAB_WASM_CACHE`, else node_modules/.cache/seqlab-wasm of the checkout, else a temp folder. */
 function cacheDir(): string {
+  if (process.env.SEQLAB_WASM_CACHE) return process.env.SEQLAB_WASM_CACHE;
   const root = fileURLToPath(new URL('../../../', import.meta.url));
   const nodeModules = path.join(root, 'node_modules');
   return existsSync(nodeModules) ? path.join(nodeModules, '.cache', 'seqlab-wasm') : path.join(os.tmpdir(), 'seqlab-wasm');
