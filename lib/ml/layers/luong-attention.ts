@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import {
   type BaseLayerArgs, type Kwargs, asSequence, dense, glorot, inputAt, lastDim, maskedSoftmax, shapeAt, toList,
 } from './common.ts';
+import { fusedAdditiveScores, fusedAdditiveScoresEnabled } from './fused-additive-scores.ts';
 import { MultiInputLayer } from './multi-input-layer.ts';
 
 /** Score functions of Luong et al. 2015, §3.1. */
@@ -84,6 +85,10 @@ export class LuongAttention extends MultiInputLayer {
       case 'general':
         return tf.matMul(dense(q, this.kernel!.read()), memory, false, true);
       case 'concat': {
+        // W_a [h_t; h̄_s] = W_q h_t + W_m h̄_s: the additive score, fused unless switched off.
+        if (fusedAdditiveScoresEnabled()) {
+          return fusedAdditiveScores(dense(q, this.queryKernel!.read()) as tf.Tensor3D, dense(memory, this.memoryKernel!.read()) as tf.Tensor3D, this.v!.read());
+        }
         const wq = dense(q, this.queryKernel!.read()).expandDims(2); // (b,tq,1,u)
         const wm = dense(memory, this.memoryKernel!.read()).expandDims(1); // (b,1,tk,u)
         return dense(tf.tanh(wq.add(wm)), this.v!.read()).squeeze([3]);

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { additiveScores } from '../../../lib/ml/layers/bahdanau-attention.ts';
+import { LuongAttention } from '../../../lib/ml/layers/luong-attention.ts';
 import { fusedAdditiveScores, setAdditiveScoresImplementation } from '../../../lib/ml/layers/fused-additive-scores.ts';
 import { useBackend } from '../helpers.ts';
 import { maxRelDiff } from '../rnn/support.ts';
@@ -57,6 +58,19 @@ describe.each(['wasm', 'cpu'] as const)('fused additive attention scores on %s',
     setAdditiveScoresImplementation(undefined);
     expect(maxRelDiff(run(), fused)).toBe(0);
     tf.dispose([q, keys, w1, w2, bias, v]);
+  });
+
+  it('Luong concat attention gives the same context and weights fused and stock', () => {
+    const layer = new LuongAttention({ score: 'concat', units: 6, seed: 3 });
+    const q = tf.randomNormal([2, 3, 5], 0, 1, 'float32', 11);
+    const memory = tf.randomNormal([2, 7, 4], 0, 1, 'float32', 12);
+    const run = (): Float32Array[] => tf.tidy(() => (layer.apply([q, memory]) as tf.Tensor[]).map((t) => t.dataSync() as Float32Array));
+    setAdditiveScoresImplementation('stock');
+    const stock = run();
+    setAdditiveScoresImplementation('fused');
+    run().forEach((v, i) => expect(maxRelDiff(v, stock[i]!)).toBeLessThan(1e-5));
+    setAdditiveScoresImplementation(undefined);
+    tf.dispose([q, memory]);
   });
 
   it('rejects shapes that do not fit', () => {
