@@ -10,6 +10,7 @@ import {
   depthwiseConv2dNativeBackpropFilterConfig, depthwiseConv2dNativeBackpropInputConfig,
 } from './depthwise-conv2d-backprop.ts';
 import { registerBlockReverse } from './block-reverse.ts';
+import { registerSimdActivations } from './simd-activations.ts';
 import { registerSimdMatMul } from './simd-matmul.ts';
 import { registerTransposeFreeMatMul } from './transpose-free-matmul.ts';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum.ts';
@@ -17,6 +18,7 @@ import { unsortedSegmentSumConfig } from './unsorted-segment-sum.ts';
 export { registerTransposeFreeMatMul, unregisterTransposeFreeMatMul } from './transpose-free-matmul.ts';
 export { registerBlockReverse, unregisterBlockReverse } from './block-reverse.ts';
 export { registerSimdMatMul, unregisterSimdMatMul } from './simd-matmul.ts';
+export { registerSimdActivations, unregisterSimdActivations } from './simd-activations.ts';
 
 /** Every kernel this module adds to the wasm backend. */
 export const wasmKernelConfigs: readonly KernelConfig[] = [
@@ -32,7 +34,8 @@ export const wasmKernelConfigs: readonly KernelConfig[] = [
  * Also swaps in the transpose-free BatchMatMul: the stock one's transposed path (taken by every
  * dense/matMul gradient) is up to ~18× slower. `SEQLAB_WASM_MATMUL=stock` keeps the stock kernel.
  * On top of it, batched products go to the SIMD GEMM (simd-matmul.ts).
- * Likewise the block-copying Reverse (`SEQLAB_WASM_REVERSE=stock` keeps the stock one).
+ * Likewise the block-copying Reverse (`SEQLAB_WASM_REVERSE=stock` keeps the stock one) and the
+ * SIMD Tanh/Sigmoid (`SEQLAB_WASM_ACTIVATIONS=stock`).
  */
 export function registerWasmKernels(): void {
   for (const config of wasmKernelConfigs) {
@@ -43,4 +46,5 @@ export function registerWasmKernels(): void {
     registerSimdMatMul();
   }
   if (process.env.SEQLAB_WASM_REVERSE !== 'stock') registerBlockReverse();
+  if (process.env.SEQLAB_WASM_ACTIVATIONS !== 'stock') registerSimdActivations();
 }

@@ -201,6 +201,22 @@ export function colSums(src: usize, rows: i32, n: i32, dst: usize): void {
   }
 }
 
+/** dst[i] = tanh(src[i]) for n floats (dst may be src). */
+export function tanhArray(src: usize, dst: usize, n: i32): void {
+  for (let i = 0; i < n; i += 4) {
+    const q = <usize>i << 2;
+    st(dst + q, tanhv(ld(src + q)), min(4, n - i));
+  }
+}
+
+/** dst[i] = σ(src[i]) for n floats (dst may be src). */
+export function sigmoidArray(src: usize, dst: usize, n: i32): void {
+  for (let i = 0; i < n; i += 4) {
+    const q = <usize>i << 2;
+    st(dst + q, sigmoidv(ld(src + q)), min(4, n - i));
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Flags shared by the recurrences
 

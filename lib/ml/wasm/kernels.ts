@@ -45,6 +45,8 @@ export interface KernelExports {
   transpose(src: number, rows: number, cols: number, ld: number, dst: number): void;
   broadcastRows(dst: number, src: number, rows: number, n: number): void;
   colSums(src: number, rows: number, n: number, dst: number): void;
+  tanhArray(src: number, dst: number, n: number): void;
+  sigmoidArray(src: number, dst: number, n: number): void;
   lstmForward(xp: number, u: number, hs: number, cs: number, gates: number, tanhC: number, out: number, mask: number, b: number, t: number, h: number, flags: number): void;
   lstmBackward(dv: number, hs: number, cs: number, gates: number, tanhC: number, uT: number, mask: number, dG: number, dxp: number, dh: number, dc: number, dU: number, b: number, t: number, h: number, flags: number): void;
   gruForward(xp: number, u: number, hs: number, rhs: number, gates: number, out: number, mask: number, b: number, t: number, h: number, flags: number): void;
