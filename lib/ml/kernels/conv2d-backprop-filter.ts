@@ -1,10 +1,16 @@
 /**
  * `Conv2DBackpropFilter` for the wasm backend: the gradient of conv1d/conv2d with respect to
  * the filter. tfjs-backend-wasm 4.22 implements the input gradient but not this one.
+ *
+ * Channels-last with a column stride of 1 (every conv1d, most conv2d) runs on the SIMD GEMM
+ * (lib/ml/wasm/kernels.as.ts): for each filter tap, input row and batch item, the contiguous
+ * run of input positions that tap reads is a (positions × inC) block, and the tap's gradient
+ * accumulates blockᵀ · dy-run. Other layouts take the plain loops below (float64 sums).
  */
 import { backend_util, Conv2DBackpropFilter } from '@tensorflow/tfjs';
 import type { Conv2DBackpropFilterAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { kernelArena } from '../wasm/kernels.ts';
 import { readValues, writeOutput } from './wasm-io.ts';
 
 /**
@@ -26,6 +32,9 @@ export function conv2DBackpropFilter(args: {
   const { strideHeight: sh, strideWidth: sw, filterHeight, filterWidth } = info;
   const top = info.padInfo.top;
   const left = info.padInfo.left;
+  if (info.dataFormat === 'channelsLast' && sw === 1 && x.dtype === 'float32') {
+    return simdBackpropFilter(backend, x, dy, { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, sh, filterHeight, filterWidth, top, left });
+  }
   const xv = readValues(backend, x);
   const dyv = readValues(backend, dy);
   // Element strides of x and dy per (batch, row, col, channel) in either layout.
@@ -65,6 +74,45 @@ export function conv2DBackpropFilter(args: {
     }
   }
   return writeOutput(backend, [filterHeight, filterWidth, inChannels, outChannels], 'float32', dW);
+}
+
+interface Geometry {
+  batchSize: number; inHeight: number; inWidth: number; inChannels: number;
+  outHeight: number; outWidth: number; outChannels: number;
+  sh: number; filterHeight: number; filterWidth: number; top: number; left: number;
+}
+
+/** The channels-last, unit-column-stride case as GEMMs on strided blocks (see the file comment). */
+function simdBackpropFilter(backend: BackendWasm, x: TensorInfo, dy: TensorInfo, g: Geometry): TensorInfo {
+  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, sh, filterHeight, filterWidth, top, left } = g;
+  const A = kernelArena();
+  A.reset();
+  const px = A.put(backend.typedArrayFromHeap(x) as Float32Array);
+  const pdy = A.put(backend.typedArrayFromHeap(dy) as Float32Array);
+  const size = filterHeight * filterWidth * inChannels * outChannels;
+  const pdw = A.zeros(size);
+  for (let wr = 0; wr < filterHeight; wr++) {
+    const yrMin = Math.max(0, Math.ceil((top - wr) / sh));
+    const yrMax = Math.min(outHeight, (inHeight + top - wr) / sh);
+    for (let wc = 0; wc < filterWidth; wc++) {
+      const ycMin = Math.max(0, left - wc);
+      const ycEnd = Math.min(outWidth, inWidth + left - wc);
+      if (ycEnd <= ycMin) continue;
+      const tap = pdw + (wr * filterWidth + wc) * inChannels * outChannels * 4;
+      for (let b = 0; b < batchSize; b++) {
+        for (let yR = yrMin; yR < yrMax; yR++) {
+          const xR = wr + yR * sh - top;
+          const xRow = px + (((b * inHeight + xR) * inWidth + (wc + ycMin - left)) * inChannels) * 4;
+          const dyRow = pdy + (((b * outHeight + yR) * outWidth + ycMin) * outChannels) * 4;
+          // tap (inC × outC) += xRowᵀ (inC × n) · dyRow (n × outC); xRowᵀ[i][p] = xRow[p·inC + i].
+          A.k.gemm(xRow, 1, inChannels, dyRow, outChannels, tap, outChannels, inChannels, ycEnd - ycMin, outChannels, 1);
+        }
+      }
+    }
+  }
+  const out = backend.makeOutput([filterHeight, filterWidth, inChannels, outChannels], 'float32');
+  backend.typedArrayFromHeap(out).set(A.view(pdw, size));
+  return out;
 }
 
 /** Kernel registration for the wasm backend. */

@@ -77,10 +77,12 @@ describe('UnsortedSegmentSum', () => {
 });
 
 describe('Conv2DBackpropFilter', () => {
-  const cases: Array<{ name: string; x: [number, number, number, number]; f: [number, number, number, number]; s: number | [number, number]; pad: Pad }> = [
+  // tol: float32 sums of a few hundred products, in both backends' kernels (cpu's too).
+  const cases: Array<{ name: string; x: [number, number, number, number]; f: [number, number, number, number]; s: number | [number, number]; pad: Pad; tol?: number }> = [
     { name: '3x3 same stride 1', x: [2, 5, 6, 3], f: [3, 3, 3, 4], s: 1, pad: 'same' },
     { name: '3x2 valid stride 2', x: [1, 7, 6, 2], f: [3, 2, 2, 3], s: 2, pad: 'valid' },
     { name: '4x4 same stride [2,1]', x: [2, 6, 5, 1], f: [4, 4, 1, 2], s: [2, 1], pad: 'same' },
+    { name: '1x3 same, 40 → 70 channels (conv1d-like, SIMD GEMM edges)', x: [3, 1, 33, 40], f: [1, 3, 40, 70], s: 1, pad: 'same', tol: 1e-4 },
   ];
   for (const c of cases) {
     it(`filter gradient of conv2d matches cpu: ${c.name}`, async () => {
@@ -90,7 +92,7 @@ describe('Conv2DBackpropFilter', () => {
         const [dx, df] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
           tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.s, c.pad).square().sum())([x, f]);
         return [dx!, df!];
-      });
+      }, c.tol);
     });
   }
 
@@ -135,7 +137,7 @@ describe('DepthwiseConv2dNative backprops', () => {
         const [dx, df] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
           tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.s, c.pad).square().sum())([x, f]);
         return [dx!, df!];
-      });
+      }, c.tol);
     });
   }
 
