@@ -22,13 +22,19 @@ export interface BahdanauAttentionArgs extends BaseLayerArgs {
 export function additiveScores(
   q: tf.Tensor, keys: tf.Tensor, w1: tf.Tensor, w2: tf.Tensor, bias: tf.Tensor, v: tf.Tensor, extra?: tf.Tensor,
 ): tf.Tensor {
+  return additiveScoresFrom(q, dense(keys, w2, bias), w1, v, extra);
+}
+
+/**
+ * {@link additiveScores} with the keys already projected: `wk` = W2 k + b (b,tk,u). A decoder
+ * projects the encoder outputs once per sequence and passes them to every step.
+ */
+export function additiveScoresFrom(q: tf.Tensor, wk: tf.Tensor, w1: tf.Tensor, v: tf.Tensor, extra?: tf.Tensor): tf.Tensor {
   if (extra === undefined && fusedAdditiveScoresEnabled()) {
-    return fusedAdditiveScores(dense(q, w1) as tf.Tensor3D, dense(keys, w2, bias) as tf.Tensor3D, v);
+    return fusedAdditiveScores(dense(q, w1) as tf.Tensor3D, wk as tf.Tensor3D, v);
   }
-  const wq = dense(q, w1).expandDims(2); // (b,tq,1,u)
-  const wk = dense(keys, w2, bias).expandDims(1); // (b,1,tk,u)
-  let hidden = wq.add(wk);
-  if (extra !== undefined) hidden = hidden.add(extra);
+  const hidden0 = dense(q, w1).expandDims(2).add(wk.expandDims(1)); // (b,tq,tk,u)
+  const hidden = extra === undefined ? hidden0 : hidden0.add(extra);
   return dense(tf.tanh(hidden), v).squeeze([3]);
 }
 
@@ -66,13 +72,19 @@ export class BahdanauAttention extends MultiInputLayer {
     this.built = true;
   }
 
-  override call(inputs: tf.Tensor | tf.Tensor[], _kwargs: Kwargs): tf.Tensor[] {
+  /** W2 m + b for memory (b,tk,dm): pass it as `kwargs.projectedMemory` to reuse it across steps. */
+  projectMemory(memory: tf.Tensor): tf.Tensor3D {
+    return dense(memory, this.w2!.read(), this.bias!.read()) as tf.Tensor3D;
+  }
+
+  /** `kwargs.projectedMemory`: {@link projectMemory} of this call's memory, computed earlier. */
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor[] {
     return tf.tidy(() => {
       const xs = toList(inputs);
       const rawQuery = inputAt(xs, 0, BahdanauAttention.className);
       const memory = inputAt(xs, 1, BahdanauAttention.className);
-      const scores = additiveScores(asSequence(rawQuery), memory, this.w1!.read(), this.w2!.read(),
-        this.bias!.read(), this.v!.read());
+      const wk = (kwargs?.['projectedMemory'] as tf.Tensor | undefined) ?? this.projectMemory(memory);
+      const scores = additiveScoresFrom(asSequence(rawQuery), wk, this.w1!.read(), this.v!.read());
       const weights = maskedSoftmax(scores, xs[2]);
       const context = tf.matMul(weights, memory);
       return rawQuery.rank === 2 ? [context.squeeze([1]), weights.squeeze([1])] : [context, weights];

@@ -1,8 +1,8 @@
 /** Coverage attention: additive attention that sees what it has already attended to. */
 import * as tf from '@tensorflow/tfjs';
-import { additiveScores } from './bahdanau-attention.ts';
+import { additiveScoresFrom } from './bahdanau-attention.ts';
 import {
-  type BaseLayerArgs, type Kwargs, glorot, inputAt, lastDim, maskedSoftmax, shapeAt, toList,
+  type BaseLayerArgs, type Kwargs, dense, glorot, inputAt, lastDim, maskedSoftmax, shapeAt, toList,
 } from './common.ts';
 import { MultiInputLayer } from './multi-input-layer.ts';
 
@@ -51,7 +51,13 @@ export class CoverageAttention extends MultiInputLayer {
     this.built = true;
   }
 
-  override call(inputs: tf.Tensor | tf.Tensor[], _kwargs: Kwargs): tf.Tensor[] {
+  /** W2 m + b for memory (b,tk,dm): pass it as `kwargs.projectedMemory` to reuse it across steps. */
+  projectMemory(memory: tf.Tensor): tf.Tensor3D {
+    return dense(memory, this.w2!.read(), this.bias!.read()) as tf.Tensor3D;
+  }
+
+  /** `kwargs.projectedMemory`: {@link projectMemory} of this call's memory, computed earlier. */
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor[] {
     return tf.tidy(() => {
       const xs = toList(inputs);
       const name = CoverageAttention.className;
@@ -61,8 +67,8 @@ export class CoverageAttention extends MultiInputLayer {
       if (query.rank !== 2) throw new Error(`${name}: the query is one decoder step (b, dq), got rank ${query.rank}`);
       // (b,tk) → (b,1,tk,1) · w_c (u) → (b,1,tk,u), the coverage term of every key.
       const coverageTerm = coverage.expandDims(1).expandDims(3).mul(this.wc!.read());
-      const scores = additiveScores(query.expandDims(1), memory, this.w1!.read(), this.w2!.read(),
-        this.bias!.read(), this.v!.read(), coverageTerm);
+      const wk = (kwargs?.['projectedMemory'] as tf.Tensor | undefined) ?? this.projectMemory(memory);
+      const scores = additiveScoresFrom(query.expandDims(1), wk, this.w1!.read(), this.v!.read(), coverageTerm);
       const weights = maskedSoftmax(scores, xs[3]).squeeze([1]);
       const context = tf.matMul(weights.expandDims(1), memory).squeeze([1]);
       return [context, weights, coverage.add(weights)];

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import {
   type BaseLayerArgs, type Kwargs, asSequence, dense, glorot, inputAt, lastDim, maskedSoftmax, shapeAt, toList,
 } from './common.ts';
-import { fusedAdditiveScores, fusedAdditiveScoresEnabled } from './fused-additive-scores.ts';
+import { additiveScoresFrom } from './bahdanau-attention.ts';
 import { MultiInputLayer } from './multi-input-layer.ts';
 
 /** Score functions of Luong et al. 2015, §3.1. */
@@ -65,33 +65,38 @@ export class LuongAttention extends MultiInputLayer {
     this.built = true;
   }
 
-  override call(inputs: tf.Tensor | tf.Tensor[], _kwargs: Kwargs): tf.Tensor[] {
+  /**
+   * The concat score's memory half W_m h̄_s (b,tk,u); undefined for the other scores. Pass it as
+   * `kwargs.projectedMemory` to reuse it across decoder steps.
+   */
+  projectMemory(memory: tf.Tensor): tf.Tensor3D | undefined {
+    return this.score === 'concat' ? (dense(memory, this.memoryKernel!.read()) as tf.Tensor3D) : undefined;
+  }
+
+  /** `kwargs.projectedMemory`: {@link projectMemory} of this call's memory, computed earlier. */
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs): tf.Tensor[] {
     return tf.tidy(() => {
       const xs = toList(inputs);
       const rawQuery = inputAt(xs, 0, LuongAttention.className);
       const memory = inputAt(xs, 1, LuongAttention.className);
       const q = asSequence(rawQuery);
-      const weights = maskedSoftmax(this.scores(q, memory), xs[2]);
+      const weights = maskedSoftmax(this.scores(q, memory, kwargs?.['projectedMemory'] as tf.Tensor | undefined), xs[2]);
       const context = tf.matMul(weights, memory);
       return rawQuery.rank === 2 ? [context.squeeze([1]), weights.squeeze([1])] : [context, weights];
     });
   }
 
   /** Scores (b,tq,tk) for q (b,tq,dq) against memory (b,tk,dm). */
-  private scores(q: tf.Tensor, memory: tf.Tensor): tf.Tensor {
+  private scores(q: tf.Tensor, memory: tf.Tensor, projected?: tf.Tensor): tf.Tensor {
     switch (this.score) {
       case 'dot':
         return tf.matMul(q, memory, false, true);
       case 'general':
         return tf.matMul(dense(q, this.kernel!.read()), memory, false, true);
       case 'concat': {
-        // W_a [h_t; h̄_s] = W_q h_t + W_m h̄_s: the additive score, fused unless switched off.
-        if (fusedAdditiveScoresEnabled()) {
-          return fusedAdditiveScores(dense(q, this.queryKernel!.read()) as tf.Tensor3D, dense(memory, this.memoryKernel!.read()) as tf.Tensor3D, this.v!.read());
-        }
-        const wq = dense(q, this.queryKernel!.read()).expandDims(2); // (b,tq,1,u)
-        const wm = dense(memory, this.memoryKernel!.read()).expandDims(1); // (b,1,tk,u)
-        return dense(tf.tanh(wq.add(wm)), this.v!.read()).squeeze([3]);
+        // W_a [h_t; h̄_s] = W_q h_t + W_m h̄_s: the additive score (fused unless switched off).
+        const wm = projected ?? (this.projectMemory(memory) as tf.Tensor3D);
+        return additiveScoresFrom(q, wm, this.queryKernel!.read(), this.v!.read());
       }
     }
   }

@@ -36,7 +36,13 @@ export interface AttentionStep extends HasWeights {
   readonly contextDim: number;
   /** Initial carried state for a batch, or undefined when the kind carries none. */
   initialState(batch: number, srcLen: number): tf.Tensor2D[] | undefined;
-  step(query: tf.Tensor2D, keys: tf.Tensor3D, values: tf.Tensor3D, mask?: tf.Tensor2D, state?: tf.Tensor2D[]): AttentionOutput;
+  step(query: tf.Tensor2D, keys: tf.Tensor3D, values: tf.Tensor3D, mask?: tf.Tensor2D, state?: tf.Tensor2D[], prepared?: tf.Tensor3D): AttentionOutput;
+  /**
+   * The part of the scores that depends on the keys only (additive, concat, coverage: W k + b),
+   * computed once per encoding and passed to every `step` as `prepared`; undefined when a kind
+   * has none. Its result belongs to the caller, like the encoder's outputs.
+   */
+  prepare?(keys: tf.Tensor3D): tf.Tensor3D | undefined;
 }
 
 /** Options of {@link makeAttention}. */
@@ -123,10 +129,12 @@ export function makeAttention(kind: AttentionKind, opts: MakeAttentionOptions): 
         kind,
         contextDim: valueDim,
         initialState: () => undefined,
-        step: (query, keys, values, mask) => tf.tidy(() => {
-          const [, weights] = layer.call(mask ? [query, keys, mask] : [query, keys], {}) as [tf.Tensor, tf.Tensor2D];
+        step: (query, keys, values, mask, _state, prepared) => tf.tidy(() => {
+          const kwargs = prepared ? { projectedMemory: prepared } : {};
+          const [, weights] = layer.call(mask ? [query, keys, mask] : [query, keys], kwargs) as [tf.Tensor, tf.Tensor2D];
           return { context: contextOf(weights, values), weights };
         }),
+        prepare: (keys) => layer.projectMemory(keys),
         weights: () => store.weights(),
       };
     }
@@ -138,10 +146,12 @@ export function makeAttention(kind: AttentionKind, opts: MakeAttentionOptions): 
         kind,
         contextDim: valueDim,
         initialState: () => undefined,
-        step: (query, keys, values, mask) => tf.tidy(() => {
-          const [, weights] = layer.call(mask ? [query, keys, mask] : [query, keys], {}) as [tf.Tensor, tf.Tensor2D];
+        step: (query, keys, values, mask, _state, prepared) => tf.tidy(() => {
+          const kwargs = prepared ? { projectedMemory: prepared } : {};
+          const [, weights] = layer.call(mask ? [query, keys, mask] : [query, keys], kwargs) as [tf.Tensor, tf.Tensor2D];
           return { context: contextOf(weights, values), weights };
         }),
+        prepare: (keys) => layer.projectMemory(keys),
         weights: () => store.weights(),
       };
     }
@@ -153,12 +163,13 @@ export function makeAttention(kind: AttentionKind, opts: MakeAttentionOptions): 
         kind,
         contextDim: valueDim,
         initialState: (batch, srcLen) => [tf.zeros([batch, srcLen])],
-        step: (query, keys, values, mask, state) => tf.tidy(() => {
+        step: (query, keys, values, mask, state, prepared) => tf.tidy(() => {
           const coverage = state?.[0] ?? tf.zeros([keys.shape[0], keys.shape[1]]);
           const inputs = mask ? [query, keys, coverage, mask] : [query, keys, coverage];
-          const [, weights, next] = layer.call(inputs, {}) as [tf.Tensor, tf.Tensor2D, tf.Tensor2D];
+          const [, weights, next] = layer.call(inputs, prepared ? { projectedMemory: prepared } : {}) as [tf.Tensor, tf.Tensor2D, tf.Tensor2D];
           return { context: contextOf(weights, values), weights, state: [next] };
         }),
+        prepare: (keys) => layer.projectMemory(keys),
         weights: () => store.weights(),
       };
     }

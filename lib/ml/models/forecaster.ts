@@ -111,6 +111,7 @@ export class Seq2SeqForecaster implements HasWeights {
   forward(x: tf.Tensor3D, y?: tf.Tensor2D, feedGold?: boolean[][]): { preds: tf.Tensor2D; attention: tf.Tensor3D } {
     return tf.tidy(() => {
       const enc: EncoderOutput = this.encoder.encode(x);
+      const prepared = this.attention.prepare?.(enc.outputs);
       const [b, t] = enc.mask.shape;
       let state = this.bridge(enc.state);
       let attn = this.attention.initialState(b, t);
@@ -122,7 +123,7 @@ export class Seq2SeqForecaster implements HasWeights {
       for (let s = 0; s < this.config.horizon; s++) {
         state = this.rnn.step(prev, state);
         const h = state[0] as tf.Tensor2D;
-        const att = this.attention.step(h, enc.outputs, enc.values, enc.mask, attn);
+        const att = this.attention.step(h, enc.outputs, enc.values, enc.mask, attn, prepared);
         attn = att.state;
         const features = this.attention.contextDim > 0 ? tf.concat([att.context, h], 1) : h;
         const pred = dense(tf.tanh(dense(features, this.combine)), this.outKernel, this.outBias) as tf.Tensor2D;

@@ -10,7 +10,7 @@ export {
   type MakeAttentionOptions,
 } from './attention-step.ts';
 export { makeBridge } from './bridge.ts';
-export { Seq2Seq, makeEncoder, padTokens, type Seq2SeqConfig, type Seq2SeqBatch, type Seq2SeqState, type EncoderSpec } from './seq2seq.ts';
+export { Seq2Seq, type Seq2SeqEncoding, makeEncoder, padTokens, type Seq2SeqConfig, type Seq2SeqBatch, type Seq2SeqState, type EncoderSpec } from './seq2seq.ts';
 export { Seq2SeqForecaster, type ForecasterConfig, type ForecastBatch, type Forecast } from './forecaster.ts';
 export {
   WeightStore, saveWeights, loadWeights, disposeWeights, variablesOf, type NamedWeight, type HasWeights,

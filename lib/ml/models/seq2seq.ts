@@ -83,7 +83,10 @@ export function padTokens(rows: number[][], padId: number): tf.Tensor2D {
 }
 
 /** The encoder–decoder; see the file comment. */
-export class Seq2Seq implements Decodable<EncoderOutput, Seq2SeqState>, HasWeights {
+/** The encoder's output plus the attention's per-source precomputation ({@link AttentionStep.prepare}). */
+export type Seq2SeqEncoding = EncoderOutput & { prepared?: tf.Tensor3D };
+
+export class Seq2Seq implements Decodable<Seq2SeqEncoding, Seq2SeqState>, HasWeights {
   readonly config: Seq2SeqConfig;
   readonly padId: number;
   /** May be changed between epochs (e.g. a decaying schedule). */
@@ -130,25 +133,28 @@ export class Seq2Seq implements Decodable<EncoderOutput, Seq2SeqState>, HasWeigh
     return [...this.encoder.weights(), ...this.store.weights(), ...this.rnn.weights(), ...this.attention.weights()];
   }
 
-  encode(src: tf.Tensor2D): EncoderOutput {
-    return this.encoder.encode(src);
+  encode(src: tf.Tensor2D): Seq2SeqEncoding {
+    const enc = this.encoder.encode(src);
+    // The keys' half of the attention score, once per source instead of once per decoder step.
+    const prepared = this.attention.prepare?.(enc.outputs);
+    return prepared ? { ...enc, prepared } : enc;
   }
 
-  sourceMask(enc: EncoderOutput): tf.Tensor2D {
+  sourceMask(enc: Seq2SeqEncoding): tf.Tensor2D {
     return enc.mask;
   }
 
-  initialState(enc: EncoderOutput): Seq2SeqState {
+  initialState(enc: Seq2SeqEncoding): Seq2SeqState {
     const [b, t] = enc.mask.shape;
     return { rnn: this.bridge(enc.state), attn: this.attention.initialState(b, t) ?? [] };
   }
 
-  step(enc: EncoderOutput, prev: tf.Tensor1D, state: Seq2SeqState): StepOutput<Seq2SeqState> {
+  step(enc: Seq2SeqEncoding, prev: tf.Tensor1D, state: Seq2SeqState): StepOutput<Seq2SeqState> {
     return tf.tidy(() => {
       const x = tf.gather(this.tgtEmbedding, prev.toInt()) as tf.Tensor2D;
       const rnn = this.rnn.step(x, state.rnn);
       const h = rnn[0] as tf.Tensor2D;
-      const att = this.attention.step(h, enc.outputs, enc.values, enc.mask, state.attn.length > 0 ? state.attn : undefined);
+      const att = this.attention.step(h, enc.outputs, enc.values, enc.mask, state.attn.length > 0 ? state.attn : undefined, enc.prepared);
       const features = this.attention.contextDim > 0 ? tf.concat([att.context, h], 1) : h;
       const attentional = tf.tanh(dense(features, this.combine));
       const logits = dense(attentional, this.outKernel, this.outBias) as tf.Tensor2D;

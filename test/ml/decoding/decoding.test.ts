@@ -128,7 +128,9 @@ describe('decoding a trained seq2seq model', () => {
   it('beam k = 3 scores at least as well as greedy under the model', () => {
     const greedy = greedyDecode(model, SOURCES, OPTS);
     const beam = beamSearch(model, SOURCES, { ...OPTS, beamWidth: 3 });
-    beam.forEach((h, i) => expect(h.score).toBeGreaterThanOrEqual((greedy[i]?.score ?? Infinity) - 1e-9));
+    // Equal hypotheses score equal up to float32 rounding (~2e-7 at these magnitudes): greedy and
+    // beam batch the same rows differently, and the backend's kernels may round per batch shape.
+    beam.forEach((h, i) => expect(h.score).toBeGreaterThanOrEqual((greedy[i]?.score ?? Infinity) - 1e-6));
     // Not vacuous: the beam finds a strictly better sequence for some input.
     expect(beam.some((h, i) => h.score > (greedy[i]?.score ?? Infinity) + 1e-6)).toBe(true);
   });
