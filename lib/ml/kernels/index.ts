@@ -11,6 +11,7 @@ import {
 } from './depthwise-conv2d-backprop.ts';
 import { registerBlockReverse } from './block-reverse.ts';
 import { registerSimdActivations } from './simd-activations.ts';
+import { registerSimdConvBackpropInput } from './conv2d-backprop-input.ts';
 import { registerSimdMatMul } from './simd-matmul.ts';
 import { registerTransposeFreeMatMul } from './transpose-free-matmul.ts';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum.ts';
@@ -19,6 +20,7 @@ export { registerTransposeFreeMatMul, unregisterTransposeFreeMatMul } from './tr
 export { registerBlockReverse, unregisterBlockReverse } from './block-reverse.ts';
 export { registerSimdMatMul, unregisterSimdMatMul } from './simd-matmul.ts';
 export { registerSimdActivations, unregisterSimdActivations } from './simd-activations.ts';
+export { registerSimdConvBackpropInput, unregisterSimdConvBackpropInput } from './conv2d-backprop-input.ts';
 
 /** Every kernel this module adds to the wasm backend. */
 export const wasmKernelConfigs: readonly KernelConfig[] = [
@@ -35,7 +37,7 @@ export const wasmKernelConfigs: readonly KernelConfig[] = [
  * dense/matMul gradient) is up to ~18× slower. `SEQLAB_WASM_MATMUL=stock` keeps the stock kernel.
  * On top of it, batched products go to the SIMD GEMM (simd-matmul.ts).
  * Likewise the block-copying Reverse (`SEQLAB_WASM_REVERSE=stock` keeps the stock one) and the
- * SIMD Tanh/Sigmoid (`SEQLAB_WASM_ACTIVATIONS=stock`).
+ * SIMD Tanh/Sigmoid (`SEQLAB_WASM_ACTIVATIONS=stock`) and Conv2DBackpropInput (`SEQLAB_WASM_CONV=stock`).
  */
 export function registerWasmKernels(): void {
   for (const config of wasmKernelConfigs) {
@@ -47,4 +49,5 @@ export function registerWasmKernels(): void {
   }
   if (process.env.SEQLAB_WASM_REVERSE !== 'stock') registerBlockReverse();
   if (process.env.SEQLAB_WASM_ACTIVATIONS !== 'stock') registerSimdActivations();
+  if (process.env.SEQLAB_WASM_CONV !== 'stock') registerSimdConvBackpropInput();
 }

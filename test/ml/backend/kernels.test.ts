@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { wasmKernelConfigs, registerWasmKernels } from '../../../lib/ml/kernels/index.ts';
+import { registerSimdConvBackpropInput, registerWasmKernels, unregisterSimdConvBackpropInput, wasmKernelConfigs } from '../../../lib/ml/kernels/index.ts';
 import { useBackend } from '../helpers.ts';
 import { evalOn, expectWasmMatchesCpu, values } from './compare.ts';
 
@@ -107,6 +107,23 @@ describe('Conv2DBackpropFilter', () => {
         return [k(x, dy)];
       });
     }
+  });
+
+  it('the SIMD Conv2DBackpropInput is installed and equals the stock wasm kernel (conv1d, odd widths)', async () => {
+    await useBackend('wasm');
+    const x = tf.tensor3d(values(5 * 19 * 13), [5, 19, 13]);
+    const f = tf.tensor3d(values(3 * 13 * 21, 3), [3, 13, 21]);
+    const dx = (): Float32Array => tf.tidy(() => tf.grad((a: tf.Tensor) => tf.conv1d(a as tf.Tensor3D, f, 1, 'same').square().sum())(x).dataSync() as Float32Array);
+    const installed = tf.getKernel('Conv2DBackpropInput', 'wasm')!.kernelFunc;
+    const ours = dx();
+    unregisterSimdConvBackpropInput();
+    expect(tf.getKernel('Conv2DBackpropInput', 'wasm')!.kernelFunc).not.toBe(installed);
+    const stock = dx();
+    registerSimdConvBackpropInput();
+    let worst = 0;
+    for (let i = 0; i < stock.length; i++) worst = Math.max(worst, Math.abs(ours[i]! - stock[i]!) / Math.max(1, Math.abs(stock[i]!)));
+    expect(worst).toBeLessThan(1e-5);
+    tf.dispose([x, f]);
   });
 
   it('conv1d layer training steps match cpu', async () => {
