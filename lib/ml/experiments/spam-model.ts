@@ -16,6 +16,7 @@ import * as tf from '@tensorflow/tfjs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { FusedLSTM } from '../rnn/fused-lstm.ts';
+import { simpleRnnSequence } from '../rnn/simple-rnn-op.ts';
 import { clipByGlobalNorm } from '../models/train-utils.ts';
 import { type HasWeights, type NamedWeight, WeightStore, saveWeights } from '../models/weights.ts';
 import { denseFast } from './ex3-model.ts';
@@ -110,21 +111,16 @@ export class SpamClassifier implements HasWeights {
     });
   }
 
-  /** The Elman recurrence; the input projection is one product for all steps. */
+  /**
+   * The Elman recurrence as one fused op (lib/ml/rnn/simple-rnn-op.ts): a padded step carries the
+   * state and outputs zero.
+   */
   private simpleRnn(x: tf.Tensor3D, mask: tf.Tensor2D | undefined): { outputs: tf.Tensor3D; last: tf.Tensor2D } {
     const { kernel, recurrent, bias } = this.rnn!;
-    const [b, t] = x.shape;
-    const xp = tf.unstack(denseFast(x, kernel, bias), 1) as tf.Tensor2D[];
-    const ms = mask ? (tf.unstack(mask.expandDims(2), 1) as tf.Tensor2D[]) : undefined;
-    let h: tf.Tensor2D = tf.zeros([b, this.config.units]);
-    const outs: tf.Tensor2D[] = [];
-    for (let i = 0; i < t; i++) {
-      const next = tf.tanh(tf.add(xp[i]!, tf.matMul(h, recurrent))) as tf.Tensor2D;
-      const mi = ms?.[i];
-      h = mi ? (tf.add(tf.mul(next, mi), tf.mul(h, tf.sub(1, mi))) as tf.Tensor2D) : next;
-      outs.push(mi ? (tf.mul(next, mi) as tf.Tensor2D) : next);
-    }
-    return { outputs: tf.stack(outs, 1) as tf.Tensor3D, last: h };
+    const r = simpleRnnSequence(x, recurrent as tf.Tensor as tf.Tensor2D, tf.zeros([x.shape[0], this.config.units]), {
+      mask, maskedOutput: 'zero', inputKernel: kernel as tf.Tensor as tf.Tensor2D, inputBias: bias as tf.Tensor as tf.Tensor1D,
+    });
+    return { outputs: r.outputs, last: r.h };
   }
 
   /** One Adam step on the mean binary cross-entropy; returns the loss and the gradient's global norm. */

@@ -7,6 +7,7 @@ export { FusedGRU, type FusedGRUArgs } from './fused-gru.ts';
 export { FusedRnnLayer, type FusedRnnArgs, type InitializerArg } from './fused-rnn-layer.ts';
 export { lstmSequence, type LstmResult } from './lstm-op.ts';
 export { gruSequence, type GruResult } from './gru-op.ts';
+export { simpleRnnSequence, type SimpleRnnResult } from './simple-rnn-op.ts';
 export type { SequenceOptions, MaskedOutput } from './options.ts';
 export type { RecurrentActivation } from './activations.ts';
 export {

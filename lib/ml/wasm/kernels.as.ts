@@ -366,6 +366,85 @@ export function lstmBackward(dv: usize, hs: usize, cs: usize, gates: usize, tanh
 }
 
 // ---------------------------------------------------------------------------------------------
+// Elman RNN: h' = tanh(xp + h·U)
+
+/**
+ * Forward pass. Inputs: xp (b, t, h), u (h, h), hs[0], mask (b, t) or 0. Saves: hs ((t + 1), b, h)
+ * and acts (t, b, h) = tanh(xp + h·U) (what a padded step would have output). Output: out
+ * (b, t + 1, h), step outputs then the final state.
+ */
+export function rnnForward(xp: usize, u: usize, hs: usize, acts: usize, out: usize, mask: usize, b: i32, t: i32, h: i32, flags: i32): void {
+  const carry = (flags & CARRY) != 0;
+  const bh = b * h;
+  const hb = <usize>h << 2;
+  for (let k = 0; k < t; k++) {
+    const i = timeIndex(k, t, flags);
+    const hp0 = at(hs, k * bh);
+    const ak = at(acts, k * bh);
+    gemm(hp0, h, 1, u, h, ak, h, b, h, h, 0);
+    for (let r = 0; r < b; r++) {
+      const m = maskAt(mask, r, t, i);
+      const mv = splat(m);
+      const om = splat(1 - m);
+      const x = at(xp, (r * t + i) * h);
+      const a = at(ak, r * h);
+      const hp = at(hp0, r * h);
+      const hn = hp + (<usize>bh << 2);
+      const o = at(out, (r * (t + 1) + outIndex(k, i, flags)) * h);
+      for (let j = 0; j < h; j += 4) {
+        const n = min(4, h - j);
+        const q = <usize>j << 2;
+        const av = tanhv(f32x4.add(ld(x + q), ld(a + q)));
+        const hNew = f32x4.add(f32x4.mul(mv, av), f32x4.mul(om, ld(hp + q)));
+        st(a + q, av, n);
+        st(hn + q, hNew, n);
+        st(o + q, carry ? hNew : f32x4.mul(mv, av), n);
+      }
+    }
+  }
+  for (let r = 0; r < b; r++) memory.copy(at(out, (r * (t + 1) + t) * h), at(hs, t * bh + r * h), hb);
+}
+
+/**
+ * Backward pass. Inputs: dv (b, t + 1, h); the saved hs and acts; uT (h, h) = uᵀ; mask. Outputs:
+ * dA (t, b, h) and dxp (b, t, h), the pre-activation gradient in processing and input order;
+ * dh (b, h), the initial state's gradient; dU (h, h).
+ */
+export function rnnBackward(dv: usize, hs: usize, acts: usize, uT: usize, mask: usize, dA: usize, dxp: usize, dh: usize, dU: usize, b: i32, t: i32, h: i32, flags: i32): void {
+  const carry = (flags & CARRY) != 0;
+  const bh = b * h;
+  const hb = <usize>h << 2;
+  for (let r = 0; r < b; r++) memory.copy(at(dh, r * h), at(dv, (r * (t + 1) + t) * h), hb);
+  for (let k = t - 1; k >= 0; k--) {
+    const i = timeIndex(k, t, flags);
+    const dAk = at(dA, k * bh);
+    for (let r = 0; r < b; r++) {
+      const m = maskAt(mask, r, t, i);
+      const mv = splat(m);
+      const om = splat(1 - m);
+      const dOut = at(dv, (r * (t + 1) + outIndex(k, i, flags)) * h);
+      const a = at(acts, k * bh + r * h);
+      const dhr = at(dh, r * h);
+      const d = at(dAk, r * h);
+      const dx = at(dxp, (r * t + i) * h);
+      for (let j = 0; j < h; j += 4) {
+        const n = min(4, h - j);
+        const q = <usize>j << 2;
+        const dOutv = ld(dOut + q);
+        const dhk = carry ? f32x4.add(ld(dhr + q), dOutv) : ld(dhr + q);
+        const dhn = carry ? f32x4.mul(mv, dhk) : f32x4.mul(mv, f32x4.add(dhk, dOutv));
+        const dz = f32x4.mul(dhn, tanhGradv(ld(a + q)));
+        st(d + q, dz, n);
+        st(dx + q, dz, n);
+        st(dhr + q, f32x4.mul(om, dhk), n);
+      }
+    }
+    gemm(dAk, h, 1, uT, h, dh, h, b, h, h, 1);
+  }
+  gemm(hs, 1, h, dA, h, dU, h, h, t * b, h, 0);
+}
+
+// ---------------------------------------------------------------------------------------------
 // GRU (tfjs' GRUCell: reset gate before the recurrent product, gate order z, r, h)
 
 /**

@@ -1,5 +1,5 @@
 /**
- * Host side of the WebAssembly kernels (`kernels.as.ts`: fused recurrences, additive attention): compiles the
+ * Host side of the WebAssembly kernels (`kernels.as.ts`: fused recurrences, additive attention, GEMM): compiles the
  * AssemblyScript source on first use, caches the binary by content hash, instantiates it
  * synchronously, and hands out buffers in its memory.
  *
@@ -49,6 +49,8 @@ export interface KernelExports {
   sigmoidArray(src: number, dst: number, n: number): void;
   lstmForward(xp: number, u: number, hs: number, cs: number, gates: number, tanhC: number, out: number, mask: number, b: number, t: number, h: number, flags: number): void;
   lstmBackward(dv: number, hs: number, cs: number, gates: number, tanhC: number, uT: number, mask: number, dG: number, dxp: number, dh: number, dc: number, dU: number, b: number, t: number, h: number, flags: number): void;
+  rnnForward(xp: number, u: number, hs: number, acts: number, out: number, mask: number, b: number, t: number, h: number, flags: number): void;
+  rnnBackward(dv: number, hs: number, acts: number, uT: number, mask: number, dA: number, dxp: number, dh: number, dU: number, b: number, t: number, h: number, flags: number): void;
   gruForward(xp: number, u: number, hs: number, rhs: number, gates: number, out: number, mask: number, b: number, t: number, h: number, flags: number): void;
   gruBackward(dv: number, hs: number, rhs: number, gates: number, uT: number, mask: number, dG: number, dxp: number, dh: number, dz: number, drh: number, dU: number, b: number, t: number, h: number, flags: number): void;
   additiveScores(q: number, k: number, v: number, out: number, nb: number, tq: number, tk: number, u: number): void;
