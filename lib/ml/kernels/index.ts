@@ -12,6 +12,7 @@ import {
 import { registerBlockReverse } from './block-reverse.ts';
 import { registerSimdActivations } from './simd-activations.ts';
 import { registerSimdConvBackpropInput } from './conv2d-backprop-input.ts';
+import { registerRowGather } from './row-gather.ts';
 import { registerSimdMatMul } from './simd-matmul.ts';
 import { registerTransposeFreeMatMul } from './transpose-free-matmul.ts';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum.ts';
@@ -21,6 +22,7 @@ export { registerBlockReverse, unregisterBlockReverse } from './block-reverse.ts
 export { registerSimdMatMul, unregisterSimdMatMul } from './simd-matmul.ts';
 export { registerSimdActivations, unregisterSimdActivations } from './simd-activations.ts';
 export { registerSimdConvBackpropInput, unregisterSimdConvBackpropInput } from './conv2d-backprop-input.ts';
+export { registerRowGather, unregisterRowGather } from './row-gather.ts';
 
 /** Every kernel this module adds to the wasm backend. */
 export const wasmKernelConfigs: readonly KernelConfig[] = [
@@ -36,8 +38,9 @@ export const wasmKernelConfigs: readonly KernelConfig[] = [
  * Also swaps in the transpose-free BatchMatMul: the stock one's transposed path (taken by every
  * dense/matMul gradient) is up to ~18× slower. `SEQLAB_WASM_MATMUL=stock` keeps the stock kernel.
  * On top of it, batched products go to the SIMD GEMM (simd-matmul.ts).
- * Likewise the block-copying Reverse (`SEQLAB_WASM_REVERSE=stock` keeps the stock one) and the
- * SIMD Tanh/Sigmoid (`SEQLAB_WASM_ACTIVATIONS=stock`) and Conv2DBackpropInput (`SEQLAB_WASM_CONV=stock`).
+ * Likewise, each with an environment switch back to the stock kernel: the block-copying Reverse
+ * (`SEQLAB_WASM_REVERSE=stock`), SIMD Tanh/Sigmoid (`SEQLAB_WASM_ACTIVATIONS=stock`), the SIMD
+ * Conv2DBackpropInput (`SEQLAB_WASM_CONV=stock`) and the row-copying GatherV2 (`SEQLAB_WASM_GATHER=stock`).
  */
 export function registerWasmKernels(): void {
   for (const config of wasmKernelConfigs) {
@@ -50,4 +53,5 @@ export function registerWasmKernels(): void {
   if (process.env.SEQLAB_WASM_REVERSE !== 'stock') registerBlockReverse();
   if (process.env.SEQLAB_WASM_ACTIVATIONS !== 'stock') registerSimdActivations();
   if (process.env.SEQLAB_WASM_CONV !== 'stock') registerSimdConvBackpropInput();
+  if (process.env.SEQLAB_WASM_GATHER !== 'stock') registerRowGather();
 }
