@@ -9,11 +9,10 @@
  * Registered by default with the other wasm kernels; `SEQLAB_WASM_REVERSE=stock` keeps the stock one.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { KernelConfig, KernelFunc, TensorInfo, TypedArray } from '@tensorflow/tfjs';
+import type { TensorInfo, TypedArray } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { kernelOverride } from './override.ts';
 import { readValues, writeOutput } from './wasm-io.ts';
-
-let original: KernelConfig | undefined;
 
 /**
  * `x` reversed along `axes` (normalised, any order, duplicates allowed), as a new array of the
@@ -62,27 +61,16 @@ export function reverseValues(vals: TypedArray, shape: readonly number[], axes: 
   return out;
 }
 
-/** Replace the wasm Reverse by the block-copying one. Idempotent; call after the wasm backend is registered. */
-export function registerBlockReverse(): void {
-  if (original) return;
-  const base = tf.getKernel('Reverse', 'wasm');
-  if (!base) throw new Error('registerBlockReverse: the wasm backend has no Reverse kernel');
-  original = base;
-  const kernelFunc: KernelFunc = (args) => {
-    const { inputs: { x }, attrs: { dims }, backend } = args as unknown as {
-      inputs: { x: TensorInfo }; attrs: { dims: number | number[] }; backend: BackendWasm;
-    };
-    const axes = tf.util.parseAxisParam(dims, x.shape);
-    return writeOutput(backend, x.shape, x.dtype, reverseValues(readValues(backend, x), x.shape, axes));
+const reverse = kernelOverride('Reverse', () => (args) => {
+  const { inputs: { x }, attrs: { dims }, backend } = args as unknown as {
+    inputs: { x: TensorInfo }; attrs: { dims: number | number[] }; backend: BackendWasm;
   };
-  tf.unregisterKernel('Reverse', 'wasm');
-  tf.registerKernel({ ...base, kernelFunc });
-}
+  const axes = tf.util.parseAxisParam(dims, x.shape);
+  return writeOutput(backend, x.shape, x.dtype, reverseValues(readValues(backend, x), x.shape, axes));
+});
+
+/** Replace the wasm Reverse by the block-copying one. Idempotent; call after the wasm backend is registered. */
+export const registerBlockReverse = reverse.register;
 
 /** Put the stock wasm Reverse back. */
-export function unregisterBlockReverse(): void {
-  if (!original) return;
-  tf.unregisterKernel('Reverse', 'wasm');
-  tf.registerKernel(original);
-  original = undefined;
-}
+export const unregisterBlockReverse = reverse.unregister;

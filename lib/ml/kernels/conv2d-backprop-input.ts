@@ -9,13 +9,11 @@
  *
  * Registered over the stock kernel by default; `SEQLAB_WASM_CONV=stock` keeps the stock one.
  */
-import * as tf from '@tensorflow/tfjs';
 import { backend_util } from '@tensorflow/tfjs';
-import type { Conv2DBackpropInputAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
+import type { Conv2DBackpropInputAttrs, TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { kernelArena } from '../wasm/kernels.ts';
-
-let original: KernelConfig | undefined;
+import { kernelOverride } from './override.ts';
 
 function simdBackpropInput(args: { inputs: { dy: TensorInfo; filter: TensorInfo }; backend: BackendWasm; attrs: Conv2DBackpropInputAttrs }): TensorInfo | undefined {
   const { inputs: { dy, filter }, backend, attrs } = args;
@@ -63,21 +61,11 @@ function simdBackpropInput(args: { inputs: { dy: TensorInfo; filter: TensorInfo 
   return out;
 }
 
+const override = kernelOverride('Conv2DBackpropInput', (base) => (args) =>
+  simdBackpropInput(args as unknown as Parameters<typeof simdBackpropInput>[0]) ?? base.kernelFunc(args));
+
 /** Put the SIMD Conv2DBackpropInput in front of the stock one. Idempotent. */
-export function registerSimdConvBackpropInput(): void {
-  if (original) return;
-  const base = tf.getKernel('Conv2DBackpropInput', 'wasm');
-  if (!base) throw new Error('registerSimdConvBackpropInput: the wasm backend has no Conv2DBackpropInput kernel');
-  original = base;
-  const kernelFunc: KernelFunc = (args) => simdBackpropInput(args as unknown as Parameters<typeof simdBackpropInput>[0]) ?? base.kernelFunc(args);
-  tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
-  tf.registerKernel({ ...base, kernelFunc });
-}
+export const registerSimdConvBackpropInput = override.register;
 
 /** Put the stock wasm Conv2DBackpropInput back. */
-export function unregisterSimdConvBackpropInput(): void {
-  if (!original) return;
-  tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
-  tf.registerKernel(original);
-  original = undefined;
-}
+export const unregisterSimdConvBackpropInput = override.unregister;

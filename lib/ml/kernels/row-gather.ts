@@ -7,10 +7,9 @@
  * Registered over the stock kernel by default; `SEQLAB_WASM_GATHER=stock` keeps the stock one.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { KernelConfig, KernelFunc, TensorInfo, TypedArray } from '@tensorflow/tfjs';
+import type { TensorInfo, TypedArray } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-
-let original: KernelConfig | undefined;
+import { kernelOverride } from './override.ts';
 
 function rowGather(args: { inputs: { x: TensorInfo; indices: TensorInfo }; backend: BackendWasm; attrs: { axis: number; batchDims: number } }): TensorInfo | undefined {
   const { inputs: { x, indices }, backend, attrs } = args;
@@ -40,21 +39,10 @@ function rowGather(args: { inputs: { x: TensorInfo; indices: TensorInfo }; backe
   return out;
 }
 
+const override = kernelOverride('GatherV2', (base) => (args) => rowGather(args as unknown as Parameters<typeof rowGather>[0]) ?? base.kernelFunc(args));
+
 /** Put the row-copying GatherV2 in front of the stock one. Idempotent. */
-export function registerRowGather(): void {
-  if (original) return;
-  const base = tf.getKernel('GatherV2', 'wasm');
-  if (!base) throw new Error('registerRowGather: the wasm backend has no GatherV2 kernel');
-  original = base;
-  const kernelFunc: KernelFunc = (args) => rowGather(args as unknown as Parameters<typeof rowGather>[0]) ?? base.kernelFunc(args);
-  tf.unregisterKernel('GatherV2', 'wasm');
-  tf.registerKernel({ ...base, kernelFunc });
-}
+export const registerRowGather = override.register;
 
 /** Put the stock wasm GatherV2 back. */
-export function unregisterRowGather(): void {
-  if (!original) return;
-  tf.unregisterKernel('GatherV2', 'wasm');
-  tf.registerKernel(original);
-  original = undefined;
-}
+export const unregisterRowGather = override.unregister;

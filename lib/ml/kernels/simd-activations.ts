@@ -8,12 +8,11 @@
  *
  * Registered by default with the other wasm kernels; `SEQLAB_WASM_ACTIVATIONS=stock` keeps the stock ones.
  */
-import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { kernelArena } from '../wasm/kernels.ts';
+import { kernelOverride } from './override.ts';
 
-const originals = new Map<string, KernelConfig>();
 /** Below this many elements the stock kernel's lower fixed cost wins. */
 const MIN_SIZE = 1024;
 
@@ -33,23 +32,14 @@ function simdUnary(name: 'Tanh' | 'Sigmoid', base: KernelConfig): KernelFunc {
   };
 }
 
+const overrides = (['Tanh', 'Sigmoid'] as const).map((name) => kernelOverride(name, (base) => simdUnary(name, base)));
+
 /** Replace the wasm Tanh and Sigmoid by the SIMD ones. Idempotent. */
 export function registerSimdActivations(): void {
-  for (const name of ['Tanh', 'Sigmoid'] as const) {
-    if (originals.has(name)) continue;
-    const base = tf.getKernel(name, 'wasm');
-    if (!base) throw new Error(`registerSimdActivations: the wasm backend has no ${name} kernel`);
-    originals.set(name, base);
-    tf.unregisterKernel(name, 'wasm');
-    tf.registerKernel({ ...base, kernelFunc: simdUnary(name, base) });
-  }
+  for (const o of overrides) o.register();
 }
 
 /** Put the stock wasm Tanh and Sigmoid back. */
 export function unregisterSimdActivations(): void {
-  for (const [name, base] of originals) {
-    tf.unregisterKernel(name, 'wasm');
-    tf.registerKernel(base);
-  }
-  originals.clear();
+  for (const o of overrides) o.unregister();
 }

@@ -12,12 +12,11 @@
  * Registered by default over the transpose-free BatchMatMul (it falls back to it);
  * `SEQLAB_WASM_MATMUL=stock` keeps the stock kernel.
  */
-import * as tf from '@tensorflow/tfjs';
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
+import type { TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { kernelArena } from '../wasm/kernels.ts';
+import { kernelOverride } from './override.ts';
 
-let original: KernelConfig | undefined;
 /** Benchmarks set this to route every float32 product through the SIMD GEMM. */
 let force = false;
 
@@ -76,21 +75,10 @@ function simdMatMul({ inputs: { a, b }, attrs: { transposeA, transposeB }, backe
   return out;
 }
 
+const override = kernelOverride('BatchMatMul', (base) => (args) => simdMatMul(args as unknown as MatMulArgs) ?? base.kernelFunc(args));
+
 /** Put the SIMD BatchMatMul in front of the registered wasm one. Idempotent. */
-export function registerSimdMatMul(): void {
-  if (original) return;
-  const base = tf.getKernel('BatchMatMul', 'wasm');
-  if (!base) throw new Error('registerSimdMatMul: the wasm backend has no BatchMatMul kernel');
-  original = base;
-  const kernelFunc: KernelFunc = (args) => simdMatMul(args as unknown as MatMulArgs) ?? base.kernelFunc(args);
-  tf.unregisterKernel('BatchMatMul', 'wasm');
-  tf.registerKernel({ ...base, kernelFunc });
-}
+export const registerSimdMatMul = override.register;
 
 /** Put back the BatchMatMul that was registered before {@link registerSimdMatMul}. */
-export function unregisterSimdMatMul(): void {
-  if (!original) return;
-  tf.unregisterKernel('BatchMatMul', 'wasm');
-  tf.registerKernel(original);
-  original = undefined;
-}
+export const unregisterSimdMatMul = override.unregister;

@@ -10,10 +10,9 @@
  * keeps the stock kernel, and `pnpm bench:train --stock-matmul` measures the difference.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs';
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
+import { kernelOverride } from './override.ts';
 import { unregisterSimdMatMul } from './simd-matmul.ts';
-
-let original: KernelConfig | undefined;
 
 interface MatMulArgs {
   inputs: { a: TensorInfo; b: TensorInfo; bias?: TensorInfo };
@@ -21,20 +20,16 @@ interface MatMulArgs {
   backend: { disposeData(dataId: object): void };
 }
 
-/** Replace the wasm BatchMatMul by the transpose-free one. Idempotent; call after the wasm backend is registered. */
-export function registerTransposeFreeMatMul(): void {
-  if (original) return;
-  const base = tf.getKernel('BatchMatMul', 'wasm');
+const override = kernelOverride('BatchMatMul', (base) => {
   const transpose = tf.getKernel('Transpose', 'wasm');
-  if (!base || !transpose) throw new Error('registerTransposeFreeMatMul: the wasm backend has no BatchMatMul/Transpose kernel');
-  original = base;
+  if (!transpose) throw new Error('registerTransposeFreeMatMul: the wasm backend has no Transpose kernel');
   const swapLast = (x: TensorInfo, backend: MatMulArgs['backend']): TensorInfo => {
     const perm = x.shape.map((_, i) => i);
     const r = perm.length;
     [perm[r - 1], perm[r - 2]] = [r - 2, r - 1];
     return transpose.kernelFunc({ inputs: { x }, attrs: { perm }, backend } as unknown as Parameters<KernelFunc>[0]) as TensorInfo;
   };
-  const kernelFunc: KernelFunc = (args) => {
+  return (args) => {
     const { inputs, attrs, backend } = args as unknown as MatMulArgs;
     if (!attrs.transposeA && !attrs.transposeB) return base.kernelFunc(args);
     const a = attrs.transposeA ? swapLast(inputs.a, backend) : inputs.a;
@@ -44,15 +39,13 @@ export function registerTransposeFreeMatMul(): void {
     if (b !== inputs.b) backend.disposeData(b.dataId);
     return out;
   };
-  tf.unregisterKernel('BatchMatMul', 'wasm');
-  tf.registerKernel({ ...base, kernelFunc });
-}
+});
+
+/** Replace the wasm BatchMatMul by the transpose-free one. Idempotent; call after the wasm backend is registered. */
+export const registerTransposeFreeMatMul = override.register;
 
 /** Put the stock wasm BatchMatMul back (removing the SIMD one layered on top, if any). */
 export function unregisterTransposeFreeMatMul(): void {
   unregisterSimdMatMul();
-  if (!original) return;
-  tf.unregisterKernel('BatchMatMul', 'wasm');
-  tf.registerKernel(original);
-  original = undefined;
+  override.unregister();
 }

@@ -10,8 +10,7 @@
  * tfjs formulation.
  */
 import * as tf from '@tensorflow/tfjs';
-import { kernelArena } from '../wasm/kernels.ts';
-import { putTensor, recordingTape, setFromTensor, tensorFrom } from '../wasm/tensors.ts';
+import { FusedOpFrame, putTensor, setFromTensor, tensorFrom } from '../wasm/tensors.ts';
 
 let override: 'fused' | 'stock' | undefined;
 
@@ -41,14 +40,11 @@ export function fusedAdditiveScores(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor
   }
   const op = tf.customGrad((...args: unknown[]) => {
     const [qT, kT, vT] = args as [tf.Tensor3D, tf.Tensor3D, tf.Tensor];
-    const A = kernelArena();
-    A.reset();
-    const tape = recordingTape();
-    const keep = (n: number): number => (tape ? A.save(n, tape) : A.alloc(n));
-    const pQ = keep(nb * tq * u);
-    const pK = keep(nb * tk * u);
-    const pV = keep(u);
-    const generation = A.generation;
+    const frame = new FusedOpFrame();
+    const { A } = frame;
+    const pQ = frame.keep(nb * tq * u);
+    const pK = frame.keep(nb * tk * u);
+    const pV = frame.keep(u);
     setFromTensor(A, pQ, qT);
     setFromTensor(A, pK, kT);
     setFromTensor(A, pV, vT);
@@ -56,8 +52,7 @@ export function fusedAdditiveScores(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor
     A.k.additiveScores(pQ, pK, pV, pOut, nb, tq, tk, u);
     const value = tensorFrom<tf.Tensor3D>(A, pOut, [nb, tq, tk]);
     const gradFunc = (dy: tf.Tensor | tf.Tensor[]): tf.Tensor[] => {
-      if (!tape || A.generation !== generation) throw new Error('fusedAdditiveScores: the saved forward inputs were released before the backward pass (a new gradient tape started in between)');
-      A.reset();
+      frame.backward('fusedAdditiveScores');
       const gDs = putTensor(A, Array.isArray(dy) ? (dy[0] as tf.Tensor) : dy);
       const gDq = A.alloc(nb * tq * u);
       const gDk = A.alloc(nb * tk * u);

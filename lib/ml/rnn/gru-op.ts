@@ -8,8 +8,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { isHard } from './activations.ts';
 import { type SequenceOptions, maskValues } from './options.ts';
-import { FLAG, kernelArena } from '../wasm/kernels.ts';
-import { putTensor, recordingTape, setFromTensor, tensorFrom } from '../wasm/tensors.ts';
+import { FLAG } from '../wasm/kernels.ts';
+import { FusedOpFrame, putTensor, setFromTensor, tensorFrom } from '../wasm/tensors.ts';
+import { prepareSequence, unpackOutputs } from './fused-op.ts';
 import { inputGrads, placeInput } from './input-projection.ts';
 
 /** Result of {@link gruSequence}. */
@@ -30,29 +31,22 @@ export function gruSequence(input: tf.Tensor3D, recurrentKernel: tf.Tensor2D, h0
   const g3 = recurrentKernel.shape[1];
   const h = g3 / 3;
   const hard = isHard(opts.recurrentActivation ?? 'hardSigmoid');
-  const reverse = opts.reverse === true;
-  const carry = (opts.maskedOutput ?? 'carry') === 'carry';
-  const byStep = opts.outputOrder === 'processing';
-  const mask = opts.mask ?? tf.ones([b, t]);
-  const flags = (hard ? FLAG.hard : 0) | (reverse ? FLAG.reverse : 0) | (carry ? FLAG.carry : 0) | (byStep ? FLAG.byStep : 0);
-  const projection = opts.inputKernel ? [opts.inputKernel, ...(opts.inputBias ? [opts.inputBias] : [])] : [];
+  const { flags: base, mask, projection } = prepareSequence(input, opts);
+  const flags = base | (hard ? FLAG.hard : 0);
   const op = tf.customGrad((...all: unknown[]) => {
     // customGrad appends its `save` function to the inputs.
     const args = all.slice(0, 4 + projection.length);
     const [inT, uT, h0T, maskT, wT, biasT] = args as [tf.Tensor3D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D?, tf.Tensor1D?];
     const mv = opts.mask ? maskValues(maskT) : undefined;
     const bh = b * h;
-    const A = kernelArena();
-    A.reset();
-    // What the backward pass reads stays in the arena (saved) while a gradient tape records.
-    const tape = recordingTape();
-    const keep = (n: number): number => (tape ? A.save(n, tape) : A.alloc(n));
+    const frame = new FusedOpFrame();
+    const { A } = frame;
+    const keep = (n: number): number => frame.keep(n);
     const pU = keep(h * g3);
     const pHs = keep((t + 1) * bh);
     const pRhs = keep(t * bh);
     const pGates = keep(t * b * g3);
     const pMask = mv ? keep(b * t) : 0;
-    const generation = A.generation;
     setFromTensor(A, pU, uT);
     setFromTensor(A, pHs, h0T);
     if (mv) A.set(pMask, mv);
@@ -61,8 +55,7 @@ export function gruSequence(input: tf.Tensor3D, recurrentKernel: tf.Tensor2D, h0
     A.k.gruForward(inp.pXp, pU, pHs, pRhs, pGates, pOut, pMask, b, t, h, flags);
     const value = tensorFrom<tf.Tensor3D>(A, pOut, [b, t + 1, h]);
     const gradFunc = (dy: tf.Tensor | tf.Tensor[]): tf.Tensor[] => {
-      if (!tape || A.generation !== generation) throw new Error('fused GRU: the saved forward state was released before the backward pass (a new gradient tape started in between)');
-      A.reset();
+      frame.backward('fused GRU');
       const gUT = A.alloc(g3 * h);
       A.k.transpose(pU, h, g3, g3, gUT);
       const gDv = putTensor(A, Array.isArray(dy) ? (dy[0] as tf.Tensor) : dy);
@@ -85,8 +78,6 @@ export function gruSequence(input: tf.Tensor3D, recurrentKernel: tf.Tensor2D, h0
     return { value, gradFunc };
   });
   // Intermediates are left to the caller's tidy: the tape may still refer to them.
-  const packedOut = op(input, recurrentKernel, h0, mask, ...projection) as tf.Tensor3D;
-  const outputs = tf.slice(packedOut, [0, 0, 0], [b, t, h]);
-  const hT = tf.reshape(tf.slice(packedOut, [0, t, 0], [b, 1, h]), [b, h]) as tf.Tensor2D;
-  return { outputs, h: hT };
+  const { outputs, states: [hT] } = unpackOutputs(op(input, recurrentKernel, h0, mask, ...projection) as tf.Tensor3D, 1);
+  return { outputs, h: hT as tf.Tensor2D };
 }

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import type { Arena } from './kernels.ts';
+import { type Arena, kernelArena } from './kernels.ts';
 
 interface EngineState {
   state: { gradientDepth: number; activeTape: object | null };
@@ -40,3 +40,39 @@ export function tensorFrom<T extends tf.Tensor = tf.Tensor>(A: Arena, ptr: numbe
   const n = shape.reduce((p, d) => p * d, 1);
   return tf.tensor(tf.getBackend() === 'wasm' ? A.view(ptr, n) : A.get(ptr, n), shape, 'float32') as T;
 }
+
+/**
+ * One forward call's view of the kernel arena. Buffers the backward pass reads are taken with
+ * `keep`: saved in the arena while a gradient tape records (scratch otherwise, since no backward
+ * pass will come). `backward` starts the backward pass and fails loudly if those buffers were
+ * released by a newer tape.
+ */
+export class FusedOpFrame {
+  readonly A: Arena;
+  private readonly tape: object | undefined;
+  private generation: number;
+
+  constructor() {
+    this.A = kernelArena();
+    this.A.reset();
+    this.tape = recordingTape();
+    this.generation = this.A.generation;
+  }
+
+  /** A buffer the backward pass will read; take all of them before any `A.alloc`. */
+  keep(floats: number): number {
+    const ptr = this.tape ? this.A.save(floats, this.tape) : this.A.alloc(floats);
+    this.generation = this.A.generation;
+    return ptr;
+  }
+
+  /** Frees the scratch of the ops in between and hands back the arena for the backward pass. */
+  backward(opName: string): Arena {
+    if (!this.tape || this.A.generation !== this.generation) {
+      throw new Error(`${opName}: the saved forward state was released before the backward pass (a new gradient tape started in between)`);
+    }
+    this.A.reset();
+    return this.A;
+  }
+}
+
