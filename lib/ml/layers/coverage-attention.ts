@@ -101,8 +101,11 @@ tf.serialization.registerClass(CoverageAttention);
 export function coveragePenalty(weights: tf.Tensor, coverage: tf.Tensor): tf.Scalar {
   return tf.tidy(() => {
     if (weights.rank === 2) return tf.minimum(weights, coverage).sum(-1).mean() as tf.Scalar;
-    // Exclusive cumulative sum: coverage before step t is the sum of steps 0..t-1.
-    const before = tf.cumsum(weights, 1, true).add(coverage.expandDims(1));
+    // Exclusive cumulative sum: coverage before step t is the sum of steps 0..t-1. Summed along
+    // the last axis after a transpose: tfjs 4.22's Cumsum gradient on any other axis comes back
+    // transposed (wrong values when T = tk, a shape error otherwise).
+    const steps = tf.transpose(weights, [0, 2, 1]);
+    const before = tf.transpose(tf.cumsum(steps, 2, true), [0, 2, 1]).add(coverage.expandDims(1));
     return tf.minimum(weights, before).sum([1, 2]).mean() as tf.Scalar;
   });
 }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CoverageAttention, coveragePenalty } from '../../../lib/ml/layers/index.ts';
+import { gradCheck } from '../grad-check.ts';
 import { useBackend } from '../helpers.ts';
 import {
   type Mat, arr, attendRef, dot, expectClose, expectLayerGradients, expectNoLeak, expectRoundTrip, matmul, randn,
@@ -124,5 +125,31 @@ describe('CoverageAttention gradients (cpu)', () => {
     const mask = tf.tensor2d([[1, 1, 0], [1, 1, 1]]);
     const cov = tf.tensor2d([[0.3, 0.5, 0], [0.1, 0.9, 0.4]]);
     expectLayerGradients(new CoverageAttention({ units: 3, seed: 5 }), [randn([2, 3], 6), randn([2, 3, 2], 7), cov], [mask]);
+  });
+});
+
+describe('coveragePenalty gradients (cpu)', () => {
+  beforeAll(async () => { await useBackend('cpu'); });
+  afterAll(async () => { await useBackend('wasm'); });
+
+  it('the history form agrees with finite differences for the weights and the start coverage', () => {
+    // Values spread over [0, 1) with no near-ties between a weight and the coverage before it,
+    // so min() is differentiable within the step; T ≠ tk catches a transposed gradient.
+    const history = tf.randomUniform([2, 4, 3], 0.05, 0.95, 'float32', 11);
+    const start = tf.randomUniform([2, 3], 0, 0.5, 'float32', 12);
+    const r = gradCheck(([h, c]) => coveragePenalty(h!, c!), [history, start], [], { eps: 1e-3, maxPerTensor: 100 });
+    expect(r.checked).toBe(24 + 6);
+    expect(r.maxAbsGradByTensor['input[0]']).toBeGreaterThan(0.1);
+    expect(r.mismatches).toEqual([]);
+    tf.dispose([history, start]);
+  });
+
+  it('also when T = tk, where a transposed gradient has the right shape but wrong values', () => {
+    const history = tf.randomUniform([2, 3, 3], 0.05, 0.95, 'float32', 13);
+    const start = tf.randomUniform([2, 3], 0, 0.5, 'float32', 14);
+    const r = gradCheck(([h, c]) => coveragePenalty(h!, c!), [history, start], [], { eps: 1e-3, maxPerTensor: 100 });
+    expect(r.checked).toBe(18 + 6);
+    expect(r.mismatches).toEqual([]);
+    tf.dispose([history, start]);
   });
 });
