@@ -51,10 +51,12 @@ function topTokens(lp: Float32Array, offset: number, vocab: number, n: number): 
  * Beam search. Per input, each step extends every live beam by its 2k best tokens, ranks all
  * candidates by log-probability (ties: earlier beam, then lower token id), and keeps the first
  * k that do not end; a candidate ending with `endToken` is kept as finished when it ranks in
- * the top k (the rule of Hugging Face's BeamSearchScorer). An input stops once it holds k
- * finished hypotheses (early stopping) or after `maxLen` tokens, when its live beams count as
- * finished too. The winner maximises logProb / lengthPenalty(len). With k = 1 this is exactly
- * {@link greedyDecode}. Leaves no tensors behind.
+ * the top k (the rule of Hugging Face's BeamSearchScorer). An input stops once its best
+ * finished score is at least the best score any live beam could still reach (so a live beam
+ * that would win is never dropped; holding k finished hypotheses is not enough), when nothing
+ * is left alive, or after `maxLen` tokens, when its live beams count as finished too. The winner
+ * maximises logProb / lengthPenalty(len). With k = 1 this is exactly {@link greedyDecode}.
+ * Leaves no tensors behind.
  */
 export function beamSearch<E extends object, S extends object>(
   model: Decodable<E, S>, src: number[][] | tf.Tensor2D, opts: BeamSearchOptions,
@@ -63,8 +65,10 @@ export function beamSearch<E extends object, S extends object>(
 }
 
 /**
- * Like {@link beamSearch}, but returns every hypothesis kept for each input (the finished ones,
- * plus the live beams of inputs cut off by `maxLen`), best first.
+ * Like {@link beamSearch}, but returns every hypothesis kept for each input (the ones finished
+ * before the search stopped, plus the live beams of inputs cut off by `maxLen`), best first.
+ * The first is the search's answer; the list may hold fewer than k hypotheses, since the search
+ * stops as soon as no live beam can beat the best finished one.
  */
 export function beamSearchNBest<E extends object, S extends object>(
   model: Decodable<E, S>, src: number[][] | tf.Tensor2D, opts: BeamSearchOptions,
@@ -88,6 +92,20 @@ export function beamSearchNBest<E extends object, S extends object>(
     Array.from({ length: k }, (_, j) => (j === 0 ? { tokens: [], logProb: 0, attention: [] } : undefined)));
   const finished: Beam[][] = Array.from({ length: B }, () => []);
   const done = new Array<boolean>(B).fill(false);
+  const score = (h: Beam): number => h.logProb / lengthPenalty(h.tokens.length, alpha, kind);
+  const bestFinished = (fin: Beam[]): number => Math.max(-Infinity, ...fin.map(score));
+  // The most any descendant of a live beam of `len` tokens can still score. Its log-probability
+  // only falls (every step adds a log-probability ≤ 0), but the length penalty may grow with the
+  // length, and dividing a negative log-probability by a larger penalty raises the score. The
+  // final length lies in [len + 1, maxLen] and the penalty is monotone in it, so the largest
+  // penalty sits at one end: logProb / max(lp(len + 1), lp(maxLen)) bounds every descendant.
+  // (With α = 0 this is the beam's own log-probability.) At maxLen a live beam grows no more
+  // and counts as finished with its own score.
+  const bestLiveBound = (live: { beam: Beam }[], len: number): number => {
+    if (len >= opts.maxLen) return Math.max(...live.map((n) => score(n.beam)));
+    const widest = Math.max(lengthPenalty(len + 1, alpha, kind), lengthPenalty(opts.maxLen, alpha, kind));
+    return Math.max(...live.map((n) => n.beam.logProb / widest));
+  };
   try {
     for (let t = 0; t < opts.maxLen && done.some((d) => !d); t++) {
       const prevTokens = alive.flatMap((beams) => beams.map((beam) => beam?.tokens.at(-1) ?? opts.startToken));
@@ -125,7 +143,7 @@ export function beamSearchNBest<E extends object, S extends object>(
           else if (rank < k) (finished[b] as Beam[]).push(extended);
         }
         // Also done when nothing is left alive (every candidate ended, e.g. a tiny vocabulary).
-        if ((finished[b]?.length ?? 0) >= k || next.length === 0) {
+        if (next.length === 0 || bestFinished(finished[b] ?? []) >= bestLiveBound(next, t + 1)) {
           done[b] = true;
           alive[b] = new Array<Beam | undefined>(k).fill(undefined);
           continue;
@@ -146,7 +164,7 @@ export function beamSearchNBest<E extends object, S extends object>(
   }
   return finished.map((fin, b) => {
     const pool = [...fin, ...(done[b] ? [] : (alive[b] ?? []).filter((x): x is Beam => x !== undefined))];
-    const scored = pool.map((h) => ({ ...h, score: h.logProb / lengthPenalty(h.tokens.length, alpha, kind) }));
+    const scored = pool.map((h) => ({ ...h, score: score(h) }));
     // Stable sort: on equal scores the earlier-finished (then higher-ranked) hypothesis wins.
     scored.sort((x, y) => y.score - x.score);
     return scored;

@@ -90,9 +90,16 @@ describe('greedy and beam search on a known distribution', () => {
     expect(b?.attention).toEqual([[0.5, 0.5], [0.5, 0.5]]);
   });
 
-  it('n-best lists every kept hypothesis, best first', () => {
+  it('n-best lists the hypotheses finished before the search stopped, best first', () => {
+    // After two steps B end (.36) has finished and the best live beam, A B (.3), cannot beat it.
     const [list] = beamSearchNBest(toy, [[5]], { ...OPTS, beamWidth: 2 });
-    expect(list?.map((h) => h.tokens)).toEqual([[B, END], [A, B, END]]);
+    expect(list?.map((h) => h.tokens)).toEqual([[B, END]]);
+    // A length penalty lets live beams catch up, so the search goes on and keeps more.
+    const [longer] = beamSearchNBest(toy, [[5]], { ...OPTS, beamWidth: 2, lengthPenalty: 3 });
+    expect(longer?.[0]?.tokens).toEqual([A, B, END]);
+    expect(longer?.map((h) => h.tokens)).toContainEqual([B, END]);
+    const scores = longer?.map((h) => h.score) ?? [];
+    expect(scores).toEqual([...scores].sort((x, y) => y - x));
   });
 
   it('a length penalty can prefer the longer hypothesis', () => {
