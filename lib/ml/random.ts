@@ -1,6 +1,8 @@
 /**
- * Seeded randomness for everything the experiments draw: data shuffles, initial weights and
- * dropout masks all trace back to the one `seed` in `pipeline.yaml`.
+ * Seeded randomness for everything the library draws: generated data, splits, initial weights,
+ * dropout masks, batch shuffles and teacher-forcing coins all trace back to the one `seed` in
+ * `pipeline.yaml`, each through its own child seed `deriveSeed(seed, 'data/dates')`,
+ * `deriveSeed(seed, 'init/3')`… (see {@link deriveSeed}; the one seed-derivation scheme).
  *
  * tfjs itself draws from `Math.random` unless an initializer or op is given a seed, and
  * `model.fit({shuffle: true})` always does; so train with `shuffle: false` over batches ordered
@@ -19,10 +21,16 @@ export interface Rng {
   normal(mean?: number, std?: number): number;
   /** Integer uniform in [lo, hi), hi exclusive. */
   int(lo: number, hi: number): number;
-  /** Fisher–Yates shuffle in place; returns the same array. */
-  shuffle<T>(items: T[]): T[];
+  /** Fisher–Yates shuffle in place (an array or a typed array); returns the same object. */
+  shuffle<A extends Shufflable>(items: A): A;
   /** A fresh 32-bit seed drawn from this stream (for child generators or tfjs ops). */
   seed(): number;
+}
+
+/** What {@link Rng.shuffle} permutes in place: arrays and typed arrays. */
+export interface Shufflable {
+  length: number;
+  [index: number]: unknown;
 }
 
 /** The 32-bit finaliser of MurmurHash3: a bijection that scatters nearby seeds far apart. */
@@ -73,11 +81,11 @@ export function rng(seed: number): Rng {
       }
       return lo + Math.floor(next() * (hi - lo));
     },
-    shuffle<T>(items: T[]): T[] {
+    shuffle<A extends Shufflable>(items: A): A {
       for (let i = items.length - 1; i > 0; i--) {
         const j = Math.floor(next() * (i + 1));
-        const tmp = items[i] as T;
-        items[i] = items[j] as T;
+        const tmp = items[i];
+        items[i] = items[j];
         items[j] = tmp;
       }
       return items;
@@ -109,42 +117,16 @@ function rotl(x: number, k: number): number {
   return ((x << k) | (x >>> (32 - k))) >>> 0;
 }
 
-/** Uniform in [lo, hi) from `r`. */
-export function uniform(r: Rng, lo = 0, hi = 1): number {
-  return r.uniform(lo, hi);
-}
-
-/** Normal(mean, std) from `r`. */
-export function normal(r: Rng, mean = 0, std = 1): number {
-  return r.normal(mean, std);
-}
-
-/** Integer in [lo, hi) from `r`. */
-export function int(r: Rng, lo: number, hi: number): number {
-  return r.int(lo, hi);
-}
-
-/** Fisher–Yates shuffle of `items` in place with `r` (or a fresh generator from a seed). */
-export function shuffle<T>(r: Rng | number, items: T[]): T[] {
-  return (typeof r === 'number' ? rng(r) : r).shuffle(items);
-}
-
 /**
- * `n` child seeds derived from `seed`, independent of each other and of `rng(seed)`'s own
- * stream; child `i` does not depend on `n`, so adding a consumer keeps the others' seeds.
+ * The one way to derive a child seed: from a seed and a slash-separated name path naming the
+ * consumer ('data/dates', 'split', 'init/3', 'dropout/2', 'train/ex1'…). Children of one seed
+ * are independent of each other and of `rng(seed)`'s own stream, and adding a consumer keeps
+ * the others' seeds. Nest calls to hand a part its own seed: `deriveSeed(deriveSeed(s, 'a'), 'b')`.
  */
-export function split(seed: number, n: number): number[] {
-  const base = checkSeed(seed);
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) out.push(fmix32(fmix32(base ^ 0x5bd1e995) + Math.imul(i + 1, 0x9e3779b9)));
-  return out;
-}
-
-/** A child seed for a named consumer ('init/encoder', 'shuffle/train'…), stable across runs. */
-export function deriveSeed(seed: number, name: string): number {
+export function deriveSeed(seed: number, path: string): number {
   let h = checkSeed(seed) ^ 0x811c9dc5;
-  for (let i = 0; i < name.length; i++) h = fmix32(h ^ name.charCodeAt(i));
-  return fmix32(h + name.length);
+  for (let i = 0; i < path.length; i++) h = fmix32(h ^ path.charCodeAt(i));
+  return fmix32(h + path.length);
 }
 
 /** Initializers {@link seededInit} can seed. */
@@ -168,7 +150,7 @@ export interface InitOptions {
 }
 
 /**
- * A tfjs initializer with a fixed seed. Pass a different seed per weight (see {@link split} /
+ * A tfjs initializer with a fixed seed. Pass a different seed per weight (see
  * {@link deriveSeed}): tfjs reuses the seed verbatim, so equal seeds give equal weights.
  */
 export function seededInit(kind: InitKind, seed: number, opts: InitOptions = {}): SeededInitializer {

@@ -5,7 +5,7 @@
  * (`/` and `.` are day-first, `-` is month-first) so every source has exactly one reading.
  */
 import { type Bundle, getArray, readBundle, readSplit, splitArrays, writeBundle } from './io.ts';
-import { createRng } from './prng.ts';
+import { deriveSeed, rng as seededRng } from '../random.ts';
 import { DEFAULT_SPLIT, type SplitFractions, type SplitIndices, randomSplit } from './splits.ts';
 import { SEQ2SEQ_SPECIALS, type Vocabulary, decodeIds, encodeBatch, makeVocabulary, vocabularyFromTokens } from './vocab.ts';
 
@@ -160,15 +160,15 @@ export function generateDates(opts: DatesOptions = {}): DatesData {
     seed: opts.seed ?? 42,
     split: opts.split ?? DEFAULT_SPLIT,
   };
-  const rng = createRng(`${o.seed}/dates`);
+  const rng = seededRng(deriveSeed(o.seed, 'data/dates'));
   const sources: string[] = [];
   const targets: string[] = [];
   const formats = new Int32Array(o.n);
   for (let i = 0; i < o.n; i++) {
-    const day = FIRST_DAY + rng.int(LAST_DAY - FIRST_DAY + 1);
+    const day = FIRST_DAY + rng.int(0, LAST_DAY - FIRST_DAY + 1);
     const dt = new Date(day * 86_400_000);
     const date = { year: dt.getUTCFullYear(), month: dt.getUTCMonth() + 1, day: dt.getUTCDate() };
-    const f = rng.int(DATE_FORMATS.length);
+    const f = rng.int(0, DATE_FORMATS.length);
     formats[i] = f;
     sources.push(renderDate(date, DATE_FORMATS[f]!));
     targets.push(toIso(date));

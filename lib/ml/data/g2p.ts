@@ -6,7 +6,7 @@
  */
 import { createRequire } from 'node:module';
 import { type Bundle, getArray, readBundle, readSplit, splitArrays, writeBundle } from './io.ts';
-import { createRng } from './prng.ts';
+import { deriveSeed, rng as seededRng } from '../random.ts';
 import { DEFAULT_SPLIT, type SplitFractions, type SplitIndices, randomSplit } from './splits.ts';
 import { SEQ2SEQ_SPECIALS, type Vocabulary, encodeBatch, makeVocabulary, vocabularyFromTokens } from './vocab.ts';
 
@@ -102,7 +102,7 @@ export function generateG2p(opts: G2pOptions = {}): G2pData {
   }
   let chosen = pairs;
   if (o.size !== null && o.size < pairs.length) {
-    chosen = createRng(`${o.seed}/g2p/subset`).shuffle([...pairs]).slice(0, o.size);
+    chosen = seededRng(deriveSeed(o.seed, 'data/g2p/subset')).shuffle([...pairs]).slice(0, o.size);
     chosen.sort((a, b) => (a[0] < b[0] ? -1 : 1));
   }
   const words = chosen.map(([w]) => w);

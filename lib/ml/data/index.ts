@@ -1,5 +1,4 @@
 /** Deterministic data sets for the exercises, with their on-disk bundles, splits and vocabularies. */
-export * from './prng.ts';
 export * from './splits.ts';
 export * from './io.ts';
 export * from './vocab.ts';

@@ -6,7 +6,7 @@
  */
 import { drawDigit } from './glyphs.ts';
 import { type Bundle, getArray, readBundle, readSplit, splitArrays, writeBundle } from './io.ts';
-import { createRng } from './prng.ts';
+import { deriveSeed, rng as seededRng } from '../random.ts';
 import { DEFAULT_SPLIT, type SplitFractions, type SplitIndices, randomSplit } from './splits.ts';
 
 /** Options of `generateMovingMnist`. */
@@ -63,15 +63,15 @@ function resolve(opts: MovingMnistOptions): Required<MovingMnistOptions> {
 /** Generates the clips; same options → identical arrays. */
 export function generateMovingMnist(opts: MovingMnistOptions = {}): MovingMnistData {
   const o = resolve(opts);
-  const rng = createRng(`${o.seed}/moving-mnist`);
+  const rng = seededRng(deriveSeed(o.seed, 'data/moving-mnist'));
   const px = o.size * o.size;
   const quantised = new Uint8Array(o.n * o.frames * px);
   const digits = new Int32Array(o.n * o.maxDigits).fill(-1);
   const canvas = new Float32Array(px);
   for (let c = 0; c < o.n; c++) {
-    const count = 1 + rng.int(o.maxDigits);
+    const count = 1 + rng.int(0, o.maxDigits);
     const movers = Array.from({ length: count }, (_, k) => {
-      const digit = rng.int(10);
+      const digit = rng.int(0, 10);
       digits[c * o.maxDigits + k] = digit;
       const height = o.size * rng.uniform(o.scale[0], o.scale[1]);
       const maxX = o.size - height / 2;

@@ -9,7 +9,7 @@
  * for comparison).
  */
 import { type Bundle, getArray, readBundle, readSplit, splitArrays, writeBundle } from './io.ts';
-import { createRng } from './prng.ts';
+import { deriveSeed, rng as seededRng } from '../random.ts';
 import { DEFAULT_SPLIT, type SplitFractions, type SplitIndices, randomSplit } from './splits.ts';
 
 /** Options of `generateSineTrend`. */
@@ -89,7 +89,7 @@ function windowStarts(from: number, to: number, win: number, stride: number): nu
 /** Generates the data set; same options → identical arrays. */
 export function generateSineTrend(opts: SineTrendOptions = {}): ForecastData {
   const o = resolve(opts);
-  const rng = createRng(`${o.seed}/sine-trend`);
+  const rng = seededRng(deriveSeed(o.seed, 'data/sine-trend'));
   const period = o.period * rng.uniform(0.9, 1.1);
   const phase = rng.uniform(0, 2 * Math.PI);
   const raw = new Float64Array(o.length);

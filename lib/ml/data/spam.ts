@@ -7,7 +7,7 @@
  */
 import { createRequire } from 'node:module';
 import { type Bundle, getArray, readBundle, readSplit, splitArrays, writeBundle } from './io.ts';
-import { createRng } from './prng.ts';
+import { deriveSeed, rng as seededRng } from '../random.ts';
 import { DEFAULT_SPLIT, type SplitFractions, type SplitIndices, stratifiedSplit } from './splits.ts';
 import { PAD, UNK, type Vocabulary, buildVocabulary, encodeBatch, vocabularyFromTokens } from './vocab.ts';
 
@@ -144,10 +144,10 @@ export function generateSpam(opts: SpamOptions = {}): SpamData {
   if (o.size !== null && o.size < mails.length) {
     // a stratified pick: the split machinery already keeps class ratios
     const labels = mails.map((m) => (m.group.startsWith('spam') ? 1 : 0));
-    const pick = stratifiedSplit(labels, { train: o.size / mails.length, val: 0, test: 1 - o.size / mails.length }, `${o.seed}/subset`);
+    const pick = stratifiedSplit(labels, { train: o.size / mails.length, val: 0, test: 1 - o.size / mails.length }, deriveSeed(o.seed, 'data/spam/subset'));
     mails = Array.from(pick.train, (i) => mails[i]!);
   }
-  createRng(`${o.seed}/spam/order`).shuffle(mails);
+  seededRng(deriveSeed(o.seed, 'data/spam/order')).shuffle(mails);
   const y = Int32Array.from(mails, (m) => (m.group.startsWith('spam') ? 1 : 0));
   const tokens = mails.map((m) => tokenizeEmail(m.text, { keepSubject: o.keepSubject }));
   const split = stratifiedSplit(y, o.split, o.seed);

@@ -1,5 +1,5 @@
 /** Train/validation/test splits as index lists, fixed by a seed. */
-import { createRng } from './prng.ts';
+import { deriveSeed, rng } from '../random.ts';
 
 /** Fractions of the data per split; they must be ≥ 0 and sum to 1 (±1e-9). */
 export interface SplitFractions {
@@ -37,9 +37,9 @@ function cut(indices: readonly number[], f: SplitFractions): [number[], number[]
 const sorted = (xs: number[]): Int32Array => Int32Array.from(xs).sort();
 
 /** A seeded random split of `n` items. */
-export function randomSplit(n: number, fractions: SplitFractions = DEFAULT_SPLIT, seed: number | string = 0): SplitIndices {
+export function randomSplit(n: number, fractions: SplitFractions = DEFAULT_SPLIT, seed = 0): SplitIndices {
   checkFractions(fractions);
-  const order = createRng(`${seed}/split`).shuffle(Array.from({ length: n }, (_, i) => i));
+  const order = rng(deriveSeed(seed, 'split')).shuffle(Array.from({ length: n }, (_, i) => i));
   const [train, val, test] = cut(order, fractions);
   return { train: sorted(train), val: sorted(val), test: sorted(test) };
 }
@@ -48,7 +48,7 @@ export function randomSplit(n: number, fractions: SplitFractions = DEFAULT_SPLIT
 export function stratifiedSplit(
   labels: ArrayLike<number>,
   fractions: SplitFractions = DEFAULT_SPLIT,
-  seed: number | string = 0,
+  seed = 0,
 ): SplitIndices {
   checkFractions(fractions);
   const byClass = new Map<number, number[]>();
@@ -60,7 +60,7 @@ export function stratifiedSplit(
   }
   const parts: [number[], number[], number[]] = [[], [], []];
   for (const c of [...byClass.keys()].sort((a, b) => a - b)) {
-    const idx = createRng(`${seed}/split/${c}`).shuffle(byClass.get(c)!);
+    const idx = rng(deriveSeed(seed, `split/${c}`)).shuffle(byClass.get(c)!);
     cut(idx, fractions).forEach((p, k) => parts[k]!.push(...p));
   }
   return { train: sorted(parts[0]), val: sorted(parts[1]), test: sorted(parts[2]) };

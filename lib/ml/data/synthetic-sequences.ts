@@ -11,7 +11,7 @@
  * Classes are balanced (counts differ by at most one) and the split is stratified.
  */
 import { type Bundle, getArray, readBundle, readSplit, splitArrays, writeBundle } from './io.ts';
-import { createRng } from './prng.ts';
+import { type Rng, deriveSeed, rng as seededRng } from '../random.ts';
 import { DEFAULT_SPLIT, type SplitFractions, type SplitIndices, stratifiedSplit } from './splits.ts';
 
 /** Options of `generateSyntheticSequences`. */
@@ -71,20 +71,20 @@ function resolve(opts: SyntheticSequencesOptions): Required<SyntheticSequencesOp
 }
 
 /** Writes the class pattern of one sample (without offset and noise) into `out`. */
-function pattern(cls: number, amp: number, out: Float64Array, rng: ReturnType<typeof createRng>): void {
+function pattern(cls: number, amp: number, out: Float64Array, rng: Rng): void {
   const T = out.length;
   out.fill(0);
   if (cls === 0) {
     for (let t = 0; t < T; t++) out[t] = amp * ((2 * t) / (T - 1) - 1);
   } else if (cls === 1) {
-    const period = 8 + rng.int(6);
-    const phase = rng.int(period);
+    const period = 8 + rng.int(0, 6);
+    const phase = rng.int(0, period);
     for (let t = phase; t < T; t += period) {
       for (let k = 0; k < 3 && t + k < T; k++) out[t + k] = 1.5 * amp * (k === 1 ? 1 : 0.6);
     }
   } else {
     const width = 8;
-    const at = 2 + rng.int(T - width - 4);
+    const at = 2 + rng.int(0, T - width - 4);
     for (let k = 0; k < width; k++) out[at + k] = 1.5 * amp * Math.sin((2 * Math.PI * k) / width);
   }
 }
@@ -92,9 +92,9 @@ function pattern(cls: number, amp: number, out: Float64Array, rng: ReturnType<ty
 /** Generates the data set; same options → identical arrays. */
 export function generateSyntheticSequences(opts: SyntheticSequencesOptions = {}): SequenceClassificationData {
   const o = resolve(opts);
-  const rng = createRng(`${o.seed}/synthetic-sequences`);
+  const rng = seededRng(deriveSeed(o.seed, 'data/synthetic-sequences'));
   const y = Int32Array.from({ length: o.n }, (_, i) => i % 3);
-  rng.shuffleTyped(y);
+  rng.shuffle(y);
   const x = new Float32Array(o.n * o.steps * o.features);
   const signal = new Float64Array(o.steps);
   const mix = Array.from({ length: o.features }, (_, f) => (f === 0 ? 1 : rng.uniform(0.5, 1)));

@@ -5,7 +5,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createRng, type Rng } from '../data/prng.ts';
+import type { Rng } from '../random.ts';
 
 /** Per-epoch progress: the stage forwards it to the runner's live view. */
 export type OnEpoch = (epoch: number, epochs: number, values: Record<string, number>) => void;
@@ -40,11 +40,6 @@ function roundReplacer(_key: string, value: unknown): unknown {
     return Number(value.toPrecision(6));
   }
   return value;
-}
-
-/** A seeded stream for an experiment's own draws (shuffles), independent per `part`. */
-export function experimentRng(seed: number, part: string): Rng {
-  return createRng(`${seed}/experiment/${part}`);
 }
 
 /** Splits `indices` (already in the desired order) into consecutive batches of `size`. */

@@ -13,8 +13,9 @@ import { argmaxRows, classificationReport } from '../metrics/classification.ts';
 import { attentionEntropy, attentionSpan, meanAttendedPosition } from '../metrics/attention.ts';
 import { currentBackend } from './backend.ts';
 import {
-  type EpochRecord, type RunContext, batches, experimentRng, gatherRows, secondsSince, shuffled, writeJson,
+  type EpochRecord, type RunContext, batches, gatherRows, secondsSince, shuffled, writeJson,
 } from './common.ts';
+import { deriveSeed, rng as seededRng } from '../random.ts';
 import { GruAttentionClassifier } from './gru-attention-classifier.ts';
 
 /** Params of exercise 1 (`ex1` in pipeline.yaml, plus `seed` and where the data is). */
@@ -96,7 +97,7 @@ export async function run(params: Ex1Params, ctx: RunContext): Promise<Ex1Result
     inputDim: data.features, numClasses: data.numClasses, units: params.units, learningRate: params.lr, seed: params.seed,
     ...(params.attentionUnits !== undefined ? { attentionUnits: params.attentionUnits } : {}),
   });
-  const rng = experimentRng(params.seed, 'ex1');
+  const rng = seededRng(deriveSeed(params.seed, 'train/ex1'));
   const width = data.steps * data.features;
   const history: EpochRecord[] = [];
   let best = { epoch: 0, accuracy: -1, weights: model.snapshot() };

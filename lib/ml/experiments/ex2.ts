@@ -17,8 +17,9 @@ import { mae, mse } from '../metrics/regression.ts';
 import { type ForecastBatch, Seq2SeqForecaster } from '../models/forecaster.ts';
 import { currentBackend } from './backend.ts';
 import {
-  type EpochRecord, type RunContext, batches, experimentRng, gatherRows, secondsSince, shuffled, writeJson,
+  type EpochRecord, type RunContext, batches, gatherRows, secondsSince, shuffled, writeJson,
 } from './common.ts';
+import { deriveSeed, rng as seededRng } from '../random.ts';
 
 /** Params of exercise 2 (`ex2` in pipeline.yaml, plus `seed` and the data bundle). */
 export interface Ex2Params {
@@ -143,7 +144,7 @@ export async function run(params: Ex2Params, ctx: RunContext): Promise<Ex2Result
     bidirectional: true, learningRate: params.lr, teacherForcingRatio: params.teacherForcing ?? 1, seed: params.seed,
   });
   const view = modelView(data, params.relative ?? true);
-  const rng = experimentRng(params.seed, 'ex2');
+  const rng = seededRng(deriveSeed(params.seed, 'train/ex2'));
   const truth = (idx: ArrayLike<number>): Float32Array => gatherRows(data.y, data.targetSteps, Array.from(idx));
   const valTruth = truth(data.split.val);
   const history: EpochRecord[] = [];

@@ -13,8 +13,9 @@ import { type MovingMnistData, readMovingMnist } from '../data/moving-mnist.ts';
 import { mae, mse } from '../metrics/regression.ts';
 import { currentBackend } from './backend.ts';
 import {
-  type BackendRecord, type EpochRecord, type RunContext, batches, experimentRng, gatherRows, secondsSince, shuffled, writeJson,
+  type BackendRecord, type EpochRecord, type RunContext, batches, gatherRows, secondsSince, shuffled, writeJson,
 } from './common.ts';
+import { deriveSeed, rng as seededRng } from '../random.ts';
 import { type Ex3Variant, TemporalLatentModel } from './ex3-model.ts';
 
 /** Params of exercise 3 (`ex3` in pipeline.yaml, plus `seed`, the data bundle and the variant). */
@@ -107,7 +108,7 @@ export async function run(params: Ex3Params, ctx: RunContext): Promise<Ex3Result
     lstmUnits: params.lstmUnits, heads: params.heads, memorySlots: params.memorySlots, segmentLength: params.segmentLength,
     learningRate: params.lr, clipNorm: params.clipNorm ?? 5, seed: params.seed,
   });
-  const rng = experimentRng(params.seed, `ex3/${params.variant}`);
+  const rng = seededRng(deriveSeed(params.seed, `train/ex3/${params.variant}`));
   const clipsOf = (idx: ArrayLike<number>): Float32Array => gatherRows(data.clips, width, Array.from(idx));
   const valTruth = clipsOf(data.split.val);
   const history: EpochRecord[] = [];

@@ -13,7 +13,8 @@ import { readG2p } from '../data/g2p.ts';
 import type { AttentionKind } from '../models/attention-step.ts';
 import { Seq2Seq } from '../models/seq2seq.ts';
 import { currentBackend } from './backend.ts';
-import { type BackendRecord, type RunContext, experimentRng, secondsSince, writeJson } from './common.ts';
+import { type BackendRecord, type RunContext, secondsSince, writeJson } from './common.ts';
+import { deriveSeed, rng as seededRng } from '../random.ts';
 import { splitPairs, tokensOf } from './translate.ts';
 import { decodeBeam, decodeGreedy, sequenceScores, stripSpecials, trainSeq2Seq } from './translate-seq2seq.ts';
 
@@ -92,7 +93,7 @@ export async function run(params: G2pParams, ctx: RunContext): Promise<G2pResult
   const maxLen = data.targetLen;
   const valLimit = Math.min(params.valLimit ?? val.src.length, val.src.length);
   const trained = trainSeq2Seq(model, train, {
-    epochs: params.epochs, batchSize: params.batchSize, rng: experimentRng(params.seed, 'g2p'),
+    epochs: params.epochs, batchSize: params.batchSize, rng: seededRng(deriveSeed(params.seed, 'train/g2p')),
     val: { src: val.src.slice(0, valLimit), tgt: val.tgt.slice(0, valLimit) }, maxLen, onEpoch: ctx.onEpoch,
   });
 

@@ -14,8 +14,9 @@ import { readSpam, type SpamData } from '../data/spam.ts';
 import { accuracy, classificationReport } from '../metrics/classification.ts';
 import { currentBackend } from './backend.ts';
 import {
-  type BackendRecord, type EpochRecord, type RunContext, batches, experimentRng, secondsSince, shuffled, writeJson,
+  type BackendRecord, type EpochRecord, type RunContext, batches, secondsSince, shuffled, writeJson,
 } from './common.ts';
+import { deriveSeed, rng as seededRng } from '../random.ts';
 import { type SpamCell, SpamClassifier } from './spam-model.ts';
 
 /** Params of one spam run (`spam` in pipeline.yaml plus the matrix item). */
@@ -118,7 +119,7 @@ export async function run(params: SpamParams, ctx: RunContext): Promise<SpamResu
     cell: params.cell, masked: params.masked, vocabSize: data.vocab.size, embedDim: params.embedDim, units: params.units,
     learningRate: params.lr, clipNorm: params.clipNorm ?? 5, seed: params.seed,
   });
-  const rng = experimentRng(params.seed, `spam/${name}`);
+  const rng = seededRng(deriveSeed(params.seed, `train/spam/${name}`));
   const valY = labelsOf(data, data.split.val);
   const history: EpochRecord[] = [];
   let best = { epoch: 0, acc: -1, weights: model.snapshot() };

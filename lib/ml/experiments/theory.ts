@@ -8,7 +8,7 @@
  * Output: `scaling.json` in `ctx.outDir`, one series per statistic for the figure.
  */
 import path from 'node:path';
-import { createRng, type Rng } from '../data/prng.ts';
+import { type Rng, deriveSeed, rng as seededRng } from '../random.ts';
 import { type RunContext, writeJson } from './common.ts';
 
 /** Params of the theory stage (`theory` in pipeline.yaml, plus `seed`). */
@@ -130,7 +130,7 @@ export async function run(params: TheoryParams, ctx: RunContext): Promise<Theory
     const unscaled: AttentionStatistics[] = [];
     for (let t = 0; t < params.trials; t++) {
       // One stream per (d_k, trial): adding a d_k to the list does not change the others.
-      const rng = createRng(`${params.seed}/theory/${d}/${t}`);
+      const rng = seededRng(deriveSeed(params.seed, `theory/${d}/${t}`));
       const q = normals(rng, params.queries * d);
       const k = normals(rng, params.keys * d);
       const v = normals(rng, params.keys * dv);

@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beamSearch } from '../decoding/beam.ts';
 import { greedyDecode } from '../decoding/greedy.ts';
-import type { Rng } from '../data/prng.ts';
+import type { Rng } from '../random.ts';
 import { corpusBleu } from '../metrics/bleu.ts';
 import { errorRate, exactMatch } from '../metrics/sequence.ts';
 import type { Seq2Seq } from '../models/seq2seq.ts';

@@ -14,7 +14,8 @@ import type { Vocabulary } from '../data/vocab.ts';
 import { type AttentionKind, ATTENTION_KINDS } from '../models/attention-step.ts';
 import { type EncoderSpec, Seq2Seq } from '../models/seq2seq.ts';
 import { currentBackend } from './backend.ts';
-import { type BackendRecord, type RunContext, experimentRng, secondsSince, writeJson } from './common.ts';
+import { type BackendRecord, type RunContext, secondsSince, writeJson } from './common.ts';
+import { deriveSeed, rng as seededRng } from '../random.ts';
 import {
   type Pairs, type SequenceScores, decodeBeam, decodeGreedy, raggedRows, sequenceScores, stripSpecials, trainSeq2Seq,
 } from './translate-seq2seq.ts';
@@ -137,7 +138,7 @@ export async function run(params: TranslateParams, ctx: RunContext): Promise<Tra
   const maxLen = data.targetLen; // 10 characters + END, with one to spare
   const valLimit = Math.min(params.valLimit ?? val.src.length, val.src.length);
   const trained = trainSeq2Seq(model, train, {
-    epochs: params.epochs, batchSize: params.batchSize, rng: experimentRng(params.seed, `translate/${params.attention}/${params.encoder}`),
+    epochs: params.epochs, batchSize: params.batchSize, rng: seededRng(deriveSeed(params.seed, `train/translate/${params.attention}/${params.encoder}`)),
     val: { src: val.src.slice(0, valLimit), tgt: val.tgt.slice(0, valLimit) }, maxLen, onEpoch: ctx.onEpoch,
   });
 

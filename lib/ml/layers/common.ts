@@ -4,6 +4,7 @@
  * of nesting sub-layers (nested tfjs layers complicate weight tracking and serialisation).
  */
 import * as tf from '@tensorflow/tfjs';
+import { deriveSeed } from '../random.ts';
 
 /** Constructor options every tfjs layer accepts (name, trainable, inputShape…). */
 export type BaseLayerArgs = NonNullable<ConstructorParameters<typeof tf.layers.Layer>[0]>;
@@ -44,9 +45,9 @@ export function inputAt(inputs: tf.Tensor[], i: number, layer: string): tf.Tenso
   return t;
 }
 
-/** Glorot-uniform initialiser whose seed differs per weight (same seed → same weights). */
-export function glorot(seed: number | undefined, offset: number): ReturnType<typeof tf.initializers.glorotUniform> {
-  return tf.initializers.glorotUniform(seed === undefined ? {} : { seed: seed + offset });
+/** Glorot-uniform initialiser for weight number `index` of a layer (same seed → same weights). */
+export function glorot(seed: number | undefined, index: number): ReturnType<typeof tf.initializers.glorotUniform> {
+  return tf.initializers.glorotUniform(seed === undefined ? {} : { seed: deriveSeed(seed, `init/${index}`) });
 }
 
 /**

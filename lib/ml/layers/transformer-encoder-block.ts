@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { type BaseLayerArgs, type Kwargs, dense, glorot, inputAt, lastDim, layerNorm, shapeAt, toList } from './common.ts';
 import { multiHeadAttend } from './multi-head-attention.ts';
+import { deriveSeed } from '../random.ts';
 
 /** Options of {@link TransformerEncoderBlock}. */
 export interface TransformerEncoderBlockArgs extends BaseLayerArgs {
@@ -83,7 +84,7 @@ export class TransformerEncoderBlock extends tf.layers.Layer {
       const norm = (y: tf.Tensor, ln: string): tf.Tensor => layerNorm(y, r(`${ln}_gamma`), r(`${ln}_beta`), this.epsilon);
       const drop = (y: tf.Tensor): tf.Tensor => {
         if (!training || this.dropout <= 0) return y;
-        const seed = this.seed === undefined ? undefined : this.seed + 7919 * ++this.dropoutCalls;
+        const seed = this.seed === undefined ? undefined : deriveSeed(this.seed, `dropout/${++this.dropoutCalls}`);
         return tf.dropout(y, this.dropout, undefined, seed);
       };
       const attend = (y: tf.Tensor): [tf.Tensor, tf.Tensor] => multiHeadAttend(y, y, y, {

@@ -12,7 +12,7 @@ import { type AttentionKind, type AttentionStep, makeAttention } from './attenti
 import { makeBridge } from './bridge.ts';
 import { type Encoder, type EncoderOutput, rnnEncoder } from './encoders.ts';
 import { type Rnn, type RnnKind, type RnnState, makeRnn } from './rnn.ts';
-import { type Rng, rng as seededRng } from '../random.ts';
+import { type Rng, deriveSeed, rng as seededRng } from '../random.ts';
 import { clipByGlobalNorm } from './train-utils.ts';
 import { type HasWeights, type NamedWeight, WeightStore, loadWeights, saveWeights } from './weights.ts';
 
@@ -97,7 +97,7 @@ export class Seq2SeqForecaster implements HasWeights {
     this.outKernel = this.store.create('decoder/output/kernel', [units, 1]);
     this.outBias = this.store.create('decoder/output/bias', [1], 'zeros');
     this.optimizer = tf.train.adam(config.learningRate ?? 0.005);
-    this.rng = seededRng(config.seed + 7);
+    this.rng = seededRng(deriveSeed(config.seed, 'teacher-forcing'));
   }
 
   weights(): NamedWeight[] {

@@ -12,7 +12,7 @@ import { type AttentionKind, type AttentionStep, makeAttention } from './attenti
 import { makeBridge } from './bridge.ts';
 import { type Encoder, type EncoderOutput, convEncoder, rnnEncoder } from './encoders.ts';
 import { type Rnn, type RnnKind, type RnnState, makeRnn } from './rnn.ts';
-import { type Rng, rng as seededRng } from '../random.ts';
+import { type Rng, deriveSeed, rng as seededRng } from '../random.ts';
 import { clipByGlobalNorm } from './train-utils.ts';
 import { transformerEncoder } from './transformer-encoder.ts';
 import { type HasWeights, type NamedWeight, WeightStore, loadWeights, saveWeights } from './weights.ts';
@@ -126,7 +126,7 @@ export class Seq2Seq implements Decodable<Seq2SeqEncoding, Seq2SeqState>, HasWei
     this.outKernel = this.store.create('decoder/output/kernel', [units, config.tgtVocab]);
     this.outBias = this.store.create('decoder/output/bias', [config.tgtVocab], 'zeros');
     this.optimizer = tf.train.adam(config.learningRate ?? 0.01);
-    this.rng = seededRng(config.seed + 7);
+    this.rng = seededRng(deriveSeed(config.seed, 'teacher-forcing'));
   }
 
   weights(): NamedWeight[] {

@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { loadWeights as loadTensorMap, saveWeights as saveTensorMap } from '../io.ts';
+import { deriveSeed } from '../random.ts';
 
 /** A trainable variable under its logical name. */
 export interface NamedWeight {
@@ -36,7 +37,7 @@ export class WeightStore implements HasWeights {
   /** The next per-weight seed. */
   nextSeed(): number {
     this.counter += 1;
-    return this.seed * 1009 + this.counter;
+    return deriveSeed(this.seed, `init/${this.counter}`);
   }
 
   /** A glorot-uniform matrix (or zeros for `init: 'zeros'`), registered under `name`. */

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  deriveSeed, int, normal, rng, SeededDropout, seededDropoutFunc, seededInit, shuffle, split, uniform, xoshiro128ss,
+  deriveSeed, rng, SeededDropout, seededDropoutFunc, seededInit, xoshiro128ss,
 } from '../../../lib/ml/random.ts';
 import type { InitKind } from '../../../lib/ml/random.ts';
 import { useBackend } from '../helpers.ts';
@@ -32,7 +32,7 @@ describe('rng', () => {
 
   it('draws uniforms in range with the right mean', () => {
     const r = rng(7);
-    const xs = Array.from({ length: 20000 }, () => uniform(r, -2, 3));
+    const xs = Array.from({ length: 20000 }, () => r.uniform(-2, 3));
     expect(Math.min(...xs)).toBeGreaterThanOrEqual(-2);
     expect(Math.max(...xs)).toBeLessThan(3);
     expect(Math.abs(xs.reduce((a, b) => a + b, 0) / xs.length - 0.5)).toBeLessThan(0.05);
@@ -40,7 +40,7 @@ describe('rng', () => {
 
   it('draws normals with the right mean and standard deviation', () => {
     const r = rng(8);
-    const xs = Array.from({ length: 20000 }, () => normal(r, 1, 2));
+    const xs = Array.from({ length: 20000 }, () => r.normal(1, 2));
     const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
     const sd = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / xs.length);
     expect(Math.abs(mean - 1)).toBeLessThan(0.05);
@@ -49,7 +49,7 @@ describe('rng', () => {
 
   it('draws every integer of [lo, hi) and nothing else', () => {
     const r = rng(9);
-    const seen = new Set(Array.from({ length: 2000 }, () => int(r, -3, 4)));
+    const seen = new Set(Array.from({ length: 2000 }, () => r.int(-3, 4)));
     expect([...seen].sort((a, b) => a - b)).toEqual([-3, -2, -1, 0, 1, 2, 3]);
     expect(() => r.int(2, 2)).toThrow(RangeError);
     expect(() => rng(1.5)).toThrow(RangeError);
@@ -57,12 +57,18 @@ describe('rng', () => {
 
   it('shuffles in place into a seed-determined permutation', () => {
     const a = Array.from({ length: 100 }, (_, i) => i);
-    const same = shuffle(5, a);
+    const same = rng(5).shuffle(a);
     expect(same).toBe(a);
     expect([...a].sort((x, y) => x - y)).toEqual(Array.from({ length: 100 }, (_, i) => i));
     expect(a).not.toEqual(Array.from({ length: 100 }, (_, i) => i));
-    expect(shuffle(rng(5), Array.from({ length: 100 }, (_, i) => i))).toEqual(a);
-    expect(shuffle(6, Array.from({ length: 100 }, (_, i) => i))).not.toEqual(a);
+    expect(rng(5).shuffle(Array.from({ length: 100 }, (_, i) => i))).toEqual(a);
+    expect(rng(6).shuffle(Array.from({ length: 100 }, (_, i) => i))).not.toEqual(a);
+  });
+
+  it('shuffles a typed array in place into the same permutation as an array', () => {
+    const typed = Int32Array.from({ length: 100 }, (_, i) => i);
+    expect(rng(5).shuffle(typed)).toBe(typed);
+    expect(Array.from(typed)).toEqual(rng(5).shuffle(Array.from({ length: 100 }, (_, i) => i)));
   });
 
   it('shuffles uniformly: each of the 6 orders of 3 items about equally often', () => {
@@ -77,19 +83,18 @@ describe('rng', () => {
   });
 });
 
-describe('split and deriveSeed', () => {
-  it('gives distinct, prefix-stable child seeds that depend on the parent', () => {
-    const five = split(42, 5);
+describe('deriveSeed', () => {
+  it('gives distinct child seeds that depend on the parent and are not its own stream', () => {
+    const five = Array.from({ length: 5 }, (_, i) => deriveSeed(42, `init/${i}`));
     expect(new Set(five).size).toBe(5);
-    expect(split(42, 3)).toEqual(five.slice(0, 3));
-    expect(split(43, 5)).not.toEqual(five);
-    // Children are not the parent's own stream.
+    expect(Array.from({ length: 5 }, (_, i) => deriveSeed(43, `init/${i}`))).not.toEqual(five);
     const r = rng(42);
     expect(five).not.toContain(r.seed());
+    for (const x of five) expect(Number.isInteger(x) && x >= 0 && x < 2 ** 32).toBe(true);
   });
 
   it('child streams look independent (low correlation)', () => {
-    const [a, b] = split(1, 2) as [number, number];
+    const [a, b] = [deriveSeed(1, 'data/a'), deriveSeed(1, 'data/b')];
     const xs = draw(a, 5000);
     const ys = draw(b, 5000);
     const m = (v: number[]) => v.reduce((s, x) => s + x, 0) / v.length;

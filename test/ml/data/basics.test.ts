@@ -2,7 +2,6 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { getArray, readBundle, writeBundle } from '../../../lib/ml/data/io.ts';
-import { createRng } from '../../../lib/ml/data/prng.ts';
 import { randomSplit, stratifiedSplit, takeRows } from '../../../lib/ml/data/splits.ts';
 import {
   PAD,
@@ -14,41 +13,6 @@ import {
   makeVocabulary,
 } from '../../../lib/ml/data/vocab.ts';
 import { bundleBytes, expectPartition, tempDir } from './helpers.ts';
-
-describe('prng', () => {
-  it('is deterministic per seed and differs across seeds', () => {
-    const draw = (seed: number | string) => {
-      const r = createRng(seed);
-      return [r.next(), r.int(1000), r.normal(), r.normal(), r.uniform(5, 6)];
-    };
-    expect(draw(7)).toEqual(draw(7));
-    expect(draw(7)).not.toEqual(draw(8));
-    expect(draw('7')).not.toEqual(draw(7));
-  });
-
-  it('draws look uniform and normal', () => {
-    const r = createRng(1);
-    let sum = 0;
-    let sumSq = 0;
-    let below = 0;
-    const n = 20000;
-    for (let i = 0; i < n; i++) {
-      const z = r.normal();
-      sum += z;
-      sumSq += z * z;
-      if (r.next() < 0.25) below++;
-    }
-    expect(Math.abs(sum / n)).toBeLessThan(0.05);
-    expect(Math.abs(sumSq / n - 1)).toBeLessThan(0.05);
-    expect(Math.abs(below / n - 0.25)).toBeLessThan(0.02);
-  });
-
-  it('shuffles to a permutation', () => {
-    const xs = createRng(3).shuffle(Array.from({ length: 50 }, (_, i) => i));
-    expect([...xs].sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i));
-    expect(xs).not.toEqual(Array.from({ length: 50 }, (_, i) => i));
-  });
-});
 
 describe('splits', () => {
   it('random split: partition, sizes, fixed by the seed', () => {

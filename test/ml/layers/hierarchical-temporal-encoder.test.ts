@@ -115,10 +115,12 @@ describe('HierarchicalTemporalEncoder gradients (cpu)', () => {
   afterAll(async () => { await useBackend('wasm'); });
 
   it('finite differences agree with autodiff for the input and every level', () => {
-    const layer = new HierarchicalTemporalEncoder({ units: 3, segmentLength: 2, seed: 5 });
+    // Finite differences are wrong across a ReLU kink: seeds 5 and 8 put a pre-activation
+    // within eps of 0 (seeds pass through deriveSeed, so any seed is as typical as another).
+    const layer = new HierarchicalTemporalEncoder({ units: 3, segmentLength: 2, seed: 9 });
     expectLayerGradients(layer, [randn([2, 5, 2], 6)], [tf.tensor2d([[1, 1, 1, 0, 0], [1, 1, 1, 1, 1]])], {
       maxPerTensor: 10,
-      eps: 1e-3, // ReLU kinks: a 1e-2 step crosses one for this seed
+      eps: 1e-3, // ReLU kinks: a 1e-2 step crosses one more easily
     });
   });
 });

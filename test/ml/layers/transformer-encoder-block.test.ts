@@ -105,7 +105,9 @@ describe('TransformerEncoderBlock gradients (cpu)', () => {
   afterAll(async () => { await useBackend('wasm'); });
 
   it.each([false, true])('normFirst=%s: finite differences agree with autodiff', (normFirst) => {
-    const layer = new TransformerEncoderBlock({ numHeads: 2, ffDim: 4, normFirst, seed: 6 });
+    // Finite differences are wrong across a ReLU kink; with seeds 6 and 7 a feed-forward
+    // pre-activation lies within eps of 0, so the check needs a seed whose point is smooth.
+    const layer = new TransformerEncoderBlock({ numHeads: 2, ffDim: 4, normFirst, seed: 9 });
     expectLayerGradients(layer, [randn([2, 3, 4], 7)], [tf.tensor2d([[1, 1, 0], [1, 1, 1]])], {
       maxPerTensor: 12,
       invariant: ['key_bias'], // softmax ignores a shift shared by all keys

@@ -34,7 +34,7 @@ describe('Seq2SeqForecaster', () => {
     const test = [sines(32, 12, 4, 3)];
     const model = new Seq2SeqForecaster(CONFIG);
     const start = model.evaluate(test).mse;
-    for (let e = 0; e < 10; e++) model.trainEpoch(train);
+    for (let e = 0; e < 12; e++) model.trainEpoch(train);
     const end = model.evaluate(test).mse;
     expect(end).toBeLessThan(start / 4);
     model.dispose();
