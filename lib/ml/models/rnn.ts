@@ -5,39 +5,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { makeFusedRnn, rnnImplementation } from '../rnn/index.ts';
-import { type HasWeights, type NamedWeight, WeightStore } from './weights.ts';
+import type { MakeRnnOptions, Rnn, RnnKind, RnnState, RunRnnOptions } from '../rnn/types.ts';
+import { type NamedWeight, WeightStore } from './weights.ts';
 
-/** Recurrent cell kinds. */
-export type RnnKind = 'lstm' | 'gru';
-
-/** Recurrent state: `[h]` for a GRU, `[h, c]` for an LSTM; `h` always first. */
-export type RnnState = tf.Tensor2D[];
-
-/** One recurrent cell, stepped eagerly. */
-export interface Rnn extends HasWeights {
-  readonly kind: RnnKind;
-  readonly units: number;
-  readonly inputDim: number;
-  /** Zero state for a batch. */
-  initialState(batch: number): RnnState;
-  /** One step: x (b, inputDim), state → new state (its first element is the output h). */
-  step(x: tf.Tensor2D, state: RnnState): RnnState;
-  /**
-   * Optional whole-sequence path (a fused kernel) with exactly {@link runRnn}'s semantics;
-   * runRnn uses it when present, so encoders speed up without changing.
-   */
-  sequence?(x: tf.Tensor3D, mask: tf.Tensor2D | undefined, opts: RunRnnOptions): { outputs: tf.Tensor3D; state: RnnState };
-}
-
-/** Options of {@link makeRnn}. */
-export interface MakeRnnOptions {
-  /** Width of the step input. */
-  inputDim: number;
-  /** Base seed of the initialisers. */
-  seed: number;
-  /** Logical name prefix of the weights (default the kind). */
-  name?: string;
-}
+// The types live beside the fused cells so that lib/ml/rnn needs nothing from this file.
+export type { MakeRnnOptions, Rnn, RnnKind, RnnState, RunRnnOptions } from '../rnn/types.ts';
 
 /**
  * Make a cell. Today: tfjs' stock `lstmCell` / `gruCell` (Keras gate layout: LSTM i,f,c,o;
@@ -79,14 +51,6 @@ export function makeRnn(kind: RnnKind, units: number, opts: MakeRnnOptions): Rnn
       return store.weights();
     },
   };
-}
-
-/** Options of {@link runRnn}. */
-export interface RunRnnOptions {
-  /** Process the sequence from the last step to the first. */
-  reverse?: boolean;
-  /** Start state (default zeros). */
-  initialState?: RnnState;
 }
 
 /**

@@ -7,7 +7,7 @@
  * makes `makeRnn` return the stock tfjs cells again.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { MakeRnnOptions, Rnn, RnnKind, RnnState, RunRnnOptions } from '../models/rnn.ts';
+import type { MakeRnnOptions, Rnn, RnnKind, RnnState, RunRnnOptions } from './types.ts';
 import { type NamedWeight, WeightStore } from '../models/weights.ts';
 import { gruSequence } from './gru-op.ts';
 import { lstmSequence } from './lstm-op.ts';
