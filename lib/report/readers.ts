@@ -1,10 +1,12 @@
 /**
- * Typed views of the experiments' output files, each reading only what the figures need.
- * Formats follow `lib/ml/experiments/*` (ex1, ex2, ex3, theory, compare, promote) as written
- * today; alternatives seen in older or newer files are accepted where cheap.
+ * The views of the experiments' output files that the figures draw. The formats themselves
+ * (types, writers, validating readers) are declared once in `lib/ml/artifacts`; these functions
+ * read through them and reshape. Files without an artifact module (theory, compare, promotion,
+ * reconstructions) are read here, checking only the fields the figures need.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import * as artifacts from '../ml/artifacts/index.ts';
 import { Fields, type Json, readJson } from './data.ts';
 
 /** One learning curve: per epoch, every numeric column (`loss`, `val_accuracy`, …). */
@@ -14,18 +16,11 @@ export interface History {
   epochs: { epoch: number; values: Record<string, number> }[];
 }
 
-/** `history.json`: `{model, best_epoch, epochs: [{epoch, loss, val_*}]}`. */
+/** `history.json` (lib/ml/artifacts/history.ts) as per-epoch value maps. */
 export async function readHistory(file: string): Promise<History> {
-  const f = new Fields(file);
-  const doc = f.obj(await readJson(file), '(root)');
-  const epochs = f.arr(doc.epochs, 'epochs').map((e, i) => {
-    const row = f.obj(e, `epochs[${i}]`);
-    const values: Record<string, number> = {};
-    for (const [k, v] of Object.entries(row)) if (k !== 'epoch' && typeof v === 'number' && Number.isFinite(v)) values[k] = v;
-    return { epoch: f.num(row.epoch, `epochs[${i}].epoch`), values };
-  });
-  const bestEpoch = f.optNum(doc.best_epoch);
-  return { model: f.optStr(doc.model) ?? 'model', ...(bestEpoch !== undefined ? { bestEpoch } : {}), epochs };
+  const h = await artifacts.readHistory(file);
+  const epochs = h.epochs.map(({ epoch, ...values }) => ({ epoch, values }));
+  return { model: h.model, bestEpoch: h.best_epoch, epochs };
 }
 
 /** Attention of a classifier over its input steps, one row per test example. */
@@ -35,22 +30,10 @@ export interface ClassifierAttention {
   examples: { index: number; label: string; predicted: string; weights: number[]; signal?: number[] }[];
 }
 
-/** Exercise 1's `attention.json`. */
+/** Exercise 1's `attention.json` (lib/ml/artifacts/attention.ts). */
 export async function readClassifierAttention(file: string): Promise<ClassifierAttention> {
-  const f = new Fields(file);
-  const doc = f.obj(await readJson(file), '(root)');
-  const examples = f.arr(doc.examples, 'examples').map((e, i) => {
-    const ex = f.obj(e, `examples[${i}]`);
-    const signal = Array.isArray(ex.signal) ? f.nums(ex.signal, `examples[${i}].signal`) : undefined;
-    return {
-      index: f.optNum(ex.index) ?? i,
-      label: String(ex.label ?? '?'),
-      predicted: String(ex.predicted ?? '?'),
-      weights: f.nums(ex.weights, `examples[${i}].weights`),
-      ...(signal ? { signal } : {}),
-    };
-  });
-  return { model: f.optStr(doc.model) ?? 'model', steps: f.optNum(doc.steps) ?? examples[0]?.weights.length ?? 0, examples };
+  const a = await artifacts.readClassifierAttention(file);
+  return { model: a.model, steps: a.steps, examples: a.examples };
 }
 
 /** Horizon × input attention maps of a forecaster. */
@@ -60,15 +43,10 @@ export interface ForecastAttention {
   maps: { window: number; weights: number[][] }[];
 }
 
-/** Exercise 2's `attention.json`. */
+/** Exercise 2's `attention.json` (lib/ml/artifacts/attention.ts). */
 export async function readForecastAttention(file: string): Promise<ForecastAttention> {
-  const f = new Fields(file);
-  const doc = f.obj(await readJson(file), '(root)');
-  const maps = f.arr(doc.maps, 'maps').map((m, i) => {
-    const o = f.obj(m, `maps[${i}]`);
-    return { window: f.optNum(o.window) ?? i, weights: f.matrix(o.weights, `maps[${i}].weights`) };
-  });
-  return { inputSteps: f.num(doc.input_steps, 'input_steps'), horizon: f.num(doc.horizon, 'horizon'), maps };
+  const a = await artifacts.readForecastAttention(file);
+  return { inputSteps: a.input_steps, horizon: a.horizon, maps: a.maps };
 }
 
 /** Forecast windows: the input, the true continuation and the model's forecast. */
@@ -76,20 +54,10 @@ export interface Forecasts {
   examples: { window: number; input: number[]; truth: number[]; forecast: number[] }[];
 }
 
-/** Exercise 2's `forecasts.json`. */
+/** Exercise 2's `forecasts.json` (lib/ml/artifacts/forecasts.ts). */
 export async function readForecasts(file: string): Promise<Forecasts> {
-  const f = new Fields(file);
-  const doc = f.obj(await readJson(file), '(root)');
-  const examples = f.arr(doc.examples, 'examples').map((e, i) => {
-    const o = f.obj(e, `examples[${i}]`);
-    return {
-      window: f.optNum(o.window) ?? i,
-      input: f.nums(o.input, `examples[${i}].input`),
-      truth: f.nums(o.truth, `examples[${i}].truth`),
-      forecast: f.nums(o.forecast, `examples[${i}].forecast`),
-    };
-  });
-  return { examples };
+  const { examples } = await artifacts.readForecasts(file);
+  return { examples: examples.map(({ window, input, truth, forecast }) => ({ window, input, truth, forecast })) };
 }
 
 /** Statistics of scaled vs unscaled dot-product attention per d_k. */
@@ -126,10 +94,9 @@ export interface MetricsDoc {
   f: Fields;
 }
 
-/** Any `metrics.json`. */
+/** Any `metrics.json` (lib/ml/artifacts/metrics.ts: an object naming its model). */
 export async function readMetrics(file: string): Promise<MetricsDoc> {
-  const f = new Fields(file);
-  return { file, doc: f.obj(await readJson(file), '(root)'), f };
+  return { file, doc: await artifacts.readMetrics(file), f: new Fields(file) };
 }
 
 /** A confusion matrix with class names (rows = actual, columns = predicted). */
@@ -155,28 +122,16 @@ export interface Alignment {
   weights: number[][];
 }
 
-const tokens = (v: Json): string[] => (typeof v === 'string' ? [...v] : Array.isArray(v) ? v.map(String) : []);
-
 /**
- * A seq2seq attention file: `{maps: [{source, output, target, weights}]}` (translate, g2p) or
- * `{examples: [...]}`, where source/output are strings (one token per character) or token
- * arrays and weights are output × source. The rows are what the model emitted (`output`), which
- * is what the weights belong to; the reference `target` is used only when there is no output.
+ * A seq2seq `attention.json` (translate, g2p; lib/ml/artifacts/attention.ts). The rows are what
+ * the model emitted (`output`), which is what the weights belong to.
  */
 export async function readAlignments(file: string): Promise<Alignment[]> {
-  const f = new Fields(file);
-  const doc = await readJson(file);
-  const root = Array.isArray(doc) ? undefined : f.obj(doc, '(root)');
-  const list = root === undefined ? (doc as Json[]) : f.arr(root.maps ?? root.examples, root.maps ? 'maps' : 'examples');
-  return list.map((e, i) => {
-    const o = f.obj(e, `maps[${i}]`);
-    const weights = f.matrix(o.weights ?? o.attention, `maps[${i}].weights`);
-    const source = tokens(o.source ?? o.input ?? o.letters);
-    const target = tokens(o.output ?? o.prediction ?? o.predicted ?? o.phonemes ?? o.target);
-    // Token lists sometimes carry start/end markers the weights do not; trust the weights' shape.
-    const fit = (t: string[], n: number): string[] => Array.from({ length: n }, (_, k) => t[k] ?? '');
-    return { source: fit(source, weights[0]?.length ?? 0), target: fit(target, weights.length), weights };
-  });
+  // Token lists may carry markers the weights do not; trust the weights' shape.
+  const fit = (t: string[], n: number): string[] => Array.from({ length: n }, (_, k) => t[k] ?? '');
+  return (await artifacts.readAlignments(file)).maps.map((m) => ({
+    source: fit(m.source, m.weights[0]?.length ?? 0), target: fit(m.output, m.weights.length), weights: m.weights,
+  }));
 }
 
 /** Clips of a frame model: truth and reconstruction, pixel values in [0, 1]. */

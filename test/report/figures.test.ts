@@ -126,7 +126,7 @@ describe('readers and helpers', () => {
   it('a missing field is named with its file', async () => {
     const { writeFile } = await import('node:fs/promises');
     const file = path.join(root, 'bad-attention.json');
-    await writeFile(file, JSON.stringify({ examples: [{ label: 'a', weights: [0.5, 'x'] }] }));
+    await writeFile(file, JSON.stringify({ model: 'ex1', steps: 2, classes: ['a'], examples: [{ index: 0, label: 'a', predicted: 'a', signal: [0, 1], weights: [0.5, 'x'] }] }));
     const e = await readClassifierAttention(file).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(DataError);
     expect((e as Error).message).toBe(`${file}: field "examples[0].weights[1]" should be a finite number.`);

@@ -3,8 +3,6 @@
  * byte-stable (so that unchanged results keep their cache digests), minibatching and seeding.
  * No engine import here: progress goes through the `onEpoch` callback the stage passes in.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import type { Rng } from '../random.ts';
 
 /** Per-epoch progress: the stage forwards it to the runner's live view. */
@@ -19,28 +17,9 @@ export interface RunContext {
   onEpoch?: OnEpoch;
 }
 
-/** One learning-curve point. */
-export interface EpochRecord {
-  epoch: number;
-  [metric: string]: number;
-}
-
-/** Writes `value` as indented JSON with a trailing newline, creating parent directories. */
-export async function writeJson(file: string, value: unknown): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  await writeFile(file, `${JSON.stringify(value, roundReplacer, 1)}\n`);
-}
-
-/**
- * Rounds floats to 6 significant digits in JSON: enough for every figure and table, and it keeps
- * files small (attention maps have thousands of weights).
- */
-function roundReplacer(_key: string, value: unknown): unknown {
-  if (typeof value === 'number' && Number.isFinite(value) && !Number.isInteger(value)) {
-    return Number(value.toPrecision(6));
-  }
-  return value;
-}
+// The learning-curve row and the byte-stable JSON writer live with the artifact formats.
+export { type EpochRecord } from '../artifacts/history.ts';
+export { writeJson } from '../artifacts/json.ts';
 
 /** Splits `indices` (already in the desired order) into consecutive batches of `size`. */
 export function batches(indices: ArrayLike<number>, size: number): number[][] {

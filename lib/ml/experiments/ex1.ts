@@ -15,6 +15,7 @@ import { currentBackend } from './backend.ts';
 import {
   type EpochRecord, type RunContext, batches, gatherRows, secondsSince, shuffled, writeJson,
 } from './common.ts';
+import { writeAttention, writeHistory, writeMetrics } from '../artifacts/index.ts';
 import { deriveSeed, rng as seededRng } from '../random.ts';
 import { GruAttentionClassifier } from './gru-attention-classifier.ts';
 
@@ -157,9 +158,9 @@ export async function run(params: Ex1Params, ctx: RunContext): Promise<Ex1Result
       weights: Array.from(test.attention.subarray(i * data.steps, (i + 1) * data.steps)),
     };
   });
-  await writeJson(path.join(ctx.outDir, 'metrics.json'), metrics);
-  await writeJson(path.join(ctx.outDir, 'history.json'), { model: params.name ?? 'ex1', best_epoch: best.epoch, epochs: history });
-  await writeJson(path.join(ctx.outDir, 'attention.json'), { model: params.name ?? 'ex1', steps: data.steps, classes: data.classNames, examples });
+  await writeMetrics(path.join(ctx.outDir, 'metrics.json'), metrics);
+  await writeHistory(path.join(ctx.outDir, 'history.json'), { model: params.name ?? 'ex1', best_epoch: best.epoch, epochs: history });
+  await writeAttention(path.join(ctx.outDir, 'attention.json'), { model: params.name ?? 'ex1', steps: data.steps, classes: data.classNames, examples });
   if (ctx.modelDir !== undefined) await model.save(ctx.modelDir);
   model.dispose();
   return { metrics };

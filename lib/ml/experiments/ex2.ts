@@ -19,6 +19,7 @@ import { currentBackend } from './backend.ts';
 import {
   type EpochRecord, type RunContext, batches, gatherRows, secondsSince, shuffled, writeJson,
 } from './common.ts';
+import { writeAttention, writeForecasts, writeHistory, writeMetrics } from '../artifacts/index.ts';
 import { deriveSeed, rng as seededRng } from '../random.ts';
 
 /** Params of exercise 2 (`ex2` in pipeline.yaml, plus `seed` and the data bundle). */
@@ -211,10 +212,10 @@ export async function run(params: Ex2Params, ctx: RunContext): Promise<Ex2Result
     weights: Array.from({ length: h }, (_, s) =>
       Array.from(test.attention.subarray((i * h + s) * data.inputSteps, (i * h + s + 1) * data.inputSteps))),
   }));
-  await writeJson(path.join(ctx.outDir, 'metrics.json'), metrics);
-  await writeJson(path.join(ctx.outDir, 'history.json'), { model: 'ex2', best_epoch: best.epoch, epochs: history });
-  await writeJson(path.join(ctx.outDir, 'forecasts.json'), { model: 'ex2', norm: data.norm, input_steps: data.inputSteps, horizon: h, examples });
-  await writeJson(path.join(ctx.outDir, 'attention.json'), { model: 'ex2', input_steps: data.inputSteps, horizon: h, maps });
+  await writeMetrics(path.join(ctx.outDir, 'metrics.json'), metrics);
+  await writeHistory(path.join(ctx.outDir, 'history.json'), { model: 'ex2', best_epoch: best.epoch, epochs: history });
+  await writeForecasts(path.join(ctx.outDir, 'forecasts.json'), { model: 'ex2', norm: data.norm, input_steps: data.inputSteps, horizon: h, examples });
+  await writeAttention(path.join(ctx.outDir, 'attention.json'), { model: 'ex2', input_steps: data.inputSteps, horizon: h, maps });
   if (ctx.modelDir !== undefined) {
     await model.save(ctx.modelDir);
     // What a user of the saved model must do around it: normalise with `norm`, then (relative)

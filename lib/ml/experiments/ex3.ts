@@ -15,6 +15,7 @@ import { currentBackend } from './backend.ts';
 import {
   type BackendRecord, type EpochRecord, type RunContext, batches, gatherRows, secondsSince, shuffled, writeJson,
 } from './common.ts';
+import { writeHistory, writeMetrics } from '../artifacts/index.ts';
 import { deriveSeed, rng as seededRng } from '../random.ts';
 import { type Ex3Variant, TemporalLatentModel } from './ex3-model.ts';
 
@@ -184,8 +185,8 @@ export async function run(params: Ex3Params, ctx: RunContext): Promise<Ex3Result
     layout: 'clip × [truth, reconstruction] × frame × row × column', shape: [shown, 2, data.frames, data.size, data.size],
     clips: Array.from(data.split.test.subarray(0, shown)),
   });
-  await writeJson(path.join(ctx.outDir, 'metrics.json'), metrics);
-  await writeJson(path.join(ctx.outDir, 'history.json'), { model: metrics.model, best_epoch: best.epoch, epochs: history });
+  await writeMetrics(path.join(ctx.outDir, 'metrics.json'), metrics);
+  await writeHistory(path.join(ctx.outDir, 'history.json'), { model: metrics.model, best_epoch: best.epoch, epochs: history });
   if (ctx.modelDir !== undefined) await model.save(ctx.modelDir);
   model.dispose();
   return { metrics };

@@ -14,6 +14,7 @@ import type { AttentionKind } from '../models/attention-step.ts';
 import { Seq2Seq } from '../models/seq2seq.ts';
 import { currentBackend } from './backend.ts';
 import { type BackendRecord, type RunContext, secondsSince, writeJson } from './common.ts';
+import { writeAttention, writeHistory, writeMetrics, writeSamples } from '../artifacts/index.ts';
 import { deriveSeed, rng as seededRng } from '../random.ts';
 import { splitPairs, tokensOf } from './translate.ts';
 import { decodeBeam, decodeGreedy, sequenceScores, stripSpecials, trainSeq2Seq } from './translate-seq2seq.ts';
@@ -144,10 +145,10 @@ export async function run(params: G2pParams, ctx: RunContext): Promise<G2pResult
     output: [...text(greedy.tokens[k]!), '</s>'].slice(0, greedy.attention[k]!.length),
     weights: greedy.attention[k]!,
   }));
-  await writeJson(path.join(ctx.outDir, 'metrics.json'), metrics);
-  await writeJson(path.join(ctx.outDir, 'history.json'), { model: 'g2p', best_epoch: trained.bestEpoch, epochs: trained.history });
-  await writeJson(path.join(ctx.outDir, 'samples.json'), { model: 'g2p', samples });
-  await writeJson(path.join(ctx.outDir, 'attention.json'), { model: 'g2p', rows: 'phonemes', cols: 'letters', maps });
+  await writeMetrics(path.join(ctx.outDir, 'metrics.json'), metrics);
+  await writeHistory(path.join(ctx.outDir, 'history.json'), { model: 'g2p', best_epoch: trained.bestEpoch, epochs: trained.history });
+  await writeSamples(path.join(ctx.outDir, 'samples.json'), { model: 'g2p', samples });
+  await writeAttention(path.join(ctx.outDir, 'attention.json'), { model: 'g2p', rows: 'phonemes', cols: 'letters', maps });
   if (ctx.modelDir !== undefined) await model.save(ctx.modelDir);
   model.dispose();
   return { metrics };

@@ -16,6 +16,7 @@ import { currentBackend } from './backend.ts';
 import {
   type BackendRecord, type EpochRecord, type RunContext, batches, secondsSince, shuffled, writeJson,
 } from './common.ts';
+import { writeAttention, writeHistory, writeMetrics } from '../artifacts/index.ts';
 import { deriveSeed, rng as seededRng } from '../random.ts';
 import { type SpamCell, SpamClassifier } from './spam-model.ts';
 
@@ -176,8 +177,8 @@ export async function run(params: SpamParams, ctx: RunContext): Promise<SpamResu
     backend,
     train_time_s: trainTime,
   };
-  await writeJson(path.join(ctx.outDir, 'metrics.json'), metrics);
-  await writeJson(path.join(ctx.outDir, 'history.json'), { model: metrics.model, best_epoch: best.epoch, epochs: history });
+  await writeMetrics(path.join(ctx.outDir, 'metrics.json'), metrics);
+  await writeHistory(path.join(ctx.outDir, 'history.json'), { model: metrics.model, best_epoch: best.epoch, epochs: history });
   if (test.attention) {
     const shown = Math.min(params.attentionExamples ?? 4, data.split.test.length);
     const maps = Array.from({ length: shown }, (_, k) => {
@@ -189,7 +190,7 @@ export async function run(params: SpamParams, ctx: RunContext): Promise<SpamResu
         weights: Array.from(test.attention!.subarray(k * data.maxLen, k * data.maxLen + len)),
       };
     });
-    await writeJson(path.join(ctx.outDir, 'attention.json'), { model: metrics.model, maps });
+    await writeAttention(path.join(ctx.outDir, 'attention.json'), { model: metrics.model, maps });
   }
   if (ctx.modelDir !== undefined) await model.save(ctx.modelDir);
   model.dispose();

@@ -15,6 +15,7 @@ import { type AttentionKind, ATTENTION_KINDS } from '../models/attention-step.ts
 import { type EncoderSpec, Seq2Seq } from '../models/seq2seq.ts';
 import { currentBackend } from './backend.ts';
 import { type BackendRecord, type RunContext, secondsSince, writeJson } from './common.ts';
+import { writeAttention, writeHistory, writeMetrics, writeSamples } from '../artifacts/index.ts';
 import { deriveSeed, rng as seededRng } from '../random.ts';
 import {
   type Pairs, type SequenceScores, decodeBeam, decodeGreedy, raggedRows, sequenceScores, stripSpecials, trainSeq2Seq,
@@ -194,10 +195,10 @@ export async function run(params: TranslateParams, ctx: RunContext): Promise<Tra
   const samples = testIdx.slice(0, 50).map((i, k) => ({
     source: data.sources[i]!, target: data.targets[i]!, greedy: text(greedy.tokens[k]!).join(''),
   }));
-  await writeJson(path.join(ctx.outDir, 'metrics.json'), metrics);
-  await writeJson(path.join(ctx.outDir, 'history.json'), { model: name, best_epoch: trained.bestEpoch, epochs: trained.history });
-  await writeJson(path.join(ctx.outDir, 'attention.json'), { model: name, rows: 'output characters', cols: 'source characters', maps });
-  await writeJson(path.join(ctx.outDir, 'samples.json'), { model: name, samples });
+  await writeMetrics(path.join(ctx.outDir, 'metrics.json'), metrics);
+  await writeHistory(path.join(ctx.outDir, 'history.json'), { model: name, best_epoch: trained.bestEpoch, epochs: trained.history });
+  await writeAttention(path.join(ctx.outDir, 'attention.json'), { model: name, rows: 'output characters', cols: 'source characters', maps });
+  await writeSamples(path.join(ctx.outDir, 'samples.json'), { model: name, samples });
   if (ctx.modelDir !== undefined) await model.save(ctx.modelDir);
   model.dispose();
   return { metrics };
