@@ -6,7 +6,7 @@
  *
  * tfjs itself draws from `Math.random` unless an initializer or op is given a seed, and
  * `model.fit({shuffle: true})` always does; so train with `shuffle: false` over batches ordered
- * by {@link shuffle}, build layers with {@link seededInit}, and use {@link seededDropoutFunc} /
+ * by `rng(…).shuffle`, build layers with {@link seededInit}, and use {@link seededDropoutFunc} /
  * {@link SeededDropout} for dropout.
  */
 import * as tf from '@tensorflow/tfjs';
