@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { didYouMean } from './suggest.ts';
 import { processIo, paint, type CliIo } from './cli/io.ts';
+import { asUserError, exitCodeOf, type UserError } from './errors.ts';
 import { UsageError, parseVerbArgs, verbHelp, type VerbSpec } from './cli/verb.ts';
 import { findVerb, verbs } from './cli/verbs.ts';
 
@@ -36,7 +37,7 @@ function globalHelp(): string {
     '  -h, --help      show help (also `pipeline <verb> --help`)',
     '  --version       print the version',
     '',
-    'Exit codes: 0 success, 1 a stage failed, 2 invalid config or usage.',
+    'Exit codes: 0 success, 1 a stage failed or the machine refused (disk full, permissions…), 2 invalid config or usage.',
   ].join('\n') + '\n';
 }
 
@@ -68,11 +69,19 @@ function takeLeadingGlobals(argv: string[]): { cwd?: string; rest: string[]; hel
   return { ...(cwd !== undefined ? { cwd } : {}), rest, help, version: showVersion };
 }
 
-function reportUsage(io: CliIo, e: UsageError, spec?: VerbSpec): number {
-  io.err(`${paint(io.color, 'red', 'error')} ${e.message}\n`);
+/** `error: …` and the hint; usage mistakes also point at the help. No stack trace: the user can act on this. */
+function reportUserError(io: CliIo, e: UserError, spec?: VerbSpec): number {
+  io.err(`${paint(io.color, 'red', 'error:')} ${e.message}\n`);
   if (e.hint) io.err(`  ${e.hint}\n`);
-  io.err(`Run "pipeline ${spec ? `${spec.name} ` : ''}--help" for usage.\n`);
-  return EXIT.usage;
+  if (e.reason === 'usage') io.err(`Run "pipeline ${spec ? `${spec.name} ` : ''}--help" for usage.\n`);
+  return exitCodeOf(e);
+}
+
+/** A bug: the stack helps whoever fixes it. */
+function reportBug(io: CliIo, e: unknown): number {
+  const text = e instanceof Error ? (e.stack ?? e.message) : String(e);
+  io.err(`${paint(io.color, 'red', 'internal error:')} ${text}\n(a bug in pipeline: please report it)\n`);
+  return EXIT.failed;
 }
 
 /** Runs the CLI with `argv` (without `node` and the script) and returns the exit code. */
@@ -110,7 +119,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     const handler = await spec.load();
     return await handler({ root, io, values, positionals });
   } catch (e) {
-    if (e instanceof UsageError) return reportUsage(io, e, spec);
-    throw e;
+    const user = asUserError(e, { base: io.cwd });
+    return user ? reportUserError(io, user, spec) : reportBug(io, e);
   }
 }

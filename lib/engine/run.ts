@@ -18,6 +18,7 @@ import { acquireRunLock } from './exec/run-lock.ts';
 import { recoverTransactions } from './exec/transaction.ts';
 import { runGraph } from './exec/scheduler.ts';
 import { computeStatus, errorText } from './status.ts';
+import { asUserError, userErrorText } from './errors.ts';
 import { planFromStatus, type PlanEntry } from './plan.ts';
 
 /** Options of `runPipeline`; defaults in brackets. */
@@ -258,10 +259,12 @@ async function execute(p: Pipeline, selected: string[], ctx: ExecContext): Promi
     try {
       return await runOne(name);
     } catch (e) {
-      // A bug in a store or executor: report it as this stage's failure rather than losing the run.
-      const message = e instanceof Error ? (e.stack ?? e.message) : String(e);
+      // A full disk or a name too long for the file system is this stage's failure, said plainly;
+      // anything else is a bug in a store or executor, reported with its stack rather than losing the run.
+      const user = asUserError(e, { base: root });
+      const message = user ? userErrorText(user) : `internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`;
       if (!outcomes.has(name)) {
-        const outcome: StageOutcome = { name, status: 'failed', durationMs: 0, error: `Stage "${name}": internal error: ${message}` };
+        const outcome: StageOutcome = { name, status: 'failed', durationMs: 0, error: `Stage "${name}": ${message}` };
         outcomes.set(name, outcome);
         emit({ type: 'stage-end', outcome });
       }
