@@ -125,6 +125,7 @@ async function parse(text: string, file: string): Promise<{ errors: Diagnostic[]
   const { parseDocument } = await import('yaml');
   const { validateShape } = await import('./schema.ts');
   const { indexDocument } = await import('./yaml-index.ts');
+  const { plainValue } = await import('./yaml-value.ts');
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: false });
   const index = indexDocument(doc, text);
   const src: SourceDoc = { file, text, lineStarts: lineStarts(text), ...index };
@@ -132,7 +133,12 @@ async function parse(text: string, file: string): Promise<{ errors: Diagnostic[]
   if (doc.errors.length > 0) return { errors: doc.errors.map((e) => yamlDiagnostic(e, src)), fatal: true, badStages: new Set(), parsed };
   // A repeated key leaves a usable document (the last one wins), so checking goes on.
   const errors: Diagnostic[] = index.duplicates.map((d) => ({ severity: 'error', message: `Duplicate key "${d.key}".`, location: locAt(src, d.range[0], d.range[1]) }));
-  parsed.value = doc.toJS() ?? {};
+  const plain = plainValue(doc);
+  if (!plain.ok) {
+    const at = plain.range ?? [0, 0];
+    return { errors: [{ severity: 'error', message: plain.message, location: locAt(src, at[0], at[1]) }], fatal: true, badStages: new Set(), parsed };
+  }
+  parsed.value = plain.value ?? {};
   const shape = validateShape(parsed.value, src);
   errors.push(...shape.errors);
   return { errors, fatal: shape.fatal, badStages: shape.badStages, parsed };
