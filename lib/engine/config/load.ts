@@ -22,6 +22,7 @@ import { lineStarts, locAt, packSpans, unpackSpans, type PackedSpans, type Sourc
 import { applyOverrides } from './params.ts';
 import { SCHEMA_FILE } from './schema-file.ts';
 import { resolveStages } from './stages.ts';
+import { nulByteErrors } from './nul-bytes.ts';
 
 /** Where the parse cache lives, relative to the root. */
 export const CONFIG_CACHE = '.pipeline/config-cache.v8';
@@ -138,7 +139,12 @@ async function parse(text: string, file: string): Promise<{ errors: Diagnostic[]
     const at = plain.range ?? [0, 0];
     return { errors: [{ severity: 'error', message: plain.message, location: locAt(src, at[0], at[1]) }], fatal: true, badStages: new Set(), parsed };
   }
-  parsed.value = plain.value ?? {};
+  if (plain.value === null || plain.value === undefined) {
+    // Nothing but comments or whitespace: almost always a file truncated or not yet written.
+    const message = 'The file is empty: it defines no stages.';
+    return { errors: [{ severity: 'error', message, location: { file, line: 1, col: 1 }, hint: 'Add a stage, e.g. "stages: { hello: { cmd: echo hi } }".' }], fatal: true, badStages: new Set(), parsed };
+  }
+  parsed.value = plain.value;
   const shape = validateShape(parsed.value, src);
   errors.push(...shape.errors);
   return { errors, fatal: shape.fatal, badStages: shape.badStages, parsed };
@@ -200,6 +206,7 @@ export async function loadPipeline(opts: LoadOptions): Promise<Result<Pipeline>>
   errors.push(...overrides.errors);
   const { stages, errors: stageErrors } = resolveStages(config.stages ?? {}, src, overrides.params, badStages);
   errors.push(...stageErrors);
+  errors.push(...nulByteErrors(stages.values(), src));
   if (errors.length > 0) return failed(errors);
 
   const graph = buildGraph(stages, root, opts.exists);
