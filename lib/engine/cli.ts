@@ -1,6 +1,7 @@
 /**
  * The `pipeline` command line: global flags, verb dispatch, usage errors. Verbs live in
- * `cli/verbs.ts` and are imported only when called, so startup stays cheap.
+ * `cli/verbs.ts` and are imported only when called, so startup stays cheap; a project adds its
+ * own with `main(argv, io, { extraVerbs })` (the engine imports nothing of any project).
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -8,7 +9,7 @@ import { didYouMean } from './suggest.ts';
 import { processIo, paint, type CliIo } from './cli/io.ts';
 import { asUserError, exitCodeOf, type UserError } from './errors.ts';
 import { UsageError, parseVerbArgs, verbHelp, type VerbSpec } from './cli/verb.ts';
-import { findVerb, verbs } from './cli/verbs.ts';
+import { findVerb, verbs as engineVerbs } from './cli/verbs.ts';
 
 /** Exit codes of the CLI (DESIGN.md). */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -22,7 +23,7 @@ function version(): string {
   }
 }
 
-function globalHelp(): string {
+function globalHelp(verbs: readonly VerbSpec[]): string {
   const width = Math.max(...verbs.map((v) => v.name.length));
   return [
     'Usage: pipeline [-C DIR] <verb> [options]',
@@ -84,8 +85,16 @@ function reportBug(io: CliIo, e: unknown): number {
   return EXIT.failed;
 }
 
+/** Options of `main`. */
+export interface MainOptions {
+  /** Verbs of the project running the engine, listed after the engine's own (same name: the project's wins). */
+  extraVerbs?: readonly VerbSpec[];
+}
+
 /** Runs the CLI with `argv` (without `node` and the script) and returns the exit code. */
-export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+export async function main(argv: string[], io: CliIo = processIo(), opts: MainOptions = {}): Promise<number> {
+  const extra = opts.extraVerbs ?? [];
+  const verbs = [...engineVerbs.filter((v) => !extra.some((x) => x.name === v.name)), ...extra];
   let spec: VerbSpec | undefined;
   try {
     const g = takeLeadingGlobals(argv);
@@ -95,15 +104,15 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     }
     const [verbName, ...args] = g.rest;
     if (verbName === undefined) {
-      (g.help ? io.out : io.err)(globalHelp());
+      (g.help ? io.out : io.err)(globalHelp(verbs));
       return g.help ? EXIT.ok : EXIT.usage;
     }
     if (verbName === 'help') {
-      const target = args[0] !== undefined ? findVerb(args[0]) : undefined;
-      io.out(target ? verbHelp(target) : globalHelp());
+      const target = args[0] !== undefined ? findVerb(args[0], verbs) : undefined;
+      io.out(target ? verbHelp(target) : globalHelp(verbs));
       return EXIT.ok;
     }
-    spec = findVerb(verbName);
+    spec = findVerb(verbName, verbs);
     if (!spec) {
       const guess = didYouMean(verbName, verbs.map((v) => v.name));
       throw new UsageError(`Unknown verb "${verbName}".`, guess ? `Did you mean "${guess}"?` : `Verbs: ${verbs.map((v) => v.name).join(', ')}.`);

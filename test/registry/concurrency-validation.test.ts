@@ -8,7 +8,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { main } from '../../lib/engine/cli.ts';
+import { main } from '../../lib/cli/main.ts';
 import type { CliIo } from '../../lib/engine/cli/io.ts';
 import { REGISTRY_FILE, REGISTRY_LOCK, emptyRegistry, loadRegistry, readLog, register, saveRegistry, type LogEntry } from '../../lib/registry/index.ts';
 import { CLI } from '../helpers/project.ts';

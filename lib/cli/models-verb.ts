@@ -5,10 +5,10 @@
  */
 import {
   RegistryError, REGISTRY_FILE, loadRegistry, promoteManually, rollback, updateRegistry, type RegistryState,
-} from '../../registry/index.ts';
-import { paint } from './io.ts';
-import { UsageError, flag, type VerbContext } from './verb.ts';
-import { printJson } from './common.ts';
+} from '../registry/index.ts';
+import { paint } from '../engine/cli/io.ts';
+import { UsageError, flag, type VerbContext } from '../engine/cli/verb.ts';
+import { printJson } from '../engine/cli/common.ts';
 
 const ACTIONS = ['list', 'promote', 'rollback'] as const;
 
