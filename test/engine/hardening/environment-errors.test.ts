@@ -3,13 +3,13 @@
  * directory where a file belongs, a symlink loop) is a plain `error:` with the path, the cause
  * and a fix — never "internal error" and a stack trace. Real files, real CLI processes.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir, symlink, unlink, utimes } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLI, makeProject, type CliResult, type Project } from '../../helpers/project.ts';
+import { canMountTmpfs, mountTmpfs } from '../../helpers/tmpfs.ts';
 
 const STAGE = `stages:
   a:
@@ -23,20 +23,6 @@ function expectPlain(r: CliResult): void {
   expect(r.stderr).not.toMatch(/internal error/);
   expect(r.stderr).not.toMatch(/\n\s+at /);
 }
-
-/** A 1 MiB tmpfs, when this process may mount one (root in a container that allows it). */
-function mountTinyTmpfs(): string | undefined {
-  const dir = mkdtempSync(join(tmpdir(), 'seqlab-tmpfs-'));
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', dir], { stdio: 'ignore' });
-    return dir;
-  } catch {
-    rmdirSync(dir);
-    return undefined;
-  }
-}
-
-const canMount = ((dir) => dir !== undefined && (execFileSync('umount', [dir]), rmdirSync(dir), true))(mountTinyTmpfs());
 
 describe('environment errors are user errors', () => {
   let project: Project | undefined;
@@ -108,8 +94,9 @@ describe('environment errors are user errors', () => {
   });
 
   // Skipped only where mounting is not allowed (not root, or a container without CAP_SYS_ADMIN).
-  it.skipIf(!canMount)('a full disk (a real 1 MiB tmpfs): the stage fails plainly, nothing is recorded', () => {
-    const dir = mountTinyTmpfs()!;
+  it.skipIf(!canMountTmpfs)('a full disk (a real 1 MiB tmpfs): the stage fails plainly, nothing is recorded', () => {
+    const tmpfs = mountTmpfs('1m')!;
+    const dir = tmpfs.dir;
     try {
       // 700 kB fit once, not twice: the stage writes its out, the copy into the cache runs out of space.
       writeFileSync(join(dir, 'pipeline.yaml'), 'stages:\n  big:\n    cmd: head -c 700000 /dev/zero > big.bin\n    outs: [big.bin]\n');
@@ -119,8 +106,7 @@ describe('environment errors are user errors', () => {
       expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
       expect(existsSync(join(dir, 'pipeline.lock'))).toBe(false);
     } finally {
-      execFileSync('umount', [dir]);
-      rmdirSync(dir);
+      tmpfs.unmount();
     }
   });
 });
