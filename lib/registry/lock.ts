@@ -1,15 +1,17 @@
 /**
  * The registry's write lock: `models/registry.lock` (git-ignored like everything under models/
- * but the registry and its log), created with O_EXCL and holding the owner's pid. A writer holds
- * it across read → modify → write → append to the log, so concurrent `pipeline models promote`
- * commands and the promote stage apply one after the other and none loses another's change.
+ * but the registry and its log), created atomically and exclusively, holding the owner's pid.
+ * A writer holds it across read → modify → write → append to the log, so concurrent `pipeline
+ * models promote` commands and the promote stage apply one after the other and none loses
+ * another's change. (A pid is checked on this host only: a registry on a file system shared
+ * between machines would need a lock server.)
  *
  * A lock whose owner died (kill -9 in the few milliseconds it is held) is taken over. Taking over
  * happens under a second O_EXCL file, and only after re-reading that the lock is still the same
  * dead one, so two waiters can never both remove a lock and both think they hold it.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { RegistryError } from './registry.ts';
 
@@ -36,14 +38,22 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Creates `file` with `text` unless it exists; false when it does. */
+/**
+ * Creates `file` with `text` unless it exists; false when it does. Written whole to a private
+ * temp file and hard-linked into place (link(2) fails with EEXIST like O_EXCL), so that a lock
+ * is never seen half-written, and a crash can never leave an empty one nobody may take over.
+ */
 async function createExclusive(file: string, text: string): Promise<boolean> {
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  await writeFile(tmp, text);
   try {
-    await writeFile(file, text, { flag: 'wx' });
+    await link(tmp, file);
     return true;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw e;
+  } finally {
+    await unlink(tmp).catch(() => undefined);
   }
 }
 
@@ -52,7 +62,7 @@ async function readOwner(file: string): Promise<Owner | undefined> {
     const o = JSON.parse(await readFile(file, 'utf8')) as Partial<Owner>;
     return typeof o.pid === 'number' && typeof o.token === 'string' ? (o as Owner) : undefined;
   } catch {
-    return undefined; // absent, or being written this instant
+    return undefined; // absent (released this instant)
   }
 }
 
