@@ -92,10 +92,15 @@ export interface MainOptions {
 }
 
 /** Runs the CLI with `argv` (without `node` and the script) and returns the exit code. */
-export async function main(argv: string[], io: CliIo = processIo(), opts: MainOptions = {}): Promise<number> {
+export async function main(argv: string[], ttyIo: CliIo = processIo(), opts: MainOptions = {}): Promise<number> {
   const extra = opts.extraVerbs ?? [];
   const verbs = [...engineVerbs.filter((v) => !extra.some((x) => x.name === v.name)), ...extra];
   let spec: VerbSpec | undefined;
+  // `--json` promises one document on stdout: an error that stops a verb before it printed one
+  // still gets `{ok: false, errors}`.
+  let json = false;
+  let printed = false;
+  const io: CliIo = { ...ttyIo, out: (t) => ((printed = true), ttyIo.out(t)) };
   try {
     const g = takeLeadingGlobals(argv);
     if (g.version) {
@@ -123,12 +128,17 @@ export async function main(argv: string[], io: CliIo = processIo(), opts: MainOp
       io.out(verbHelp(spec));
       return EXIT.ok;
     }
+    json = values['json'] === true;
     const cwdOpt = typeof values['cwd'] === 'string' ? values['cwd'] : g.cwd;
     const root = resolve(io.cwd, cwdOpt ?? '.');
     const handler = await spec.load();
     return await handler({ root, io, values, positionals });
   } catch (e) {
     const user = asUserError(e, { base: io.cwd });
+    if (json && !printed) {
+      const error = user ? { message: user.message, ...(user.hint ? { hint: user.hint } : {}), ...(user.path ? { file: user.path } : {}) } : { message: `internal error: ${String(e)}` };
+      io.out(`${JSON.stringify({ ok: false, errors: [{ severity: 'error', ...error }] }, null, 2)}\n`);
+    }
     return user ? reportUserError(io, user, spec) : reportBug(io, e);
   }
 }
