@@ -2,6 +2,7 @@
  * Finding 5: YAML aliases — a "billion laughs" bomb or an undefined alias in pipeline.yaml, in a
  * `--set` value or in pipeline.lock — are located errors (exit 2), never a ReferenceError.
  */
+import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeProject, type CliResult, type Project } from '../../helpers/project.ts';
 
@@ -64,5 +65,18 @@ describe('YAML aliases', () => {
     expectLocated(await project.cli(['run']), /pipeline\.lock:4:10 /, /pipeline\.lock: YAML aliases expand to too many values[\s\S]*Restore pipeline\.lock from git/);
     await project.write('pipeline.lock', lock.replace(/cmd: .*/, 'cmd: *gone'));
     expectLocated(await project.cli(['status']), /pipeline\.lock:\d+:\d+ pipeline\.lock: Undefined YAML alias "\*gone"/, /Restore pipeline\.lock from git/);
+  });
+
+  it('params diff against a revision whose pipeline.yaml has an alias bomb: a warning, not a stack', async () => {
+    project = await makeProject({ 'pipeline.yaml': `params:\n  n: 1\n  ${BOMB}\n${STAGE}` });
+    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd: project!.dir, stdio: 'ignore' });
+    git('init', '-q');
+    git('add', '-A');
+    git('commit', '-qm', 'bomb');
+    await project.write('pipeline.yaml', `params:\n  n: 2\n${STAGE}`);
+    const r = await project.cli(['params', 'diff']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/warning: pipeline\.yaml at HEAD does not parse \(YAML aliases expand to too many values/);
+    expect(r.stderr).not.toMatch(/ReferenceError|internal error|\n\s+at /);
   });
 });
