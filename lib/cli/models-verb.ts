@@ -67,7 +67,7 @@ export async function modelsVerb(ctx: VerbContext): Promise<number> {
   } catch (e) {
     if (!(e instanceof RegistryError)) throw e;
     if (json) printJson(ctx, { ok: false, error: e.message });
-    ctx.io.err(`${paint(ctx.io.color, 'red', 'error')} ${e.message}\n`);
+    ctx.io.err(`${paint(ctx.io.color, 'red', 'error:')} ${e.message}\n`);
     return 1;
   }
 }

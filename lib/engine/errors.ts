@@ -14,8 +14,6 @@ export type UserErrorReason =
   | 'usage'
   /** A mistake in a file the user edits (pipeline.yaml, models/registry.json). */
   | 'invalid-config'
-  /** A file the tool wrote is damaged (restore it from git, or delete it). */
-  | 'corrupt-file'
   /** The file system refused: full, read-only, permissions, a name too long, a loop… */
   | 'environment';
 
