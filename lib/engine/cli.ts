@@ -136,7 +136,7 @@ export async function main(argv: string[], ttyIo: CliIo = processIo(), opts: Mai
   } catch (e) {
     const user = asUserError(e, { base: io.cwd });
     if (json && !printed) {
-      const error = user ? { message: user.message, ...(user.hint ? { hint: user.hint } : {}), ...(user.path ? { file: user.path } : {}) } : { message: `internal error: ${String(e)}` };
+      const error = user ? { message: user.message, ...(user.hint ? { hint: user.hint } : {}), ...(user.path ? { file: user.path } : {}), ...(user.code ? { code: user.code } : {}) } : { message: `internal error: ${String(e)}` };
       io.out(`${JSON.stringify({ ok: false, errors: [{ severity: 'error', ...error }] }, null, 2)}\n`);
     }
     return user ? reportUserError(io, user, spec) : reportBug(io, e);

@@ -23,6 +23,8 @@ export interface UserErrorOptions {
   path?: string;
   /** The fix, when there is one. */
   hint?: string;
+  /** For 'environment': the errno code (`ENOSPC`, `EISDIR`…), for callers that switch on it. */
+  code?: string;
   /** The error it was made from. */
   cause?: unknown;
 }
@@ -31,6 +33,7 @@ export interface UserErrorOptions {
 export class UserError extends Error {
   readonly path?: string;
   readonly hint?: string;
+  readonly code?: string;
   constructor(
     readonly reason: UserErrorReason,
     message: string,
@@ -40,6 +43,7 @@ export class UserError extends Error {
     this.name = 'UserError';
     if (opts.path !== undefined) this.path = opts.path;
     if (opts.hint !== undefined) this.hint = opts.hint;
+    if (opts.code !== undefined) this.code = opts.code;
   }
 }
 
@@ -100,7 +104,7 @@ export function fromErrno(e: unknown, opts: { path?: string; base?: string } = {
       ? `Cannot ${verb(x.syscall)} ${shown} to ${show(dest)}: ${known.cause}.`
       : `Cannot ${verb(x.syscall)} ${shown}: ${known.cause}.`;
   const where = dest !== undefined ? show(dest) : shown;
-  return new UserError('environment', message, { ...(where !== undefined ? { path: where } : {}), hint: known.hint, cause: e });
+  return new UserError('environment', message, { ...(where !== undefined ? { path: where } : {}), hint: known.hint, code: x.code!, cause: e });
 }
 
 /** Node's NUL-byte error names the path only inside its message ("Received '/a/b\x00c'"). */

@@ -52,7 +52,7 @@ describe('environment errors are user errors', () => {
     }    // --json still prints its one document.
     const json = await project.cli(['status', '--json']);
     expect(json.code).toBe(1);
-    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, errors: [{ severity: 'error', file: 'pipeline.lock', message: expect.stringMatching(/^Cannot read pipeline\.lock: it is a directory/) }] });
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, errors: [{ severity: 'error', file: 'pipeline.lock', code: 'EISDIR', message: expect.stringMatching(/^Cannot read pipeline\.lock: it is a directory/) }] });
   });
 
   it('the stat cache is a directory: the run says which file and how to fix it', async () => {

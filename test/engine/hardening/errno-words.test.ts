@@ -44,6 +44,7 @@ describe('fromErrno', () => {
       expect(e!.message).toMatch(message);
       expect(e!.hint).toBeTruthy();
       expect(e!.reason).toBe('environment');
+      expect(e!.code).toMatch(/^(E[A-Z]+|ERR_INVALID_ARG_VALUE)$/);
       expect(exitCodeOf(e!)).toBe(1);
     }
   });
