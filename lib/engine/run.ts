@@ -3,6 +3,7 @@
  * stage fingerprint → cached | restored | ran | failed. Every store is written only after a
  * stage succeeded, so an interrupted or failed run leaves outs, lock and cache as they were.
  */
+import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Diagnostic, EngineEvent, LockEntry, LockFile, Pipeline, Reporter, Sha256, Stage, StageOutcome } from './types.ts';
@@ -61,9 +62,14 @@ export interface RunResult {
 
 const nullReporter: Reporter = { event: () => {}, close: async () => {} };
 
-/** A file-name-safe version of a stage name for its log file. */
+/**
+ * A file-name-safe version of a stage name for its log file. File names hold 255 bytes, so a
+ * longer name keeps its start and a digest of the whole (two long names never share a log).
+ */
 export function logPathOf(name: string): string {
-  return join('.pipeline', 'logs', `${name.replace(/[^A-Za-z0-9@._-]/g, '_')}.log`);
+  const safe = name.replace(/[^A-Za-z0-9@._-]/g, '_');
+  const file = safe.length <= 251 ? safe : `${safe.slice(0, 200)}-${createHash('sha256').update(name).digest('hex').slice(0, 16)}`;
+  return join('.pipeline', 'logs', `${file}.log`);
 }
 
 /** Loads the pipeline and resolves targets; shared by run, status and explain. */

@@ -31,12 +31,23 @@ describe('environment errors are user errors', () => {
     project = undefined;
   });
 
-  it('a 300-character stage name: its log name is too long, said plainly, and the out is untouched', async () => {
+  it('a 300-character stage name runs: its log name is shortened with a digest to fit the file system', async () => {
     const name = 'x'.repeat(300);
-    project = await makeProject({ 'pipeline.yaml': `stages:\n  ${name}:\n    cmd: echo hi > out.txt\n    outs: [out.txt]\n`, 'out.txt': 'before\n' });
+    project = await makeProject({ 'pipeline.yaml': `stages:\n  ${name}:\n    cmd: echo hi > out.txt\n    outs: [out.txt]\n` });
+    const r = await project.cli(['run']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(await project.read('out.txt')).toBe('hi\n');
+    const logs = (await readdir(project.path('.pipeline/logs'))).filter((f) => f.startsWith('x'));
+    expect(logs).toEqual([expect.stringMatching(/^x{200}-[0-9a-f]{16}\.log$/)]);
+    expect((await project.cli(['run'])).stderr).toMatch(/1 cached/);
+  });
+
+  it('an out whose file name is too long (ENAMETOOLONG): said plainly, and the other outs are untouched', async () => {
+    const long = 'y'.repeat(300);
+    project = await makeProject({ 'pipeline.yaml': `stages:\n  a:\n    cmd: echo hi > out.txt\n    outs: [out.txt, d/${long}]\n`, 'out.txt': 'before\n' });
     const r = await project.cli(['run']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/Cannot open \.pipeline\/logs\/x+\.log: the name is too long for the file system\. Use a shorter stage name or path\./);
+    expect(r.stderr).toMatch(new RegExp(`Stage "a": Cannot look at d/${long}: the name is too long for the file system\\. Use a shorter stage name or path\\.`));
     expectPlain(r);
     expect(await project.read('out.txt')).toBe('before\n');
   });
