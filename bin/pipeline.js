@@ -14,7 +14,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { LEASED_MARK, pruneBuilds, takeLease } from './bundle-cache.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const entry = join(repo, 'lib/engine/cli.ts');
+const entry = join(repo, 'lib/cli/main.ts');
 const cacheDir = join(repo, 'node_modules/.cache/seqlab-pipeline');
 const manifestPath = join(cacheDir, 'manifest.json');
 
@@ -95,7 +95,7 @@ async function build() {
   writeFileSync(join(buildDir, LEASED_MARK), '');
   // Leased before it is published, so that no other CLI's prune can take it from under us.
   takeLease(buildDir);
-  const name = `${build}/cli.mjs`;
+  const name = `${build}/${basename(entry, ".ts")}.mjs`; // esbuild names the output after the entry
   const tmp = `${manifestPath}.${process.pid}.tmp`;
   writeFileSync(tmp, JSON.stringify({ bundle: name, inputs }));
   renameSync(tmp, manifestPath);
@@ -128,7 +128,7 @@ async function loadCli() {
   }
   const { register } = await import('tsx/esm/api');
   register();
-  return import('../lib/engine/cli.ts');
+  return import('../lib/cli/main.ts');
 }
 
 const { main } = await loadCli();

@@ -3,6 +3,7 @@
  * stage fingerprint → cached | restored | ran | failed. Every store is written only after a
  * stage succeeded, so an interrupted or failed run leaves outs, lock and cache as they were.
  */
+import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Diagnostic, EngineEvent, LockEntry, LockFile, Pipeline, Reporter, Sha256, Stage, StageOutcome } from './types.ts';
@@ -18,6 +19,7 @@ import { acquireRunLock } from './exec/run-lock.ts';
 import { recoverTransactions } from './exec/transaction.ts';
 import { runGraph } from './exec/scheduler.ts';
 import { computeStatus, errorText } from './status.ts';
+import { asUserError, userErrorText } from './errors.ts';
 import { planFromStatus, type PlanEntry } from './plan.ts';
 
 /** Options of `runPipeline`; defaults in brackets. */
@@ -60,9 +62,14 @@ export interface RunResult {
 
 const nullReporter: Reporter = { event: () => {}, close: async () => {} };
 
-/** A file-name-safe version of a stage name for its log file. */
+/**
+ * A file-name-safe version of a stage name for its log file. File names hold 255 bytes, so a
+ * longer name keeps its start and a digest of the whole (two long names never share a log).
+ */
 export function logPathOf(name: string): string {
-  return join('.pipeline', 'logs', `${name.replace(/[^A-Za-z0-9@._-]/g, '_')}.log`);
+  const safe = name.replace(/[^A-Za-z0-9@._-]/g, '_');
+  const file = safe.length <= 251 ? safe : `${safe.slice(0, 200)}-${createHash('sha256').update(name).digest('hex').slice(0, 16)}`;
+  return join('.pipeline', 'logs', `${file}.log`);
 }
 
 /** Loads the pipeline and resolves targets; shared by run, status and explain. */
@@ -258,10 +265,12 @@ async function execute(p: Pipeline, selected: string[], ctx: ExecContext): Promi
     try {
       return await runOne(name);
     } catch (e) {
-      // A bug in a store or executor: report it as this stage's failure rather than losing the run.
-      const message = e instanceof Error ? (e.stack ?? e.message) : String(e);
+      // A full disk or a name too long for the file system is this stage's failure, said plainly;
+      // anything else is a bug in a store or executor, reported with its stack rather than losing the run.
+      const user = asUserError(e, { base: root });
+      const message = user ? userErrorText(user) : `internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`;
       if (!outcomes.has(name)) {
-        const outcome: StageOutcome = { name, status: 'failed', durationMs: 0, error: `Stage "${name}": internal error: ${message}` };
+        const outcome: StageOutcome = { name, status: 'failed', durationMs: 0, error: `Stage "${name}": ${message}` };
         outcomes.set(name, outcome);
         emit({ type: 'stage-end', outcome });
       }

@@ -111,7 +111,7 @@ export function registerAndPromote(state: RegistryState, c: Candidate, gate: Gat
   };
 }
 
-/** A user mistake in a manual registry command: one sentence, no stack. */
+/** A user mistake in a registry command, or an invalid registry file: one sentence, no stack. */
 export class RegistryError extends Error {}
 
 /**

@@ -1,13 +1,16 @@
 /**
  * The registry on disk: `models/registry.json` (the state, written atomically: temp file, then
  * rename) and `models/registry-log.jsonl` (one line per promotion or rollback, appended after
- * the state is in place). Paths are relative to the project root.
+ * the state is in place). Paths are relative to the project root. Writers go through
+ * `updateRegistry`, which holds the registry lock (lock.ts) from the read to the log append.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { appendFile, mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { withRegistryLock } from './lock.ts';
 import { emptyRegistry, RegistryError } from './registry.ts';
+import { registryProblems } from './validate.ts';
 import type { FileDigest, LogEntry, RegistryState } from './types.ts';
 
 /** Where the state lives, relative to the root. */
@@ -15,7 +18,7 @@ export const REGISTRY_FILE = 'models/registry.json';
 /** Where promotions and rollbacks are logged, relative to the root. */
 export const REGISTRY_LOG = 'models/registry-log.jsonl';
 
-/** Reads the registry of `root`; an absent file is an empty registry. */
+/** Reads the registry of `root`; an absent file is an empty registry, an invalid one a `RegistryError` naming the JSON path. */
 export async function loadRegistry(root: string): Promise<RegistryState> {
   const file = path.join(root, REGISTRY_FILE);
   let text: string;
@@ -23,6 +26,9 @@ export async function loadRegistry(root: string): Promise<RegistryState> {
     text = await readFile(file, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return emptyRegistry();
+    // Reading a directory fails in read(2), whose error names no file: name it, so that the CLI
+    // can say which file is in the way (the registry stays free of engine imports).
+    (e as NodeJS.ErrnoException).path ??= file;
     throw e;
   }
   let data: unknown;
@@ -31,12 +37,26 @@ export async function loadRegistry(root: string): Promise<RegistryState> {
   } catch (e) {
     throw new RegistryError(`${REGISTRY_FILE} is not valid JSON (${(e as Error).message}); restore it from git.`);
   }
-  const state = data as Partial<RegistryState>;
-  if (state.schema !== 1 || typeof state.models !== 'object' || state.models === null) {
-    throw new RegistryError(`${REGISTRY_FILE} is not a schema-1 registry; restore it from git.`);
+  const problems = registryProblems(data);
+  if (problems.length > 0) {
+    const more = problems.length > 5 ? ` (and ${problems.length - 5} more)` : '';
+    throw new RegistryError(`${REGISTRY_FILE}: ${problems.slice(0, 5).join('; ')}${more}; fix it or restore it from git.`);
   }
-  for (const entry of Object.values(state.models)) entry.previous ??= [];
-  return state as RegistryState;
+  return data as RegistryState;
+}
+
+/**
+ * Read → change → write under the registry lock: what `change` does to the state is saved with
+ * the log entries it returns, and no concurrent writer's change is lost in between. A change
+ * that throws leaves the registry as it was.
+ */
+export async function updateRegistry<T>(root: string, change: (state: RegistryState) => Promise<{ log: readonly LogEntry[]; result: T }> | { log: readonly LogEntry[]; result: T }): Promise<T> {
+  return withRegistryLock(root, async () => {
+    const state = await loadRegistry(root);
+    const { log, result } = await change(state);
+    await saveRegistry(root, state, log);
+    return result;
+  });
 }
 
 /** Sorted keys at every level, so that the committed file diffs cleanly. */
@@ -64,7 +84,8 @@ export async function saveRegistry(root: string, state: RegistryState, log: read
   const text = formatRegistry(state);
   const old = await readFile(file, 'utf8').catch(() => undefined);
   if (old !== text) {
-    const tmp = `${file}.${process.pid}.tmp`;
+    // Unique per write: the promote stage and a CLI command of one pid namespace must not share it.
+    const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     await writeFile(tmp, text);
     await rename(tmp, file);
   }

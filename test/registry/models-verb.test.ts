@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { main } from '../../lib/engine/cli.ts';
+import { main } from '../../lib/cli/main.ts';
 import type { CliIo } from '../../lib/engine/cli/io.ts';
 import { emptyRegistry, loadRegistry, readLog, registerAndPromote, saveRegistry } from '../../lib/registry/index.ts';
 

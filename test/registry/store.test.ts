@@ -53,7 +53,7 @@ describe('registry store', () => {
   it('rejects a corrupt registry with a sentence, not a stack', async () => {
     await mkdir(path.join(root, 'models'));
     await writeFile(path.join(root, REGISTRY_FILE), '{"schema": 2}');
-    await expect(loadRegistry(root)).rejects.toThrow(/not a schema-1 registry/);
+    await expect(loadRegistry(root)).rejects.toThrow(/models\/registry.json: \$.schema must be 1/);
     await writeFile(path.join(root, REGISTRY_FILE), '{');
     await expect(loadRegistry(root)).rejects.toThrow(/not valid JSON/);
   });

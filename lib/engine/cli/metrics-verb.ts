@@ -4,6 +4,7 @@
  */
 import { relative } from 'node:path';
 import { parseDocument } from 'yaml';
+import { plainValue } from '../config/yaml-value.ts';
 import { loadPipeline } from '../config/load.ts';
 import { gitShow } from '../git.ts';
 import { cell, collectMetrics, diffTables, flatten, parseMetricsText, type DiffRow } from '../metrics.ts';
@@ -85,9 +86,11 @@ export async function paramsVerb(ctx: VerbContext): Promise<number> {
   let before: Record<string, unknown> = {};
   if (old.value !== undefined) {
     const doc = parseDocument(old.value);
-    const js: unknown = doc.errors.length === 0 ? doc.toJS() : undefined;
+    // An alias bomb or undefined alias in the old text is as unusable as a syntax error.
+    const plain = doc.errors.length === 0 ? plainValue(doc) : undefined;
+    const js: unknown = plain?.ok ? plain.value : undefined;
     if (js && typeof js === 'object' && 'params' in js) before = ((js as { params?: unknown }).params ?? {}) as Record<string, unknown>;
-    else if (doc.errors.length > 0) ctx.io.err(`warning: ${rel} at ${rev} does not parse; its params are treated as empty.\n`);
+    else if (!plain?.ok) ctx.io.err(`warning: ${rel} at ${rev} does not parse${plain ? ` (${plain.message})` : ''}; its params are treated as empty.\n`);
   }
   const rows = diffTables('', flatten(before), flatten(p.params));
   if (flag(ctx.values, 'json')) printJson(ctx, { ok: true, rev, changes: rows.map(({ path: _p, ...r }) => r) });

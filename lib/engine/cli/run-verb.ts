@@ -9,6 +9,7 @@ import { runPipeline, type RunResult } from '../run.ts';
 import { formatSummary } from '../reporters/format.ts';
 import { reporters, defaultReporterName } from '../reporters/index.ts';
 import { appendRunLog } from '../reporters/run-log.ts';
+import { killStageGroups } from '../exec/stage-groups.ts';
 import { didYouMean } from '../suggest.ts';
 import { formatDuration, paint } from './io.ts';
 import { UsageError, flag, str, type VerbContext } from './verb.ts';
@@ -38,11 +39,17 @@ export async function runVerb(ctx: VerbContext): Promise<number> {
   const reporter: Reporter = await factory(json ? { ...io, out: io.err } : io);
   const dryRun = flag(values, 'dry-run');
 
-  // First Ctrl-C aborts cleanly (kill stages, roll back, release the lock); a second one is the user insisting.
+  // First Ctrl-C aborts cleanly (kill stages, roll back, release the lock); a second one is the
+  // user insisting: exit now, but SIGKILL the stages' process groups first, or they would keep
+  // running detached and writing their outs (the next run rolls those back).
   const controller = new AbortController();
   let signalled: string | undefined;
   const onSignal = (sig: NodeJS.Signals) => {
-    if (signalled) process.exit(130);
+    if (signalled) {
+      const killed = killStageGroups();
+      io.err(`${paint(io.color, 'yellow', 'Interrupted again')} (${sig}): killed ${killed} running stage(s) and exiting; the next run restores their previous outputs.\n`);
+      process.exit(130);
+    }
     signalled = sig;
     io.err(`\n${paint(io.color, 'yellow', 'Interrupted')} (${sig}): stopping stages and rolling back their outputs…\n`);
     controller.abort();

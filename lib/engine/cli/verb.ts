@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { CliIo } from './io.ts';
+import { UserError } from '../errors.ts';
 
 /** One option as `node:util` parseArgs understands it, plus its help line. */
 export interface OptionSpec {
@@ -41,13 +42,10 @@ export interface VerbSpec {
   load: () => Promise<VerbHandler>;
 }
 
-/** A usage mistake: printed with the verb's usage, exit 2. */
-export class UsageError extends Error {
-  constructor(
-    message: string,
-    readonly hint?: string,
-  ) {
-    super(message);
+/** A usage mistake: a `UserError` of reason 'usage', printed with a pointer to the verb's help, exit 2. */
+export class UsageError extends UserError {
+  constructor(message: string, hint?: string) {
+    super('usage', message, hint !== undefined ? { hint } : {});
   }
 }
 

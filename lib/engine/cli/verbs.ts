@@ -1,10 +1,11 @@
 /**
- * The verb table: name → spec with a lazily imported handler. Later verbs (`models`, `verify`)
- * register by adding one entry here.
+ * The engine's verb table: name → spec with a lazily imported handler. A project adds its own
+ * verbs through `main(argv, io, { extraVerbs })` (seqlab's `models` and `verify`: lib/cli/).
  */
 import type { VerbSpec } from './verb.ts';
 
-const json = { type: 'boolean', help: 'print one JSON document on stdout' } as const;
+/** The `--json` option, for verbs defined here and in projects. */
+export const json = { type: 'boolean', help: 'print one JSON document on stdout' } as const;
 
 /** Every verb the CLI knows, in help order. */
 export const verbs: VerbSpec[] = [
@@ -77,17 +78,6 @@ export const verbs: VerbSpec[] = [
     load: async () => (await import('./metrics-verb.ts')).paramsVerb,
   },
   {
-    name: 'models',
-    summary: 'The model registry: list versions, promote one to production by hand, or roll production back.',
-    usage: 'models list | models promote NAME VERSION [--force] | models rollback NAME',
-    details: 'State in models/registry.json; every promotion and rollback is appended to models/registry-log.jsonl.',
-    options: {
-      force: { type: 'boolean', help: 'promote a version that failed its gate' },
-      json,
-    },
-    load: async () => (await import('./models-verb.ts')).modelsVerb,
-  },
-  {
     name: 'gc',
     summary: 'Drop cache objects that neither pipeline.lock nor a recent run refers to.',
     usage: 'gc [--max-size SIZE]',
@@ -97,16 +87,9 @@ export const verbs: VerbSpec[] = [
     },
     load: async () => (await import('./gc-verb.ts')).gcVerb,
   },
-  {
-    name: 'verify',
-    summary: 'Check that the numbers the paper states (paper/generated/numbers.tex) match the current metrics.',
-    usage: 'verify [--json]',
-    options: { json },
-    load: async () => (await import('./verify-verb.ts')).verifyVerb,
-  },
 ];
 
-/** Looks a verb up by name. */
-export function findVerb(name: string): VerbSpec | undefined {
-  return verbs.find((v) => v.name === name);
+/** Looks a verb up by name, in `table` (default: the engine's own verbs). */
+export function findVerb(name: string, table: readonly VerbSpec[] = verbs): VerbSpec | undefined {
+  return table.find((v) => v.name === name);
 }

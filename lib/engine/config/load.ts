@@ -22,6 +22,7 @@ import { lineStarts, locAt, packSpans, unpackSpans, type PackedSpans, type Sourc
 import { applyOverrides } from './params.ts';
 import { SCHEMA_FILE } from './schema-file.ts';
 import { resolveStages } from './stages.ts';
+import { nulByteErrors } from './nul-bytes.ts';
 
 /** Where the parse cache lives, relative to the root. */
 export const CONFIG_CACHE = '.pipeline/config-cache.v8';
@@ -125,6 +126,7 @@ async function parse(text: string, file: string): Promise<{ errors: Diagnostic[]
   const { parseDocument } = await import('yaml');
   const { validateShape } = await import('./schema.ts');
   const { indexDocument } = await import('./yaml-index.ts');
+  const { plainValue } = await import('./yaml-value.ts');
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: false });
   const index = indexDocument(doc, text);
   const src: SourceDoc = { file, text, lineStarts: lineStarts(text), ...index };
@@ -132,7 +134,17 @@ async function parse(text: string, file: string): Promise<{ errors: Diagnostic[]
   if (doc.errors.length > 0) return { errors: doc.errors.map((e) => yamlDiagnostic(e, src)), fatal: true, badStages: new Set(), parsed };
   // A repeated key leaves a usable document (the last one wins), so checking goes on.
   const errors: Diagnostic[] = index.duplicates.map((d) => ({ severity: 'error', message: `Duplicate key "${d.key}".`, location: locAt(src, d.range[0], d.range[1]) }));
-  parsed.value = doc.toJS() ?? {};
+  const plain = plainValue(doc);
+  if (!plain.ok) {
+    const at = plain.range ?? [0, 0];
+    return { errors: [{ severity: 'error', message: plain.message, location: locAt(src, at[0], at[1]) }], fatal: true, badStages: new Set(), parsed };
+  }
+  if (plain.value === null || plain.value === undefined) {
+    // Nothing but comments or whitespace: almost always a file truncated or not yet written.
+    const message = 'The file is empty: it defines no stages.';
+    return { errors: [{ severity: 'error', message, location: { file, line: 1, col: 1 }, hint: 'Add a stage, e.g. "stages: { hello: { cmd: echo hi } }".' }], fatal: true, badStages: new Set(), parsed };
+  }
+  parsed.value = plain.value;
   const shape = validateShape(parsed.value, src);
   errors.push(...shape.errors);
   return { errors, fatal: shape.fatal, badStages: shape.badStages, parsed };
@@ -194,6 +206,7 @@ export async function loadPipeline(opts: LoadOptions): Promise<Result<Pipeline>>
   errors.push(...overrides.errors);
   const { stages, errors: stageErrors } = resolveStages(config.stages ?? {}, src, overrides.params, badStages);
   errors.push(...stageErrors);
+  errors.push(...nulByteErrors(stages.values(), src));
   if (errors.length > 0) return failed(errors);
 
   const graph = buildGraph(stages, root, opts.exists);

@@ -54,13 +54,14 @@ function unknownParam(message: string, key: string, keys: string[]): Diagnostic 
  * A `--set` value as YAML would read it (`128` → 128, `true` → true, `0.1` → 0.1, `[1, 2]` → a
  * list); anything that is not a well-formed scalar or flow collection stays the literal text.
  */
-export async function parseSetValue(text: string): Promise<unknown> {
+export async function parseSetValue(text: string): Promise<{ ok: true; value: unknown } | { ok: false; message: string }> {
   // Loaded on demand: a load served from the parse cache needs no YAML parser at all.
-  const { isScalar, parseDocument } = await import('yaml');
+  const [{ isScalar, parseDocument }, { plainValue }] = await Promise.all([import('yaml'), import('./yaml-value.ts')]);
   const doc = parseDocument(text);
-  if (doc.errors.length > 0) return text;
-  if (isScalar(doc.contents)) return doc.contents.value;
-  return /^\s*[[{]/.test(text) ? doc.toJS() : text;
+  if (doc.errors.length > 0) return { ok: true, value: text };
+  if (isScalar(doc.contents)) return { ok: true, value: doc.contents.value };
+  if (!/^\s*[[{]/.test(text)) return { ok: true, value: text };
+  return plainValue(doc);
 }
 
 /** Profiles of the file, and which profile and `--set`s a load asks for. */
@@ -109,7 +110,9 @@ export async function applyOverrides(params: Mapping, opts: OverrideOptions, src
       errors.push(unknownParam(`--set "${key}": no such param.`, key, keys));
       continue;
     }
-    setParam(out, key, await parseSetValue(value));
+    const parsed = await parseSetValue(value);
+    if (parsed.ok) setParam(out, key, parsed.value);
+    else errors.push({ severity: 'error', message: `--set "${key}=${value}": ${parsed.message}`, hint: 'Aliases (*name) cannot refer to anything in a --set value.' });
   }
   return { params: out, errors };
 }

@@ -126,7 +126,7 @@ class StageResolver {
 
   /** The field's text interpolated, or undefined (errors reported) when a `${…}` failed. */
   private text(group: string, field: DocPath, text: string, item?: Record<string, Scalar>): string | undefined {
-    const r = interpolate(text, { params: this.params, ...(item ? { item } : {}) });
+    const r = interpolate(text, { params: this.params, ...(item ? { item } : {}) }, { shell: field[0] === 'cmd' });
     for (const e of r.errors) this.error(`Stage "${group}": ${e.message}`, locInScalar(this.src, ['stages', group, ...field], e.index, e.length), e.hint);
     return r.errors.length > 0 ? undefined : r.text;
   }

@@ -12,6 +12,7 @@ import type { ProgressEvent, Stage } from '../types.ts';
 import { progressDir, safeStageId } from './paths.ts';
 import { clearRunning, prepareRunning, recordPending, recordRunning } from './orphans.ts';
 import { groupAlive, processTree, readMemory } from './proc.ts';
+import { trackStageGroup, untrackStageGroup } from './stage-groups.ts';
 
 /** Options of {@link executeStage}. */
 export interface ExecuteOptions {
@@ -94,8 +95,10 @@ export async function executeStage(opts: ExecuteOptions): Promise<ExecResult> {
   }
   const pid = child.pid;
   // Recorded so that the next run can stop this group if we get SIGKILLed (see orphans.ts).
-  if (pid !== undefined) recordRunning(root, stage.name, pid, token);
-  else clearRunning(root, stage.name);
+  if (pid !== undefined) {
+    recordRunning(root, stage.name, pid, token);
+    trackStageGroup(pid);
+  } else clearRunning(root, stage.name);
 
   const progress = new ProgressReader(progressFile, opts.onProgress);
   const memory = new MemorySampler(pid);
@@ -127,7 +130,10 @@ export async function executeStage(opts: ExecuteOptions): Promise<ExecResult> {
     stopGroup();
     await waitGroupGone(pid);
   }
-  if (pid !== undefined) clearRunning(root, stage.name);
+  if (pid !== undefined) {
+    untrackStageGroup(pid);
+    clearRunning(root, stage.name);
+  }
   clearInterval(timer);
   early.forEach(clearTimeout);
   clearTimeout(killTimer);

@@ -5,6 +5,7 @@
  */
 import { isNode, LineCounter, parseDocument, stringify, type Document } from 'yaml';
 import type { Diagnostic, LockEntry, LockFile, OutRecord, Result, SourceLocation } from '../types.ts';
+import { plainValue } from '../config/yaml-value.ts';
 import { isSha256, sortKeys } from './fs-util.ts';
 import { fragments, LOCK_FILE } from './lock-cache.ts';
 
@@ -29,7 +30,12 @@ export function parseLock(text: string): Result<LockFile> {
       })),
     };
   }
-  const data: unknown = doc.toJS();
+  const plain = plainValue(doc);
+  if (!plain.ok) {
+    const at = lc.linePos(plain.range?.[0] ?? 0);
+    return { ok: false, error: [{ severity: 'error', message: `${LOCK_FILE}: ${plain.message}`, location: { file: LOCK_FILE, line: at.line, col: at.col }, hint: HINT }] };
+  }
+  const data: unknown = plain.value;
   if (data === null || data === undefined) return { ok: true, value: { schema: 1, stages: {} } };
   const errors: Diagnostic[] = [];
   const fail = (path: (string | number)[], message: string): void => {

@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Fingerprint, LockEntry, LockFile, OutRecord, Result } from '../types.ts';
 import { errCode, sha256, writeFileAtomic } from './fs-util.ts';
+import { fromErrno } from '../errors.ts';
 import { LOCK_FILE, readLockCache, writeLockCache } from './lock-cache.ts';
 
 export { LOCK_FILE };
@@ -20,7 +21,7 @@ export async function readLock(root: string): Promise<Result<LockFile>> {
     text = await readFile(join(root, LOCK_FILE), 'utf8');
   } catch (e) {
     if (errCode(e) === 'ENOENT') return { ok: true, value: { schema: 1, stages: {} } };
-    throw e;
+    throw fromErrno(e, { path: join(root, LOCK_FILE), base: root }) ?? e;
   }
   const digest = sha256(text);
   const cached = await readLockCache(root, digest);

@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { type Decision, type Gate, type LogEntry, digestFiles, loadRegistry, registerAndPromote, saveRegistry } from '../../registry/index.ts';
+import { type Candidate, type Decision, type Gate, type LogEntry, digestFiles, registerAndPromote, updateRegistry } from '../../registry/index.ts';
 import { type RunContext, writeJson } from './common.ts';
 import type { CompareResult } from './compare.ts';
 
@@ -39,9 +39,8 @@ export async function run(params: PromoteParams, ctx: RunContext): Promise<Promo
   const minAccuracy = params.minAccuracy ?? 0.75;
   const maxMse = params.maxMse ?? 0.25;
   const table = JSON.parse(await readFile(path.join(params.root, params.compareFile ?? 'reports/compare.json'), 'utf8')) as CompareResult;
-  const state = await loadRegistry(params.root);
-  const decisions: Decision[] = [];
-  const log: LogEntry[] = [];
+  // Digests first, outside the registry lock, which is held only for the read-modify-write.
+  const candidates: { gate: Gate; candidate: Candidate }[] = [];
   for (const row of table.models) {
     if (row.model.includes('/') || row.modelDir === null || row.primary === null) continue;
     const gate: Gate = row.primary.direction === 'max'
@@ -50,15 +49,20 @@ export async function run(params: PromoteParams, ctx: RunContext): Promise<Promo
     const files = await digestFiles(params.root, [row.modelDir, row.metricsFile]);
     // Without a lock entry (a hand-run stage), the content is the identity.
     const fingerprint = row.fingerprint ?? `content:${createHash('sha256').update(files.map((f) => `${f.path} ${f.sha256}`).join('\n')).digest('hex')}`;
-    const { decision, log: entry } = registerAndPromote(state, {
-      name: row.model, fingerprint, ...(row.stage ? { stage: row.stage } : {}), metrics: row.metrics, files,
-    }, gate);
-    decisions.push(decision);
-    if (entry) log.push(entry);
-    ctx.onEpoch?.(decisions.length, table.models.length, { promoted: decision.promoted ? 1 : 0 });
+    candidates.push({ gate, candidate: { name: row.model, fingerprint, ...(row.stage ? { stage: row.stage } : {}), metrics: row.metrics, files } });
   }
-  const result: PromoteResult = { gates: { minAccuracy, maxMse }, decisions };
-  await writeJson(path.join(ctx.outDir, 'promotion.json'), result);
-  await saveRegistry(params.root, state, log);
-  return result;
+  // The decision file is written inside the update, before the registry, as before.
+  return updateRegistry(params.root, async (state) => {
+    const decisions: Decision[] = [];
+    const log: LogEntry[] = [];
+    for (const { gate, candidate } of candidates) {
+      const { decision, log: entry } = registerAndPromote(state, candidate, gate);
+      decisions.push(decision);
+      if (entry) log.push(entry);
+      ctx.onEpoch?.(decisions.length, table.models.length, { promoted: decision.promoted ? 1 : 0 });
+    }
+    const result: PromoteResult = { gates: { minAccuracy, maxMse }, decisions };
+    await writeJson(path.join(ctx.outDir, 'promotion.json'), result);
+    return { log, result };
+  });
 }

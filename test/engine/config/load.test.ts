@@ -183,8 +183,9 @@ describe('loadPipeline', () => {
     expect(p.downstream.get('prep-b')).toEqual(['report', 'train']);
   });
 
-  it('an empty file is an empty pipeline', async () => {
-    const p = await load(await project({ 'pipeline.yaml': '' }));
+  it('an empty file is refused (a truncated or unwritten file, not an empty pipeline); "stages: {}" is one', async () => {
+    expect(await errorsOf(await project({ 'pipeline.yaml': '' }))).toMatch(/pipeline\.yaml:1:1 The file is empty: it defines no stages\./);
+    const p = await load(await project({ 'pipeline.yaml': 'stages: {}\n' }));
     expect(p.stages.size).toBe(0);
     expect(p.order).toEqual([]);
   });

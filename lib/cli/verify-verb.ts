@@ -2,10 +2,10 @@
  * `pipeline verify`: re-derive the numbers the paper states from the current metrics and fail
  * on drift. The logic lives in `lib/report/numbers.ts` (no ML imports), so the CLI stays light.
  */
-import { verifyNumbers } from '../../report/numbers.ts';
-import { paint } from './io.ts';
-import { printJson } from './common.ts';
-import { UsageError, flag, type VerbContext } from './verb.ts';
+import { verifyNumbers } from '../report/numbers.ts';
+import { paint } from '../engine/cli/io.ts';
+import { printJson } from '../engine/cli/common.ts';
+import { UsageError, flag, type VerbContext } from '../engine/cli/verb.ts';
 
 /** Handler of `pipeline verify`: 0 when every number matches, 1 on drift (each mismatch named). */
 export async function verifyVerb(ctx: VerbContext): Promise<number> {

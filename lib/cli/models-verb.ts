@@ -4,11 +4,11 @@
  * the `production` alias by hand and append to `models/registry-log.jsonl`.
  */
 import {
-  RegistryError, REGISTRY_FILE, loadRegistry, promoteManually, rollback, saveRegistry, type RegistryState,
-} from '../../registry/index.ts';
-import { paint } from './io.ts';
-import { UsageError, flag, type VerbContext } from './verb.ts';
-import { printJson } from './common.ts';
+  RegistryError, REGISTRY_FILE, loadRegistry, promoteManually, rollback, updateRegistry, type RegistryState,
+} from '../registry/index.ts';
+import { paint } from '../engine/cli/io.ts';
+import { UsageError, flag, type VerbContext } from '../engine/cli/verb.ts';
+import { printJson } from '../engine/cli/common.ts';
 
 const ACTIONS = ['list', 'promote', 'rollback'] as const;
 
@@ -43,8 +43,8 @@ export async function modelsVerb(ctx: VerbContext): Promise<number> {
   }
   const json = flag(ctx.values, 'json');
   try {
-    const state = await loadRegistry(ctx.root);
     if (action === 'list') {
+      const state = await loadRegistry(ctx.root);
       if (name !== undefined) throw new UsageError('"pipeline models list" takes no arguments.');
       if (json) printJson(ctx, { ok: true, ...state });
       else if (Object.keys(state.models).length === 0) ctx.io.err(`No models registered (${REGISTRY_FILE} is empty or absent).\n`);
@@ -55,17 +55,19 @@ export async function modelsVerb(ctx: VerbContext): Promise<number> {
     const expected = action === 'promote' ? 1 : 0;
     const extra = action === 'promote' ? rest[0] : version;
     if (extra !== undefined) throw new UsageError(`"pipeline models ${action}" takes ${expected + 1} argument(s); unexpected "${extra}".`);
-    const entry = action === 'promote'
-      ? promoteManually(state, name, versionArg(version), { force: flag(ctx.values, 'force') })
-      : rollback(state, name, { by: 'cli' });
-    await saveRegistry(ctx.root, state, [entry]);
+    const to = action === 'promote' ? versionArg(version) : undefined;
+    // Under the registry lock from read to log: concurrent promotions apply one after the other.
+    const entry = await updateRegistry(ctx.root, (state) => {
+      const e = to !== undefined ? promoteManually(state, name, to, { force: flag(ctx.values, 'force') }) : rollback(state, name, { by: 'cli' });
+      return { log: [e], result: e };
+    });
     if (json) printJson(ctx, { ok: true, ...entry });
     else ctx.io.err(`${name}: production ${entry.from === null ? 'none' : `v${entry.from}`} → ${entry.to === null ? 'none' : `v${entry.to}`} (${entry.reason}).\n`);
     return 0;
   } catch (e) {
     if (!(e instanceof RegistryError)) throw e;
     if (json) printJson(ctx, { ok: false, error: e.message });
-    ctx.io.err(`${paint(ctx.io.color, 'red', 'error')} ${e.message}\n`);
+    ctx.io.err(`${paint(ctx.io.color, 'red', 'error:')} ${e.message}\n`);
     return 1;
   }
 }

@@ -1,0 +1,29 @@
+/**
+ * seqlab's own verbs, added to the engine's CLI (the engine knows no project): `models` (the
+ * model registry) and `verify` (the paper's numbers). Handlers are imported only when called,
+ * so neither the registry nor the report code loads for `pipeline run`.
+ */
+import type { VerbSpec } from '../engine/cli/verb.ts';
+import { json } from '../engine/cli/verbs.ts';
+
+/** The verbs `bin/pipeline.js` adds to the engine's. */
+export const projectVerbs: VerbSpec[] = [
+  {
+    name: 'models',
+    summary: 'The model registry: list versions, promote one to production by hand, or roll production back.',
+    usage: 'models list | models promote NAME VERSION [--force] | models rollback NAME',
+    details: 'State in models/registry.json; every promotion and rollback is appended to models/registry-log.jsonl.',
+    options: {
+      force: { type: 'boolean', help: 'promote a version that failed its gate' },
+      json,
+    },
+    load: async () => (await import('./models-verb.ts')).modelsVerb,
+  },
+  {
+    name: 'verify',
+    summary: 'Check that the numbers the paper states (paper/generated/numbers.tex) match the current metrics.',
+    usage: 'verify [--json]',
+    options: { json },
+    load: async () => (await import('./verify-verb.ts')).verifyVerb,
+  },
+];
