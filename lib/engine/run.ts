@@ -4,6 +4,7 @@
  * stage succeeded, so an interrupted or failed run leaves outs, lock and cache as they were.
  */
 import { availableParallelism } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Diagnostic, EngineEvent, LockEntry, LockFile, Pipeline, Reporter, Sha256, Stage, StageOutcome } from './types.ts';
 import { loadPipeline } from './config/load.ts';
@@ -16,6 +17,7 @@ import { RunCache } from './store/run-cache.ts';
 import { stageState } from './store/state.ts';
 import { acquireRunLock } from './exec/run-lock.ts';
 import { recoverTransactions } from './exec/transaction.ts';
+import { pipelineDir } from './exec/paths.ts';
 import { runGraph } from './exec/scheduler.ts';
 import { computeStatus, errorText } from './status.ts';
 import { planFromStatus, type PlanEntry } from './plan.ts';
@@ -117,33 +119,42 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
   };
   const fail = (diagnostics: Diagnostic[], exitCode = 2): RunResult => ({ outcomes: [], exitCode, durationMs: elapsed(), diagnostics, warnings });
 
-  // The hasher comes first so that the config's check of unproduced deps takes the stats that
-  // fingerprinting then uses: each dep file is stat'ed once per run.
-  const hasher = new Hasher({ root: resolve(opts.root) });
-  await hasher.load();
-  mark('load stat cache');
-  const sel = await loadAndSelect({ ...opts, withUpstream: true, exists: (rel) => hasher.exists(rel) });
-  if (!sel.ok) return fail(sel.diagnostics);
-  const { pipeline: p, selected } = sel;
-  mark('load config');
-  const root = p.root;
-
+  const root = resolve(opts.root);
   let release: (() => unknown) | undefined;
-  if (!opts.dryRun) {
+  const lockAndRecover = async (): Promise<Diagnostic | undefined> => {
     const held = await acquireRunLock(root);
-    if (!held.ok) return fail([held.error], 1);
+    if (!held.ok) return held.error;
     release = () => held.value.release();
     const stale = held.value.tookOver;
     if (stale) warn(`Took over a stale run lock left by process ${stale.pid} (started ${stale.startedAt}), which is no longer running.`);
-  }
+    const recovered = await recoverTransactions(root);
+    if (recovered.length > 0) warn(`Recovered from an interrupted run: restored the previous outputs of ${recovered.map((s) => `"${s}"`).join(', ')}.`);
+    return undefined;
+  };
   try {
-    if (!opts.dryRun) {
-      const recovered = await recoverTransactions(root);
-      // Repaired outs may be paths the hasher has already looked at (a stage since renamed).
-      if (recovered.length > 0) hasher.invalidate('');
-      if (recovered.length > 0) warn(`Recovered from an interrupted run: restored the previous outputs of ${recovered.map((s) => `"${s}"`).join(', ')}.`);
+    // Lock and recovery come before the config wherever an earlier run left state: an
+    // interrupted stage whose out is the config (or a file it names) must be rolled back for
+    // the config to load at all. Without `.pipeline` there is nothing to recover, and a run in
+    // the wrong directory should not leave one behind.
+    const early = !opts.dryRun && existsSync(pipelineDir(root));
+    if (early) {
+      const refused = await lockAndRecover();
+      if (refused) return fail([refused], 1);
     }
     mark('run lock + recovery');
+    // The hasher comes before the config so that the config's check of unproduced deps takes
+    // the stats that fingerprinting then uses: each dep file is stat'ed once per run.
+    const hasher = new Hasher({ root });
+    await hasher.load();
+    mark('load stat cache');
+    const sel = await loadAndSelect({ ...opts, withUpstream: true, exists: (rel) => hasher.exists(rel) });
+    if (!sel.ok) return fail(sel.diagnostics);
+    const { pipeline: p, selected } = sel;
+    if (!opts.dryRun && !early) {
+      const refused = await lockAndRecover();
+      if (refused) return fail([refused], 1);
+    }
+    mark('load config');
     const lockRead = await readLock(root);
     if (!lockRead.ok) return fail(lockRead.error);
     mark('read pipeline.lock');

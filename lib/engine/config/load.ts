@@ -21,6 +21,7 @@ import { buildGraph } from '../graph.ts';
 import { lineStarts, locAt, packSpans, unpackSpans, type PackedSpans, type SourceDoc, type Span } from './locate.ts';
 import { applyOverrides } from './params.ts';
 import { SCHEMA_FILE } from './schema-file.ts';
+import { checkContainment } from './containment.ts';
 import { resolveStages } from './stages.ts';
 
 /** Where the parse cache lives, relative to the root. */
@@ -194,6 +195,8 @@ export async function loadPipeline(opts: LoadOptions): Promise<Result<Pipeline>>
   errors.push(...overrides.errors);
   const { stages, errors: stageErrors } = resolveStages(config.stages ?? {}, src, overrides.params, badStages);
   errors.push(...stageErrors);
+  if (errors.length > 0) return failed(errors);
+  errors.push(...checkContainment(stages.values(), root, path.relative(root, file).split(path.sep).join('/')));
   if (errors.length > 0) return failed(errors);
 
   const graph = buildGraph(stages, root, opts.exists);
