@@ -11,7 +11,7 @@ import { loadPipeline } from './config/load.ts';
 import { selectTargets } from './graph.ts';
 import { Hasher } from './store/hasher.ts';
 import { computeFingerprint } from './store/fingerprint.ts';
-import { readLock, writeLock, lockEntryFrom } from './store/lock.ts';
+import { dropInvalidEntries, readLock, writeLock, lockEntryFrom } from './store/lock.ts';
 import { ObjectStore, storeOuts, restoreOuts } from './store/cache.ts';
 import { RunCache } from './store/run-cache.ts';
 import { stageState } from './store/state.ts';
@@ -159,7 +159,9 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     if (!lockRead.ok) return fail(lockRead.error);
     mark('read pipeline.lock');
     const lock: LockFile = lockRead.value;
-    const runCache = new RunCache(root);
+    // An entry that cannot be trusted is dropped: its stage runs again and rewrites it.
+    for (const message of dropInvalidEntries(lock, p, selected)) warn(message);
+    const runCache = new RunCache(root, (message) => warn(message));
 
     // The real plan, for reporters and `--dry-run`; a stage planned fresh is then settled from
     // it without a second look. Under --force everything runs, so there is nothing to compute.
@@ -244,7 +246,7 @@ async function execute(p: Pipeline, selected: string[], ctx: ExecContext): Promi
       const state = await stageState(fp.value, entry, root, hasher, runCache);
       if (state.state === 'fresh') return finish({ status: 'cached', fingerprint });
       if (state.state === 'restorable') {
-        const cached = await runCache.get(fp.value.digest);
+        const cached = await runCache.get(fp.value.digest, fp.value.outs);
         if (cached) {
           emit({ type: 'stage-start', name });
           const restored = await restoreOuts(root, cached.outs, store);
