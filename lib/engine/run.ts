@@ -18,6 +18,7 @@ import { stageState } from './store/state.ts';
 import { acquireRunLock } from './exec/run-lock.ts';
 import { recoverTransactions } from './exec/transaction.ts';
 import { pipelineDir } from './exec/paths.ts';
+import { sweepLeftovers } from './exec/leftovers.ts';
 import { runGraph } from './exec/scheduler.ts';
 import { computeStatus, errorText } from './status.ts';
 import { planFromStatus, type PlanEntry } from './plan.ts';
@@ -154,6 +155,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
       const refused = await lockAndRecover();
       if (refused) return fail([refused], 1);
     }
+    if (!opts.dryRun) await sweepLeftovers(root, [...p.stages.values()].flatMap((s) => s.outs));
     mark('load config');
     const lockRead = await readLock(root);
     if (!lockRead.ok) return fail(lockRead.error);

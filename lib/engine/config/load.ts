@@ -22,6 +22,7 @@ import { lineStarts, locAt, packSpans, unpackSpans, type PackedSpans, type Sourc
 import { applyOverrides } from './params.ts';
 import { SCHEMA_FILE } from './schema-file.ts';
 import { checkContainment } from './containment.ts';
+import { tmpPathBeside } from '../store/fs-util.ts';
 import { resolveStages } from './stages.ts';
 
 /** Where the parse cache lives, relative to the root. */
@@ -109,8 +110,9 @@ async function readCache(root: string, key: string): Promise<Parsed | undefined>
 
 async function writeCache(root: string, key: string, parsed: Parsed): Promise<void> {
   const file = path.join(root, CONFIG_CACHE);
-  // Unique per write: two loads in one process may race to fill the cache.
-  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  // Unique per write (two loads in one process may race to fill the cache), and named so that
+  // a later run can tell that a killed writer left it.
+  const tmp = tmpPathBeside(file);
   try {
     await mkdir(path.dirname(file), { recursive: true });
     const rec: CacheRecord = { key, value: parsed.value, spans: packSpans(parsed.spans()), stageOrder: parsed.stageOrder };

@@ -6,7 +6,7 @@
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LockEntry, Sha256 } from '../types.ts';
-import { isSha256, writeFileAtomic } from './fs-util.ts';
+import { isMode, isSha256, writeFileAtomic } from './fs-util.ts';
 import { isSafeRelPath } from './manifest.ts';
 
 /** Where run records live, relative to the project root. */
@@ -95,6 +95,10 @@ export function recordProblem(entry: LockEntry, declared?: readonly string[]): s
   for (const o of entry.outs) {
     if (!isSafeRelPath(o.path)) return `out path ${JSON.stringify(o.path)} does not stay inside the project`;
     if (!isSha256(o.digest)) return `out "${o.path}" has a malformed digest`;
+    if (o.mode !== undefined && !isMode(o.mode)) return `out "${o.path}" has malformed permission bits`;
+    for (const [p, m] of Object.entries(o.modes ?? {})) {
+      if (!isSafeRelPath(p) || !isMode(m)) return `out "${o.path}" records permission bits for ${JSON.stringify(p)} that cannot be used`;
+    }
   }
   if (declared === undefined) return undefined;
   const want = [...new Set(declared)].sort();
