@@ -361,6 +361,7 @@ async function runStage(
       ...(ctx.signal ? { signal: ctx.signal } : {}),
       onProgress: (progress) => h.emit({ type: 'stage-progress', name, progress }),
     });
+    const endedAt = performance.now();
     const base = { fingerprint: fp.digest, log, exitCode: res.exitCode, ...(res.signal ? { signal: res.signal } : {}), ...(res.peakRssBytes !== undefined ? { peakRssBytes: res.peakRssBytes } : {}) };
     if (!res.ok) {
       await rollback();
@@ -369,6 +370,12 @@ async function runStage(
         : (res.error ?? (res.signal ? `Stage "${name}" was killed by ${res.signal}: ${stage.cmd}` : `Stage "${name}" failed with exit code ${res.exitCode}: ${stage.cmd}`));
       return h.finish({ status: 'failed', ...base, error: why }, res.logTail);
     }
+    // A digest is remembered in the stat cache only when the file's last write lies the racy
+    // window before it was read; outs hashed right after the stage would be hashed again by the
+    // next no-op run (seconds for a large out). So let the window pass: at most 100 ms of wall
+    // time per stage that ran, no CPU.
+    const settle = endedAt + hasher.racyWindowMs + 10 - performance.now();
+    if (settle > 0) await new Promise((r) => setTimeout(r, settle));
     const stored = await storeOuts(root, stage.outs, hasher, h.store);
     if (!stored.ok) {
       await rollback();

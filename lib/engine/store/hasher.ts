@@ -105,7 +105,8 @@ export class Hasher {
   private readonly inflight = new Map<string, Pending>();
   /** Stats taken by `exists` and not yet used by `resolve` (which takes them over). */
   private readonly stats = new Map<string, Stats | undefined>();
-  private readonly racyWindowMs: number;
+  /** See `HasherOptions.racyWindowMs`. */
+  readonly racyWindowMs: number;
   /** `root` with one trailing slash, to build absolute paths by concatenation. */
   private readonly prefix: string;
   private gen = 0;
