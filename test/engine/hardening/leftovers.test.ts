@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tmpPathBeside } from '../../../lib/engine/store/fs-util.ts';
 import { baseFiles, makeProject, waitForFile, type Project } from '../../helpers/project.ts';
-import { fixtureYaml } from '../e2e/fixture.ts';
+import { fixtureYaml, killRunnerMidStage } from '../e2e/fixture.ts';
 
 const FS_UTIL = resolve(import.meta.dirname, '../../../lib/engine/store/fs-util.ts');
 
@@ -37,13 +37,8 @@ describe('leftovers of killed processes', () => {
 
   it('the run after a killed one removes dead temp files beside outs and in the cache, and keeps live ones', async () => {
     project = await makeProject(baseFiles(fixtureYaml()));
-    expect((await project.cli(['run'])).code).toBe(0);
     // A runner killed mid-stage leaves its stale run lock; a killed restore leaves temp files.
-    await project.write('pipeline.yaml', fixtureYaml({ a: 2, prepFlags: '--block' }));
-    const running = project.spawnCli(['run']);
-    await waitForFile(project.path('started-prep'));
-    running.child.kill('SIGKILL');
-    await running.done;
+    await killRunnerMidStage(project);
     const objects = project.path('.pipeline/cache/objects');
     dieLeavingTemps([project.path('out/prep.txt'), join(objects, 'x'), project.path('pipeline.lock')]);
     const mine = tmpPathBeside(project.path('out/side.txt'));

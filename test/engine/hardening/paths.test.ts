@@ -7,8 +7,8 @@ import { mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/prom
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { baseFiles, makeProject, waitForFile, type Project } from '../../helpers/project.ts';
-import { fixtureYaml } from '../e2e/fixture.ts';
+import { baseFiles, makeProject, type Project } from '../../helpers/project.ts';
+import { fixtureYaml, killRunnerMidStage } from '../e2e/fixture.ts';
 
 const stage = (field: string, p: string) => `stages:
   s:
@@ -81,13 +81,7 @@ describe('reserved and escaping deps and outs', () => {
 
   it('rolls back an interrupted run even when the config no longer loads', async () => {
     project = await makeProject(baseFiles(fixtureYaml()));
-    expect((await project.cli(['run'])).code).toBe(0);
-    const prepBefore = await project.read('out/prep.txt');
-    await project.write('pipeline.yaml', fixtureYaml({ a: 2, prepFlags: '--block' }));
-    const running = project.spawnCli(['run']);
-    await waitForFile(project.path('started-prep'));
-    running.child.kill('SIGKILL');
-    await running.done;
+    const prepBefore = await killRunnerMidStage(project);
     await project.write('pipeline.yaml', 'stages:\n  prep: [\n');
     const r = await project.cli(['run']);
     expect(r.code, r.stderr).toBe(2);
