@@ -122,7 +122,8 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
 
   const root = resolve(opts.root);
   let release: (() => unknown) | undefined;
-  const lockAndRecover = async (): Promise<Diagnostic | undefined> => {
+  /** Takes the run lock and rolls back what a dead runner left open; the refusal, or how many stages were repaired. */
+  const lockAndRecover = async (): Promise<Diagnostic | number> => {
     const held = await acquireRunLock(root);
     if (!held.ok) return held.error;
     release = () => held.value.release();
@@ -130,7 +131,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     if (stale) warn(`Took over a stale run lock left by process ${stale.pid} (started ${stale.startedAt}), which is no longer running.`);
     const recovered = await recoverTransactions(root);
     if (recovered.length > 0) warn(`Recovered from an interrupted run: restored the previous outputs of ${recovered.map((s) => `"${s}"`).join(', ')}.`);
-    return undefined;
+    return recovered.length;
   };
   try {
     // Lock and recovery come before the config wherever an earlier run left state: an
@@ -139,8 +140,8 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     // the wrong directory should not leave one behind.
     const early = !opts.dryRun && existsSync(pipelineDir(root));
     if (early) {
-      const refused = await lockAndRecover();
-      if (refused) return fail([refused], 1);
+      const locked = await lockAndRecover();
+      if (typeof locked !== 'number') return fail([locked], 1);
     }
     mark('run lock + recovery');
     // The hasher comes before the config so that the config's check of unproduced deps takes
@@ -151,12 +152,14 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     const sel = await loadAndSelect({ ...opts, withUpstream: true, exists: (rel) => hasher.exists(rel) });
     if (!sel.ok) return fail(sel.diagnostics);
     const { pipeline: p, selected } = sel;
+    mark('load config');
     if (!opts.dryRun && !early) {
-      const refused = await lockAndRecover();
-      if (refused) return fail([refused], 1);
+      const locked = await lockAndRecover();
+      if (typeof locked !== 'number') return fail([locked], 1);
+      // Repaired outs may be paths the hasher has already looked at.
+      if (locked > 0) hasher.invalidate('');
     }
     if (!opts.dryRun) await sweepLeftovers(root, [...p.stages.values()].flatMap((s) => s.outs));
-    mark('load config');
     const lockRead = await readLock(root);
     if (!lockRead.ok) return fail(lockRead.error);
     mark('read pipeline.lock');
