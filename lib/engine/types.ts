@@ -143,7 +143,8 @@ export interface OutRecord {
   executable?: true;
   /**
    * Permission bits (octal text such as "600") of a file out where they differ from 644, or
-   * 755 when executable, so that a restore puts them back: a private out stays private.
+   * 755 when executable, so that a restore puts them back: a private out stays private. Kept
+   * in run-cache records, never written to pipeline.lock (they depend on the local umask).
    */
   mode?: string;
   /** The same for the files of a directory out, by path inside it. */

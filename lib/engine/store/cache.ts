@@ -109,7 +109,7 @@ export async function storeOuts(root: string, outs: string[], hasher: Hasher, st
       const mode = (await stat(abs)).mode & 0o777;
       const d = await store.putFile(abs, info.digest, mode);
       if (d !== info.digest) return { ok: false, error: `Out "${out}" changed while it was being stored` };
-      const odd = mode !== (info.executable ? 0o755 : 0o644);
+      const odd = unusual(mode, info.executable ? 0o755 : 0o644);
       records.push({ path: out, kind: 'file', digest: d, size: info.size, ...(info.executable && { executable: true as const }), ...(odd && { mode: mode.toString(8) }) });
       continue;
     }
@@ -125,7 +125,7 @@ export async function storeOuts(root: string, outs: string[], hasher: Hasher, st
     const modes: Record<string, string> = {};
     entries.forEach((e, i) => {
       const mode = stored[i]?.mode;
-      if (mode !== undefined && mode !== e.mode) modes[e.path] = mode.toString(8);
+      if (mode !== undefined && unusual(mode, e.mode)) modes[e.path] = mode.toString(8);
     });
     records.push({ path: out, kind: 'dir', digest: d, size: info.size, files: entries.length, ...(Object.keys(modes).length > 0 && { modes }) });
   }
@@ -208,6 +208,15 @@ export async function restoreOuts(root: string, outs: OutRecord[], store: Object
     return { ok: false, error: `Could not restore outs from the cache: ${e instanceof Error ? e.message : String(e)}` };
   }
   return { ok: true, value: undefined };
+}
+
+/**
+ * Whether permission bits must be recorded to survive a restore, which otherwise writes 644 or
+ * 755. Group and other write bits do not count: they come from the umask (002 would otherwise
+ * put every file of every directory out into the record), and a restore leaves them off.
+ */
+function unusual(mode: number, restored: number): boolean {
+  return (mode & 0o755) !== restored;
 }
 
 /** An object's mode: readable by whoever may read the file it came from, and always by its owner. */

@@ -120,12 +120,13 @@ export function fragment(name: string, e: LockEntry): string {
   return text;
 }
 
+/**
+ * An out as the lock shows it. Permission bits (`mode`, `modes`) stay in the run-cache record
+ * only: they follow the umask of whoever ran the stage, and a committed lock must not change
+ * from one machine to the next.
+ */
 function outRecord(o: OutRecord): Record<string, unknown> {
-  return {
-    path: o.path, kind: o.kind, digest: o.digest, size: o.size,
-    ...(o.files !== undefined && { files: o.files }), ...(o.executable && { executable: true }),
-    ...(o.mode !== undefined && { mode: o.mode }), ...(o.modes !== undefined && { modes: sortKeys(o.modes) }),
-  };
+  return { path: o.path, kind: o.kind, digest: o.digest, size: o.size, ...(o.files !== undefined && { files: o.files }), ...(o.executable && { executable: true }) };
 }
 
 function isMap(x: unknown): x is Record<string, unknown> {
