@@ -175,7 +175,8 @@ async function snapshot(dir: string): Promise<Snapshot> {
     if (p.endsWith('/') || SOURCES.has(p.split('/')[0] ?? '')) continue;
     const st = await stat(join(dir, p));
     const digest = createHash('sha256').update(await readFile(join(dir, p))).digest('hex');
-    snap.set(p, `${(st.mode & 0o777).toString(8)} ${digest}`);
+    // Group and other write bits come from the umask and are not promised to survive a restore.
+    snap.set(p, `${(st.mode & 0o755).toString(8)} ${digest}`);
   }
   return snap;
 }
