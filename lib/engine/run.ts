@@ -5,18 +5,21 @@
  */
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Diagnostic, EngineEvent, LockEntry, LockFile, Pipeline, Reporter, Sha256, Stage, StageOutcome } from './types.ts';
 import { loadPipeline } from './config/load.ts';
 import { selectTargets } from './graph.ts';
 import { Hasher } from './store/hasher.ts';
 import { computeFingerprint } from './store/fingerprint.ts';
-import { readLock, writeLock, lockEntryFrom } from './store/lock.ts';
+import { dropInvalidEntries, readLock, writeLock, lockEntryFrom } from './store/lock.ts';
 import { ObjectStore, storeOuts, restoreOuts } from './store/cache.ts';
 import { RunCache } from './store/run-cache.ts';
 import { stageState } from './store/state.ts';
 import { acquireRunLock } from './exec/run-lock.ts';
 import { recoverTransactions } from './exec/transaction.ts';
+import { pipelineDir } from './exec/paths.ts';
+import { sweepLeftovers } from './exec/leftovers.ts';
 import { runGraph } from './exec/scheduler.ts';
 import { computeStatus, errorText } from './status.ts';
 import { asUserError, userErrorText } from './errors.ts';
@@ -124,38 +127,53 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
   };
   const fail = (diagnostics: Diagnostic[], exitCode = 2): RunResult => ({ outcomes: [], exitCode, durationMs: elapsed(), diagnostics, warnings });
 
-  // The hasher comes first so that the config's check of unproduced deps takes the stats that
-  // fingerprinting then uses: each dep file is stat'ed once per run.
-  const hasher = new Hasher({ root: resolve(opts.root) });
-  await hasher.load();
-  mark('load stat cache');
-  const sel = await loadAndSelect({ ...opts, withUpstream: true, exists: (rel) => hasher.exists(rel) });
-  if (!sel.ok) return fail(sel.diagnostics);
-  const { pipeline: p, selected } = sel;
-  mark('load config');
-  const root = p.root;
-
+  const root = resolve(opts.root);
   let release: (() => unknown) | undefined;
-  if (!opts.dryRun) {
+  /** Takes the run lock and rolls back what a dead runner left open; the refusal, or how many stages were repaired. */
+  const lockAndRecover = async (): Promise<Diagnostic | number> => {
     const held = await acquireRunLock(root);
-    if (!held.ok) return fail([held.error], 1);
+    if (!held.ok) return held.error;
     release = () => held.value.release();
     const stale = held.value.tookOver;
     if (stale) warn(`Took over a stale run lock left by process ${stale.pid} (started ${stale.startedAt}), which is no longer running.`);
-  }
+    const recovered = await recoverTransactions(root);
+    if (recovered.length > 0) warn(`Recovered from an interrupted run: restored the previous outputs of ${recovered.map((s) => `"${s}"`).join(', ')}.`);
+    return recovered.length;
+  };
   try {
-    if (!opts.dryRun) {
-      const recovered = await recoverTransactions(root);
-      // Repaired outs may be paths the hasher has already looked at (a stage since renamed).
-      if (recovered.length > 0) hasher.invalidate('');
-      if (recovered.length > 0) warn(`Recovered from an interrupted run: restored the previous outputs of ${recovered.map((s) => `"${s}"`).join(', ')}.`);
+    // Lock and recovery come before the config wherever an earlier run left state: an
+    // interrupted stage whose out is the config (or a file it names) must be rolled back for
+    // the config to load at all. Without `.pipeline` there is nothing to recover, and a run in
+    // the wrong directory should not leave one behind.
+    const early = !opts.dryRun && existsSync(pipelineDir(root));
+    if (early) {
+      const locked = await lockAndRecover();
+      if (typeof locked !== 'number') return fail([locked], 1);
     }
     mark('run lock + recovery');
+    // The hasher comes before the config so that the config's check of unproduced deps takes
+    // the stats that fingerprinting then uses: each dep file is stat'ed once per run.
+    const hasher = new Hasher({ root });
+    await hasher.load();
+    mark('load stat cache');
+    const sel = await loadAndSelect({ ...opts, withUpstream: true, exists: (rel) => hasher.exists(rel) });
+    if (!sel.ok) return fail(sel.diagnostics);
+    const { pipeline: p, selected } = sel;
+    mark('load config');
+    if (!opts.dryRun && !early) {
+      const locked = await lockAndRecover();
+      if (typeof locked !== 'number') return fail([locked], 1);
+      // Repaired outs may be paths the hasher has already looked at.
+      if (locked > 0) hasher.invalidate('');
+    }
+    if (!opts.dryRun) await sweepLeftovers(root, [...p.stages.values()].flatMap((s) => s.outs));
     const lockRead = await readLock(root);
     if (!lockRead.ok) return fail(lockRead.error);
     mark('read pipeline.lock');
     const lock: LockFile = lockRead.value;
-    const runCache = new RunCache(root);
+    // An entry that cannot be trusted is dropped: its stage runs again and rewrites it.
+    for (const message of dropInvalidEntries(lock, p, selected)) warn(message);
+    const runCache = new RunCache(root, (message) => warn(message));
 
     // The real plan, for reporters and `--dry-run`; a stage planned fresh is then settled from
     // it without a second look. Under --force everything runs, so there is nothing to compute.
@@ -240,7 +258,7 @@ async function execute(p: Pipeline, selected: string[], ctx: ExecContext): Promi
       const state = await stageState(fp.value, entry, root, hasher, runCache);
       if (state.state === 'fresh') return finish({ status: 'cached', fingerprint });
       if (state.state === 'restorable') {
-        const cached = await runCache.get(fp.value.digest);
+        const cached = await runCache.get(fp.value.digest, fp.value.outs);
         if (cached) {
           emit({ type: 'stage-start', name });
           const restored = await restoreOuts(root, cached.outs, store);
@@ -355,6 +373,7 @@ async function runStage(
       ...(ctx.signal ? { signal: ctx.signal } : {}),
       onProgress: (progress) => h.emit({ type: 'stage-progress', name, progress }),
     });
+    const endedAt = performance.now();
     const base = { fingerprint: fp.digest, log, exitCode: res.exitCode, ...(res.signal ? { signal: res.signal } : {}), ...(res.peakRssBytes !== undefined ? { peakRssBytes: res.peakRssBytes } : {}) };
     if (!res.ok) {
       await rollback();
@@ -363,6 +382,12 @@ async function runStage(
         : (res.error ?? (res.signal ? `Stage "${name}" was killed by ${res.signal}: ${stage.cmd}` : `Stage "${name}" failed with exit code ${res.exitCode}: ${stage.cmd}`));
       return h.finish({ status: 'failed', ...base, error: why }, res.logTail);
     }
+    // A digest is remembered in the stat cache only when the file's last write lies the racy
+    // window before it was read; outs hashed right after the stage would be hashed again by the
+    // next no-op run (seconds for a large out). So let the window pass: at most 100 ms of wall
+    // time per stage that ran, no CPU.
+    const settle = endedAt + hasher.racyWindowMs + 10 - performance.now();
+    if (settle > 0) await new Promise((r) => setTimeout(r, settle));
     const stored = await storeOuts(root, stage.outs, hasher, h.store);
     if (!stored.ok) {
       await rollback();

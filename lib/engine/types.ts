@@ -141,6 +141,14 @@ export interface OutRecord {
   files?: number;
   /** For files: set when the file is executable, so a restore puts the bit back. */
   executable?: true;
+  /**
+   * Permission bits (octal text such as "600") of a file out where they differ from 644, or
+   * 755 when executable, so that a restore puts them back: a private out stays private. Kept
+   * in run-cache records, never written to pipeline.lock (they depend on the local umask).
+   */
+  mode?: string;
+  /** The same for the files of a directory out, by path inside it. */
+  modes?: Record<string, string>;
 }
 
 /** What pipeline.lock keeps per stage (and the run-cache per fingerprint). */

@@ -16,12 +16,13 @@ export async function gcVerb(ctx: VerbContext): Promise<number> {
     if (n === undefined) throw new UsageError(`Option "--max-size" needs a size such as 500MiB or 2G, got "${sizeText}".`);
     maxSizeBytes = n;
   }
-  const lock = await readLock(ctx.root);
-  if (!lock.ok) return reportDiagnostics(ctx, lock.error);
-  // gc deletes objects a concurrent run may be about to restore from: hold the run lock.
+  // gc deletes objects a concurrent run may be about to restore from: hold the run lock, and
+  // read the lock file only then, or a run finishing meanwhile could record outs it deletes.
   const held = await acquireRunLock(ctx.root);
   if (!held.ok) return reportDiagnostics(ctx, [held.error], 1);
   try {
+    const lock = await readLock(ctx.root);
+    if (!lock.ok) return reportDiagnostics(ctx, lock.error);
     const result = await gc(ctx.root, { ...(maxSizeBytes !== undefined ? { maxSizeBytes } : {}), keep: lock.value });
     if (flag(ctx.values, 'json')) printJson(ctx, { ok: true, ...result });
     else {

@@ -1,13 +1,14 @@
 /**
  * `pipeline status` and `pipeline explain`: read-only views of what a run would find. Neither
- * takes the run lock nor writes anything, so both are safe beside a running `pipeline run`.
+ * takes the run lock nor writes anything (save removing run-cache records found invalid), so
+ * both are safe beside a running `pipeline run`.
  */
 import { resolve } from 'node:path';
 import type { LockFile, Pipeline } from '../types.ts';
 import { loadAndSelect } from '../run.ts';
 import { computeStatus, explainStage, type StatusContext } from '../status.ts';
 import { Hasher } from '../store/hasher.ts';
-import { readLock } from '../store/lock.ts';
+import { dropInvalidEntries, readLock } from '../store/lock.ts';
 import { RunCache } from '../store/run-cache.ts';
 import { didYouMean } from '../suggest.ts';
 import { paint } from './io.ts';
@@ -27,7 +28,9 @@ async function open(ctx: VerbContext, targets: string[]): Promise<{ p: Pipeline;
   const lock = await readLock(root);
   if (!lock.ok) return reportDiagnostics(ctx, lock.error);
   const l: LockFile = lock.value;
-  return { p: sel.pipeline, selected: sel.selected, sctx: { root, hasher, lock: l, runCache: new RunCache(root) } };
+  const warn = (message: string) => ctx.io.err(`warning: ${message}\n`);
+  for (const message of dropInvalidEntries(l, sel.pipeline, sel.selected)) warn(message);
+  return { p: sel.pipeline, selected: sel.selected, sctx: { root, hasher, lock: l, runCache: new RunCache(root, warn) } };
 }
 
 const colorOf = { fresh: 'green', changed: 'yellow', restorable: 'cyan', 'never-run': 'magenta' } as const;

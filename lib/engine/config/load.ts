@@ -21,6 +21,8 @@ import { buildGraph } from '../graph.ts';
 import { lineStarts, locAt, packSpans, unpackSpans, type PackedSpans, type SourceDoc, type Span } from './locate.ts';
 import { applyOverrides } from './params.ts';
 import { SCHEMA_FILE } from './schema-file.ts';
+import { checkContainment } from './containment.ts';
+import { tmpPathBeside } from '../store/fs-util.ts';
 import { resolveStages } from './stages.ts';
 import { nulByteErrors } from './nul-bytes.ts';
 
@@ -109,8 +111,9 @@ async function readCache(root: string, key: string): Promise<Parsed | undefined>
 
 async function writeCache(root: string, key: string, parsed: Parsed): Promise<void> {
   const file = path.join(root, CONFIG_CACHE);
-  // Unique per write: two loads in one process may race to fill the cache.
-  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  // Unique per write (two loads in one process may race to fill the cache), and named so that
+  // a later run can tell that a killed writer left it.
+  const tmp = tmpPathBeside(file);
   try {
     await mkdir(path.dirname(file), { recursive: true });
     const rec: CacheRecord = { key, value: parsed.value, spans: packSpans(parsed.spans()), stageOrder: parsed.stageOrder };
@@ -207,6 +210,8 @@ export async function loadPipeline(opts: LoadOptions): Promise<Result<Pipeline>>
   const { stages, errors: stageErrors } = resolveStages(config.stages ?? {}, src, overrides.params, badStages);
   errors.push(...stageErrors);
   errors.push(...nulByteErrors(stages.values(), src));
+  if (errors.length > 0) return failed(errors);
+  errors.push(...checkContainment(stages.values(), root, path.relative(root, file).split(path.sep).join('/')));
   if (errors.length > 0) return failed(errors);
 
   const graph = buildGraph(stages, root, opts.exists);

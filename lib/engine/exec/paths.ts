@@ -8,6 +8,8 @@ export const pipelineDir = (root: string): string => join(root, '.pipeline');
 export const tmpDir = (root: string): string => join(pipelineDir(root), 'tmp');
 export const txnDir = (root: string): string => join(tmpDir(root), 'txn');
 export const progressDir = (root: string): string => join(tmpDir(root), 'progress');
+/** Present while a dead runner's temp files may still lie beside outs (see leftovers.ts). */
+export const unsweptMarker = (root: string): string => join(tmpDir(root), 'unswept');
 
 /**
  * A file-name-safe, collision-free id for a stage name (`ablate@no-memory` →

@@ -13,8 +13,9 @@ import { hostname } from 'node:os';
 import { basename, join } from 'node:path';
 import type { Diagnostic, Result } from '../types.ts';
 import { err, ok } from '../types.ts';
-import { pipelineDir } from './paths.ts';
+import { pipelineDir, tmpDir, unsweptMarker } from './paths.ts';
 import { pidAlive, readCmdline, readStat } from './proc.ts';
+import { tmpPathBeside } from '../store/fs-util.ts';
 
 /** A held run lock. */
 export interface RunLock {
@@ -59,7 +60,7 @@ export async function acquireRunLock(
   const st = readStat(process.pid);
   if (st !== undefined) me.startTicks = st.startTicks;
 
-  const tmp = join(dir, `run.lock.${process.pid}.${me.token}.tmp`);
+  const tmp = tmpPathBeside(lockPath);
   await writeFile(tmp, JSON.stringify(me, null, 2) + '\n');
   try {
     let tookOver: { pid: number; startedAt: string } | undefined;
@@ -103,6 +104,9 @@ async function takeOver(
     }
     await unlink(lockPath).catch(() => undefined);
     if (!(await tryLink(tmp, lockPath))) return err(busyDiagnostic(root));
+    // The dead owner may have left temp files beside outs; the next run sweeps them (leftovers.ts).
+    await mkdir(tmpDir(root), { recursive: true });
+    await writeFile(unsweptMarker(root), `${now?.pid ?? ''}\n`);
     if (now === undefined) return ok(undefined);
     return ok({ pid: now.pid, startedAt: now.startedAt });
   } finally {

@@ -66,7 +66,7 @@ export async function beginTransaction(root: string, stageName: string, outs: st
     pid: process.pid,
     outs: [],
   };
-  for (const [i, out] of outs.entries()) {
+  for (const [i, out] of parentsFirst(outs).entries()) {
     journal.outs.push({ path: out, existed: await exists(join(root, out)), backup: `b${i}` });
   }
   await writeDurable(join(dir, JOURNAL), JSON.stringify(journal, null, 2) + '\n');
@@ -137,7 +137,11 @@ async function recoverDir(root: string, dir: string): Promise<string | undefined
     if (!isNotFound(e)) throw e;
   }
   if (journal !== undefined) {
-    for (const o of journal.outs) {
+    // Parents first: putting a directory back replaces everything under it, so a nested out
+    // restored before its parent would be deleted again (journals of older versions are in
+    // declared order).
+    const byDepth = new Map(journal.outs.map((o) => [o.path, o]));
+    for (const o of parentsFirst(journal.outs.map((x) => x.path)).map((p) => byDepth.get(p)!)) {
       const target = join(root, o.path);
       const backup = join(dir, o.backup);
       if (await exists(backup)) {
@@ -154,6 +158,16 @@ async function recoverDir(root: string, dir: string): Promise<string | undefined
   }
   await rm(dir, { recursive: true, force: true });
   return journal?.stage;
+}
+
+/**
+ * Outs ordered so that a directory comes before the outs nested in it: moving the parent aside
+ * takes its children along (their own renames then find nothing), and putting it back first
+ * lets each child's own backup, if any, land inside it.
+ */
+function parentsFirst(outs: readonly string[]): string[] {
+  const depth = (p: string) => p.split('/').length;
+  return [...outs].sort((a, b) => depth(a) - depth(b));
 }
 
 /** Writes a file so that it is either absent or complete and on disk: temp, fsync, rename. */

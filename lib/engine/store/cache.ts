@@ -3,7 +3,7 @@
  * moves between it and the workspace: storing a stage's outs, restoring them.
  */
 import { constants, statSync } from 'node:fs';
-import { chmod, copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { OutRecord, Result, Sha256 } from '../types.ts';
 import { errCode, mapLimit, sha256, tmpPathBeside } from './fs-util.ts';
@@ -39,16 +39,17 @@ export class ObjectStore {
   /**
    * Stores a copy of a file (a reflink where the file system can) and returns its digest,
    * computed from the copy itself, so a file changing meanwhile cannot poison the store.
-   * With `known`, an object already present under that digest is not copied again.
+   * With `known`, an object already present under that digest is not copied again. `mode`
+   * (the file's permission bits) keeps the object from being more readable than the file.
    */
-  async putFile(absPath: string, known?: Sha256): Promise<Sha256> {
+  async putFile(absPath: string, known?: Sha256, mode = 0o644): Promise<Sha256> {
     if (known && (await this.has(known))) return known;
     await mkdir(this.dir, { recursive: true });
     const tmp = tmpPathBeside(join(this.dir, 'x'));
     try {
       await copyFile(absPath, tmp, constants.COPYFILE_FICLONE);
       const { digest } = await hashPath(tmp);
-      await this.adopt(tmp, digest);
+      await this.adopt(tmp, digest, readBits(mode));
       return digest;
     } finally {
       await rm(tmp, { force: true });
@@ -84,9 +85,9 @@ export class ObjectStore {
     await rm(this.path(d), { force: true });
   }
 
-  private async adopt(tmp: string, digest: Sha256): Promise<void> {
+  private async adopt(tmp: string, digest: Sha256, mode = 0o444): Promise<void> {
     if (await this.has(digest)) return;
-    await chmod(tmp, 0o444);
+    await chmod(tmp, mode);
     await mkdir(dirname(this.path(digest)), { recursive: true });
     await rename(tmp, this.path(digest));
   }
@@ -105,18 +106,28 @@ export async function storeOuts(root: string, outs: string[], hasher: Hasher, st
     if (!info) return { ok: false, error: `Stage did not create its declared out "${out}"` };
     const abs = join(root, out);
     if (info.kind === 'file') {
-      const d = await store.putFile(abs, info.digest);
+      const mode = (await stat(abs)).mode & 0o777;
+      const d = await store.putFile(abs, info.digest, mode);
       if (d !== info.digest) return { ok: false, error: `Out "${out}" changed while it was being stored` };
-      records.push({ path: out, kind: 'file', digest: d, size: info.size, ...(info.executable && { executable: true as const }) });
+      const odd = unusual(mode, info.executable ? 0o755 : 0o644);
+      records.push({ path: out, kind: 'file', digest: d, size: info.size, ...(info.executable && { executable: true as const }), ...(odd && { mode: mode.toString(8) }) });
       continue;
     }
     const entries = (await hasher.manifest(out)) ?? [];
-    const stored = await mapLimit(entries, IO_LIMIT, (e) => store.putFile(join(abs, e.path), e.digest));
-    const changed = entries.find((e, i) => stored[i] !== e.digest);
+    const stored = await mapLimit(entries, IO_LIMIT, async (e) => {
+      const mode = (await stat(join(abs, e.path))).mode & 0o777;
+      return { digest: await store.putFile(join(abs, e.path), e.digest, mode), mode };
+    });
+    const changed = entries.find((e, i) => stored[i]?.digest !== e.digest);
     if (changed) return { ok: false, error: `Out "${out}/${changed.path}" changed while it was being stored` };
     const d = await store.putBytes(serializeManifest(entries));
     if (d !== info.digest) return { ok: false, error: `Out "${out}" changed while it was being stored` };
-    records.push({ path: out, kind: 'dir', digest: d, size: info.size, files: entries.length });
+    const modes: Record<string, string> = {};
+    entries.forEach((e, i) => {
+      const mode = stored[i]?.mode;
+      if (mode !== undefined && unusual(mode, e.mode)) modes[e.path] = mode.toString(8);
+    });
+    records.push({ path: out, kind: 'dir', digest: d, size: info.size, files: entries.length, ...(Object.keys(modes).length > 0 && { modes }) });
   }
   return { ok: true, value: records };
 }
@@ -180,14 +191,15 @@ export async function restoreOuts(root: string, outs: OutRecord[], store: Object
       const tmp = tmpPathBeside(target);
       built.push({ tmp, target });
       if (!entries) {
-        await materialise(store.path(out.digest), tmp, out.executable ? 0o755 : 0o644);
+        await materialise(store.path(out.digest), tmp, out.mode !== undefined ? parseInt(out.mode, 8) : out.executable ? 0o755 : 0o644);
         continue;
       }
       await mkdir(tmp);
       await mapLimit(entries, IO_LIMIT, async (e) => {
         const dest = join(tmp, e.path);
         await mkdir(dirname(dest), { recursive: true });
-        await materialise(store.path(e.digest), dest, e.mode);
+        const recorded = out.modes?.[e.path];
+        await materialise(store.path(e.digest), dest, recorded !== undefined ? parseInt(recorded, 8) : e.mode);
       });
     }
     for (const { tmp, target } of built) await replace(tmp, target);
@@ -196,6 +208,20 @@ export async function restoreOuts(root: string, outs: OutRecord[], store: Object
     return { ok: false, error: `Could not restore outs from the cache: ${e instanceof Error ? e.message : String(e)}` };
   }
   return { ok: true, value: undefined };
+}
+
+/**
+ * Whether permission bits must be recorded to survive a restore, which otherwise writes 644 or
+ * 755. Group and other write bits do not count: they come from the umask (002 would otherwise
+ * put every file of every directory out into the record), and a restore leaves them off.
+ */
+function unusual(mode: number, restored: number): boolean {
+  return (mode & 0o755) !== restored;
+}
+
+/** An object's mode: readable by whoever may read the file it came from, and always by its owner. */
+function readBits(mode: number): number {
+  return 0o400 | (mode & 0o044);
 }
 
 async function materialise(object: string, dest: string, mode: number): Promise<void> {

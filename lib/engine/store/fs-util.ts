@@ -3,9 +3,10 @@
  * in-memory bytes. Kept here so every module writes files the same crash-safe way.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Sha256 } from '../types.ts';
+import { pidAlive, readStat } from '../exec/proc.ts';
 
 /** SHA-256 of a string or bytes, as a branded digest. */
 export function sha256(data: string | Uint8Array): Sha256 {
@@ -15,6 +16,11 @@ export function sha256(data: string | Uint8Array): Sha256 {
 /** True for a 64-hex-digit lowercase string. */
 export function isSha256(s: unknown): s is Sha256 {
   return typeof s === 'string' && /^[0-9a-f]{64}$/.test(s);
+}
+
+/** True for permission bits as a lock records them: three octal digits ("600"). */
+export function isMode(s: unknown): s is string {
+  return typeof s === 'string' && /^[0-7]{3}$/.test(s);
 }
 
 /**
@@ -40,9 +46,44 @@ export function sortKeys(value: unknown): unknown {
   return value;
 }
 
-/** A unique temp name beside `path` (same directory, so a rename is atomic). */
+/**
+ * This process as temp names carry it: pid and start time (clock ticks since boot, `x` where
+ * /proc is missing), so that a later process can tell a dead owner's temp files from those of a
+ * live process that happens to reuse the pid.
+ */
+let owner: string | undefined;
+const ownerToken = (): string => (owner ??= `${process.pid}-${readStat(process.pid)?.startTicks ?? 'x'}`);
+const TMP_NAME = /^\.tmp-(\d+)-(\d+|x)-/;
+
+/**
+ * A unique temp name beside `path` (same directory, so a rename is atomic):
+ * `.tmp-<pid>-<start ticks>-<random>`. A process killed mid-write leaves it behind;
+ * `sweepDeadTemps` removes it.
+ */
 export function tmpPathBeside(path: string): string {
-  return join(dirname(path), `.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
+  return join(dirname(path), `.tmp-${ownerToken()}-${randomBytes(6).toString('hex')}`);
+}
+
+/** Whether the process that named a temp file `name` (see `tmpPathBeside`) is gone. */
+function ownerDead(name: string): boolean {
+  const m = TMP_NAME.exec(name);
+  if (!m) return false;
+  const pid = Number(m[1]);
+  if (!pidAlive(pid)) return true;
+  const ticks = readStat(pid)?.startTicks;
+  return m[2] !== 'x' && ticks !== undefined && ticks !== m[2];
+}
+
+/**
+ * Removes the temp files and directories in `dir` (not below it) whose owner process is dead:
+ * the halves of interrupted copies, restores and atomic writes. Those of live processes stay.
+ * Returns how many were removed; a missing `dir` has none.
+ */
+export async function sweepDeadTemps(dir: string): Promise<number> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const dead = names.filter((n) => n.startsWith('.tmp-') && ownerDead(n));
+  await Promise.all(dead.map((n) => rm(join(dir, n), { recursive: true, force: true })));
+  return dead.length;
 }
 
 /**

@@ -6,7 +6,7 @@
 import { readdir, rm, rmdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LockEntry, LockFile, Sha256 } from '../types.ts';
-import { isSha256 } from './fs-util.ts';
+import { isSha256, sweepDeadTemps } from './fs-util.ts';
 import { ObjectStore, readManifest } from './cache.ts';
 import { RunCache } from './run-cache.ts';
 
@@ -26,13 +26,18 @@ export interface GcResult {
   removedRuns: number;
 }
 
-/** Temp files younger than this may belong to a run in progress and are left alone. */
+/**
+ * Temp files named by an older version (without their owner's start time) and younger than
+ * this may belong to a run in progress and are left alone; newer ones name their owner and go
+ * as soon as it is dead (`sweepDeadTemps`).
+ */
 const STALE_TMP_MS = 60 * 60 * 1000;
 
 /** Collects garbage in the project's cache; see the module comment for the policy. */
 export async function gc(root: string, opts: GcOptions): Promise<GcResult> {
   const store = new ObjectStore(root);
   const runs = new RunCache(root);
+  await sweepDeadTemps(store.dir);
   const { objects, staleTmp } = await listObjects(store.dir);
   const sizeOf = (d: Sha256): number => objects.get(d) ?? 0;
 

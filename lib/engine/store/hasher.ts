@@ -12,7 +12,7 @@ import { readdirSync, type Stats, statSync } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import type { Sha256 } from '../types.ts';
-import { errCode, sha256, writeFileAtomic } from './fs-util.ts';
+import { errCode, isSha256, sha256, writeFileAtomic } from './fs-util.ts';
 import { type ManifestEntry, serializeManifest } from './manifest.ts';
 
 /** What the hasher knows about an existing path. */
@@ -66,8 +66,9 @@ type Row = [dev: number, ino: number, size: number, mtimeMs: number, ctimeMs: nu
  * Whether a persisted value is a usable row (checked lazily, on first use of each row). The
  * file is only ever written whole by `save`, so the digest's shape is not re-checked char by char.
  */
+/** A row's digest goes into fingerprints and pipeline.lock as is, so it must be a real SHA-256. */
 function isRow(x: unknown): x is Row {
-  return Array.isArray(x) && x.length === 6 && typeof x[0] === 'number' && typeof x[1] === 'number' && typeof x[2] === 'number' && typeof x[3] === 'number' && typeof x[4] === 'number' && typeof x[5] === 'string' && x[5].length === 64;
+  return Array.isArray(x) && x.length === 6 && typeof x[0] === 'number' && typeof x[1] === 'number' && typeof x[2] === 'number' && typeof x[3] === 'number' && typeof x[4] === 'number' && isSha256(x[5]);
 }
 
 /** Returned by `resolve` while an answer needs I/O that is still in flight. */
@@ -104,7 +105,8 @@ export class Hasher {
   private readonly inflight = new Map<string, Pending>();
   /** Stats taken by `exists` and not yet used by `resolve` (which takes them over). */
   private readonly stats = new Map<string, Stats | undefined>();
-  private readonly racyWindowMs: number;
+  /** See `HasherOptions.racyWindowMs`. */
+  readonly racyWindowMs: number;
   /** `root` with one trailing slash, to build absolute paths by concatenation. */
   private readonly prefix: string;
   private gen = 0;

@@ -40,6 +40,8 @@ export async function readLockCache(root: string, textDigest: string): Promise<L
       if (line === '') continue;
       const [name, entry, yaml] = JSON.parse(line) as [unknown, LockEntry, unknown];
       if (typeof name !== 'string' || typeof yaml !== 'string' || !isSha256(entry?.fingerprint) || !Array.isArray(entry.outs)) return undefined;
+      // The same digests the YAML parser insists on: a damaged cache means parsing the lock again.
+      if (!digestsOk(entry)) return undefined;
       stages[name] = entry;
       found.set(entry, { name, text: yaml });
       lines.set(entry, { name, line });
@@ -67,6 +69,11 @@ export async function writeLockCache(root: string, textDigest: string, lock: Loc
   const text = `${JSON.stringify({ format: FORMAT, text: textDigest })}\n${body.map((l) => `${l}\n`).join('')}`;
   // Only an optimisation: a read-only .pipeline must not break the lock.
   await writeFileAtomic(join(root, CACHE_FILE), text).catch(() => undefined);
+}
+
+function digestsOk(e: LockEntry): boolean {
+  const maps = [e.deps, e.code];
+  return maps.every((m) => m !== null && typeof m === 'object' && Object.values(m).every(isSha256)) && e.outs.every((o) => isSha256(o?.digest) && typeof o.path === 'string');
 }
 
 function byPath(a: OutRecord, b: OutRecord): number {

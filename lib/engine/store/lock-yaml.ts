@@ -6,7 +6,7 @@
 import { isNode, LineCounter, parseDocument, stringify, type Document } from 'yaml';
 import type { Diagnostic, LockEntry, LockFile, OutRecord, Result, SourceLocation } from '../types.ts';
 import { plainValue } from '../config/yaml-value.ts';
-import { isSha256, sortKeys } from './fs-util.ts';
+import { isMode, isSha256, sortKeys } from './fs-util.ts';
 import { fragments, LOCK_FILE } from './lock-cache.ts';
 
 const HINT = 'Restore pipeline.lock from git, or delete it to treat every stage as never run.';
@@ -80,6 +80,8 @@ function checkEntry(name: string, e: unknown, at: (string | number)[], fail: (pa
     if (typeof o.size !== 'number') fail([...p, 'size'], `${s}: out "size" must be a number.`);
     if (o.files !== undefined && typeof o.files !== 'number') fail([...p, 'files'], `${s}: out "files" must be a number.`);
     if (o.executable !== undefined && o.executable !== true) fail([...p, 'executable'], `${s}: out "executable" must be true when present.`);
+    if (o.mode !== undefined && !isMode(o.mode)) fail([...p, 'mode'], `${s}: out "mode" must be octal permission bits such as "600".`);
+    if (o.modes !== undefined && !(isMap(o.modes) && Object.values(o.modes).every(isMode))) fail([...p, 'modes'], `${s}: out "modes" must map paths to octal permission bits.`);
   });
 }
 
@@ -124,6 +126,11 @@ export function fragment(name: string, e: LockEntry): string {
   return text;
 }
 
+/**
+ * An out as the lock shows it. Permission bits (`mode`, `modes`) stay in the run-cache record
+ * only: they follow the umask of whoever ran the stage, and a committed lock must not change
+ * from one machine to the next.
+ */
 function outRecord(o: OutRecord): Record<string, unknown> {
   return { path: o.path, kind: o.kind, digest: o.digest, size: o.size, ...(o.files !== undefined && { files: o.files }), ...(o.executable && { executable: true }) };
 }

@@ -7,10 +7,11 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Fingerprint, LockEntry, LockFile, OutRecord, Result } from '../types.ts';
+import type { Fingerprint, LockEntry, LockFile, OutRecord, Pipeline, Result } from '../types.ts';
 import { errCode, sha256, writeFileAtomic } from './fs-util.ts';
 import { fromErrno } from '../errors.ts';
 import { LOCK_FILE, readLockCache, writeLockCache } from './lock-cache.ts';
+import { recordProblem } from './run-cache.ts';
 
 export { LOCK_FILE };
 
@@ -55,4 +56,23 @@ export function lockEntryFrom(fp: Fingerprint, outs: OutRecord[]): LockEntry {
     runtime: fp.runtime,
     outs,
   };
+}
+
+/**
+ * Removes from `lock` (in memory) the entries of `names` whose paths or digests cannot be
+ * trusted (see `recordProblem`), so that nothing follows their paths; the stage reruns and its
+ * new entry replaces the bad one in the file. Returns a warning per entry removed. (Outs that
+ * differ from the declared ones are a normal edit: the fingerprint, which covers them, differs.)
+ */
+export function dropInvalidEntries(lock: LockFile, p: Pipeline, names: readonly string[]): string[] {
+  const warnings: string[] = [];
+  for (const name of names) {
+    const entry = lock.stages[name];
+    if (!entry || !p.stages.has(name)) continue;
+    const problem = recordProblem(entry);
+    if (problem === undefined) continue;
+    delete lock.stages[name];
+    warnings.push(`${LOCK_FILE}: the entry of stage "${name}" was ignored: ${problem}; the stage will run again.`);
+  }
+  return warnings;
 }

@@ -6,7 +6,8 @@
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LockEntry, Sha256 } from '../types.ts';
-import { isSha256, writeFileAtomic } from './fs-util.ts';
+import { isMode, isSha256, writeFileAtomic } from './fs-util.ts';
+import { isSafeRelPath } from './manifest.ts';
 
 /** Where run records live, relative to the project root. */
 export const RUNS_DIR = '.pipeline/cache/runs';
@@ -26,19 +27,34 @@ export interface RunCacheItem {
 export class RunCache {
   readonly dir: string;
 
-  constructor(root: string) {
+  /** `onInvalid` hears of every record that was found invalid and removed. */
+  constructor(
+    root: string,
+    private readonly onInvalid?: (message: string) => void,
+  ) {
     this.dir = join(root, RUNS_DIR);
   }
 
-  /** The run recorded under `fp`; undefined when absent, unreadable or corrupt. */
-  async get(fp: Sha256): Promise<LockEntry | undefined> {
+  /**
+   * The run recorded under `fp`; undefined when absent, unreadable or invalid. With `declared`
+   * (the stage's outs), a record must describe exactly those outs: its paths are written to on
+   * restore, so a record that names others (a shared cache, a forged file) is never followed;
+   * it is removed, and `onInvalid` told why.
+   */
+  async get(fp: Sha256, declared?: readonly string[]): Promise<LockEntry | undefined> {
     if (!isSha256(fp)) return undefined;
+    let raw: unknown;
     try {
-      const entry = parseEntry(JSON.parse(await readFile(this.file(fp), 'utf8')));
-      return entry?.fingerprint === fp ? entry : undefined;
+      raw = JSON.parse(await readFile(this.file(fp), 'utf8'));
     } catch {
       return undefined;
     }
+    const entry = parseEntry(raw);
+    const problem = entry === undefined ? 'it is not a well-formed run record' : entry.fingerprint !== fp ? 'it records another fingerprint' : recordProblem(entry, declared);
+    if (problem === undefined) return entry;
+    await this.remove(fp);
+    this.onInvalid?.(`Run-cache record ${fp.slice(0, 12)}… was ignored and removed: ${problem}.`);
+    return undefined;
   }
 
   /** Records a successful run (atomically; a rerun with the same fingerprint overwrites). */
@@ -68,6 +84,29 @@ export class RunCache {
   private file(fp: Sha256): string {
     return join(this.dir, `${fp}.json`);
   }
+}
+
+/**
+ * Why a lock entry or run record cannot be trusted for a stage declaring `declared` (when
+ * given): an out path that is not a plain relative path inside the project, a malformed
+ * digest, or outs other than the declared ones. Undefined when it can be used.
+ */
+export function recordProblem(entry: LockEntry, declared?: readonly string[]): string | undefined {
+  for (const o of entry.outs) {
+    if (!isSafeRelPath(o.path)) return `out path ${JSON.stringify(o.path)} does not stay inside the project`;
+    if (!isSha256(o.digest)) return `out "${o.path}" has a malformed digest`;
+    if (o.mode !== undefined && !isMode(o.mode)) return `out "${o.path}" has malformed permission bits`;
+    for (const [p, m] of Object.entries(o.modes ?? {})) {
+      if (!isSafeRelPath(p) || !isMode(m)) return `out "${o.path}" records permission bits for ${JSON.stringify(p)} that cannot be used`;
+    }
+  }
+  if (declared === undefined) return undefined;
+  const want = [...new Set(declared)].sort();
+  const have = entry.outs.map((o) => o.path).sort();
+  if (want.length !== have.length || want.some((p, i) => p !== have[i])) {
+    return `its outs (${have.join(', ') || 'none'}) are not the stage's declared outs (${want.join(', ') || 'none'})`;
+  }
+  return undefined;
 }
 
 /** Shape check of a stored record: enough that callers may trust its fields' types. */

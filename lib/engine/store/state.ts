@@ -6,7 +6,7 @@ import type { ChangeReason, Fingerprint, LockEntry, StageState } from '../types.
 import { ObjectStore, readManifest } from './cache.ts';
 import { explainChanges } from './fingerprint.ts';
 import type { Hasher, PathInfo } from './hasher.ts';
-import type { RunCache } from './run-cache.ts';
+import { recordProblem, type RunCache } from './run-cache.ts';
 
 /**
  * Fresh iff the lock entry has this fingerprint and every recorded out is on disk with its
@@ -16,7 +16,8 @@ import type { RunCache } from './run-cache.ts';
 export async function stageState(fp: Fingerprint, entry: LockEntry | undefined, root: string, hasher: Hasher, runCache: RunCache): Promise<StageState> {
   const reasons: ChangeReason[] = [];
   if (entry) {
-    if (entry.fingerprint === fp.digest) {
+    // A recorded fingerprint covers the declared outs; an entry claiming it for other outs is forged.
+    if (entry.fingerprint === fp.digest && recordProblem(entry, fp.outs) === undefined) {
       // Equal digests mean equal inputs: no input reasons to look for.
       const outReasons = outChanges(entry, hasher);
       const found = outReasons instanceof Promise ? await outReasons : outReasons;
@@ -24,7 +25,7 @@ export async function stageState(fp: Fingerprint, entry: LockEntry | undefined, 
       reasons.push(...explainChanges(fp, entry), ...found);
     } else reasons.push(...explainChanges(fp, entry));
   }
-  const cached = await runCache.get(fp.digest);
+  const cached = await runCache.get(fp.digest, fp.outs);
   if (cached && (await objectsPresent(cached, new ObjectStore(root)))) return { state: 'restorable', reasons };
   if (!entry) return { state: 'never-run' };
   return { state: 'changed', reasons };

@@ -1,3 +1,5 @@
+import { waitForFile, type Project } from '../../helpers/project.ts';
+
 /**
  * The e2e fixture pipeline: prep → train (a chain, both importing lib/tag.js through
  * scripts/step.js) and side (independent, no import of lib/tag.js).
@@ -32,4 +34,21 @@ stages:
     params: [c]
     outs: [out/side.txt]
 `;
+}
+
+/**
+ * A fixture project run once to completion, then a run with a=2 whose `prep` blocks, SIGKILLed
+ * mid-stage: its transaction stays open, its run lock stale and `prep` orphaned (the next run
+ * stops it). Returns the content `out/prep.txt` had after the complete run.
+ */
+export async function killRunnerMidStage(project: Project): Promise<string> {
+  const first = await project.cli(['run']);
+  if (first.code !== 0) throw new Error(`the first run failed: ${first.stderr}`);
+  const prepBefore = await project.read('out/prep.txt');
+  await project.write('pipeline.yaml', fixtureYaml({ a: 2, prepFlags: '--block' }));
+  const running = project.spawnCli(['run']);
+  await waitForFile(project.path('started-prep'));
+  running.child.kill('SIGKILL');
+  await running.done;
+  return prepBefore;
 }

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { baseFiles, makeProject, statuses, waitForFile, type Project } from '../../helpers/project.ts';
-import { fixtureYaml } from './fixture.ts';
+import { fixtureYaml, killRunnerMidStage } from './fixture.ts';
 
 /** Kills a stage process the test left orphaned on purpose (SIGKILL of the runner). */
 async function killStage(project: Project, name: string): Promise<void> {
@@ -54,13 +54,7 @@ describe('pipeline run: interruption and concurrency', () => {
 
   it('SIGKILL of the runner mid-stage leaves a state the next run repairs', async () => {
     project = await makeProject(baseFiles(fixtureYaml()));
-    expect((await project.cli(['run'])).code).toBe(0);
-    const prepBefore = await project.read('out/prep.txt');
-    await project.write('pipeline.yaml', fixtureYaml({ a: 2, prepFlags: '--block' }));
-    const running = project.spawnCli(['run']);
-    await waitForFile(project.path('started-prep'));
-    running.child.kill('SIGKILL');
-    await running.done;
+    const prepBefore = await killRunnerMidStage(project);
     await killStage(project, 'prep');
 
     // Nothing of the interrupted attempt may count: status still sees the old, complete run.
