@@ -6,7 +6,7 @@ import path from 'node:path';
 import { item, params, reportEpoch, root } from '../lib/engine/stage.ts';
 import { initBackend } from '../lib/ml/backend.ts';
 import { run, spamMemberName } from '../lib/ml/experiments/spam.ts';
-import { SPAM_CELLS, type SpamCell } from '../lib/ml/experiments/spam-model.ts';
+import { SPAM_CELLS, type SpamCell } from '../lib/ml/models/spam-classifier.ts';
 
 interface Spam { model: { embedDim: number; units: number }; train: { epochs: number; batchSize: number; lr: number; clipNorm?: number } }
 const p = params<{ seed: number; spam: Spam }>();

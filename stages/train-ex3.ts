@@ -7,7 +7,7 @@ import path from 'node:path';
 import { params, reportEpoch, root } from '../lib/engine/stage.ts';
 import { initBackend } from '../lib/ml/backend.ts';
 import { run } from '../lib/ml/experiments/ex3.ts';
-import { EX3_VARIANTS, isEx3Variant } from '../lib/ml/experiments/ex3-model.ts';
+import { EX3_VARIANTS, isEx3Variant } from '../lib/ml/models/temporal-latent.ts';
 
 interface Ex3 {
   frameUnits: number; modelDim: number; latentDim: number; lstmUnits: number; heads: number; memorySlots: number;

@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { generateSineTrend, writeSineTrend } from '../../lib/ml/data/sine-trend.ts';
 import { type Ex2Metrics, run } from '../../lib/ml/experiments/ex2.ts';
 import { Seq2SeqForecaster } from '../../lib/ml/models/forecaster.ts';
+import { loadModelAs } from '../../lib/ml/models/model.ts';
 import { useBackend } from '../ml/helpers.ts';
 import { readJson, tempDir } from './helpers.ts';
 
@@ -49,7 +50,7 @@ describe('exercise 2 run()', () => {
     expect(a.maps[0]!.weights).toHaveLength(4);
 
     // The saved model and its preprocessing reproduce the saved forecast.
-    const model = await Seq2SeqForecaster.load(path.join(dir, 'model'));
+    const model = await loadModelAs(path.join(dir, 'model'), Seq2SeqForecaster);
     const pre = await readJson<{ relative: boolean }>(path.join(dir, 'model/preprocessing.json'));
     expect(pre.relative).toBe(true);
     const input = f.examples[0]!.input;

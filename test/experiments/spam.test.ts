@@ -3,7 +3,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateSpam, writeSpam } from '../../lib/ml/data/spam.ts';
 import { type SpamParams, run, spamMemberName } from '../../lib/ml/experiments/spam.ts';
-import { SPAM_CELLS, SpamClassifier } from '../../lib/ml/experiments/spam-model.ts';
+import { SPAM_CELLS, SpamClassifier } from '../../lib/ml/models/spam-classifier.ts';
 import { useBackend } from '../ml/helpers.ts';
 import { readJson, tempDir } from './helpers.ts';
 

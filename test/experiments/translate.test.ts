@@ -6,6 +6,7 @@ import { run as runG2p } from '../../lib/ml/experiments/g2p.ts';
 import { type TranslateParams, run } from '../../lib/ml/experiments/translate.ts';
 import { raggedRows, sequenceScores, stripSpecials } from '../../lib/ml/experiments/translate-seq2seq.ts';
 import { Seq2Seq } from '../../lib/ml/models/seq2seq.ts';
+import { loadModelAs } from '../../lib/ml/models/model.ts';
 import { useBackend } from '../ml/helpers.ts';
 import { readJson, tempDir } from './helpers.ts';
 
@@ -61,7 +62,7 @@ describe('translation run()', () => {
       expect(row).toHaveLength(m.source.length);
       expect(row.reduce((s, w) => s + w, 0)).toBeCloseTo(1, 4);
     }
-    (await Seq2Seq.load(path.join(dir, 'model'))).dispose();
+    (await loadModelAs(path.join(dir, 'model'), Seq2Seq)).dispose();
     const again = await run(tiny({}), { outDir: path.join(dir, 'again') });
     expect(again.metrics.test_cer).toBe(metrics.test_cer);
   });

@@ -1,14 +1,14 @@
 /**
  * What every experiment shares: the context a stage hands to `run()`, JSON output that is
- * byte-stable (so that unchanged results keep their cache digests), minibatching and seeding.
+ * byte-stable (so that unchanged results keep their cache digests), row gathering. Batching,
+ * shuffling and the training loop are `lib/ml/train`'s.
  * No engine import here: progress goes through the `onEpoch` callback the stage passes in.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createRng, type Rng } from '../data/prng.ts';
+import type { OnEpoch } from '../train/types.ts';
 
-/** Per-epoch progress: the stage forwards it to the runner's live view. */
-export type OnEpoch = (epoch: number, epochs: number, values: Record<string, number>) => void;
+export type { EpochRecord, OnEpoch } from '../train/types.ts';
 
 /** Where an experiment writes and whom it tells about progress. */
 export interface RunContext {
@@ -17,12 +17,6 @@ export interface RunContext {
   /** Directory for the trained model (created if missing); no model is saved when absent. */
   modelDir?: string;
   onEpoch?: OnEpoch;
-}
-
-/** One learning-curve point. */
-export interface EpochRecord {
-  epoch: number;
-  [metric: string]: number;
 }
 
 /** Writes `value` as indented JSON with a trailing newline, creating parent directories. */
@@ -40,26 +34,6 @@ function roundReplacer(_key: string, value: unknown): unknown {
     return Number(value.toPrecision(6));
   }
   return value;
-}
-
-/** A seeded stream for an experiment's own draws (shuffles), independent per `part`. */
-export function experimentRng(seed: number, part: string): Rng {
-  return createRng(`${seed}/experiment/${part}`);
-}
-
-/** Splits `indices` (already in the desired order) into consecutive batches of `size`. */
-export function batches(indices: ArrayLike<number>, size: number): number[][] {
-  if (!Number.isInteger(size) || size < 1) throw new Error(`batch size must be a positive integer, got ${size}`);
-  const out: number[][] = [];
-  for (let i = 0; i < indices.length; i += size) {
-    out.push(Array.from({ length: Math.min(size, indices.length - i) }, (_, k) => indices[i + k]!));
-  }
-  return out;
-}
-
-/** A shuffled copy of `indices`. */
-export function shuffled(indices: ArrayLike<number>, rng: Rng): number[] {
-  return rng.shuffle(Array.from(indices));
 }
 
 /** Rows `rows` of a row-major array whose rows have `width` values, as one packed array. */

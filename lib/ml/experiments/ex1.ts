@@ -12,10 +12,9 @@ import { readSyntheticSequences, type SequenceClassificationData } from '../data
 import { argmaxRows, classificationReport } from '../metrics/classification.ts';
 import { attentionEntropy, attentionSpan, meanAttendedPosition } from '../metrics/attention.ts';
 import { currentBackend } from './backend.ts';
-import {
-  type EpochRecord, type RunContext, batches, experimentRng, gatherRows, secondsSince, shuffled, writeJson,
-} from './common.ts';
-import { GruAttentionClassifier } from './gru-attention-classifier.ts';
+import { GruAttentionClassifier } from '../models/gru-attention-classifier.ts';
+import { batches, fit } from '../train/index.ts';
+import { type RunContext, gatherRows, writeJson } from './common.ts';
 
 /** Params of exercise 1 (`ex1` in pipeline.yaml, plus `seed` and where the data is). */
 export interface Ex1Params {
@@ -96,28 +95,18 @@ export async function run(params: Ex1Params, ctx: RunContext): Promise<Ex1Result
     inputDim: data.features, numClasses: data.numClasses, units: params.units, learningRate: params.lr, seed: params.seed,
     ...(params.attentionUnits !== undefined ? { attentionUnits: params.attentionUnits } : {}),
   });
-  const rng = experimentRng(params.seed, 'ex1');
   const width = data.steps * data.features;
-  const history: EpochRecord[] = [];
-  let best = { epoch: 0, accuracy: -1, weights: model.snapshot() };
-  const start = performance.now();
-  for (let epoch = 1; epoch <= params.epochs; epoch++) {
-    let lossSum = 0;
-    const order = batches(shuffled(data.split.train, rng), params.batchSize);
-    for (const rows of order) {
-      const x = tf.tensor3d(gatherRows(data.x, width, rows), [rows.length, data.steps, data.features]);
-      const y = tf.tensor1d(rows.map((r) => data.y[r]!), 'int32');
-      lossSum += model.trainStep(x, y) * rows.length;
-      tf.dispose([x, y]);
-    }
-    const loss = lossSum / Math.max(data.split.train.length, 1);
-    const val = evaluate(model, data, data.split.val);
-    history.push({ epoch, loss, val_accuracy: val.accuracy });
-    if (val.accuracy > best.accuracy) best = { epoch, accuracy: val.accuracy, weights: model.snapshot() };
-    ctx.onEpoch?.(epoch, params.epochs, { loss, val_acc: val.accuracy });
-  }
-  const trainTime = secondsSince(start);
-  model.restore(best.weights);
+  const trained = fit(model, {
+    examples: data.split.train, batchSize: params.batchSize, epochs: params.epochs, seed: params.seed, stream: 'ex1',
+    batch: (rows) => ({
+      x: tf.tensor3d(gatherRows(data.x, width, rows), [rows.length, data.steps, data.features]),
+      y: tf.tensor1d(rows.map((r) => data.y[r]!), 'int32'),
+    }),
+    validate: () => ({ val_accuracy: evaluate(model, data, data.split.val).accuracy }),
+    monitor: { metric: 'val_accuracy', mode: 'max' },
+    lossAverage: 'example',
+    onEpoch: ctx.onEpoch,
+  });
 
   const test = evaluate(model, data, data.split.test);
   const actual = Array.from(data.split.test, (i) => data.y[i]!);
@@ -127,21 +116,21 @@ export async function run(params: Ex1Params, ctx: RunContext): Promise<Ex1Result
     model: params.name ?? 'ex1',
     task: 'classification',
     test_accuracy: test.accuracy,
-    val_accuracy: best.accuracy,
+    val_accuracy: Math.max(0, trained.bestValue),
     attention_span: attentionSpan(att),
     avg_attention_position: meanAttendedPosition(att),
     attention_entropy: attentionEntropy(att),
     macro_f1: report.macro.f1,
     per_class: report.perClass.map((c, i) => ({ name: data.classNames[i] ?? String(i), ...c })),
     confusion: report.confusion,
-    best_epoch: best.epoch,
+    best_epoch: trained.bestEpoch,
     epochs: params.epochs,
     hyperparameters: { units: params.units, lr: params.lr, batch_size: params.batchSize, epochs: params.epochs },
     parameters: model.parameterCount(),
     train_samples: data.split.train.length,
     test_samples: data.split.test.length,
     backend,
-    train_time_s: trainTime,
+    train_time_s: trained.trainTimeS,
   };
 
   const shown = Math.min(params.attentionExamples ?? 24, data.split.test.length);
@@ -157,7 +146,7 @@ export async function run(params: Ex1Params, ctx: RunContext): Promise<Ex1Result
     };
   });
   await writeJson(path.join(ctx.outDir, 'metrics.json'), metrics);
-  await writeJson(path.join(ctx.outDir, 'history.json'), { model: params.name ?? 'ex1', best_epoch: best.epoch, epochs: history });
+  await writeJson(path.join(ctx.outDir, 'history.json'), { model: params.name ?? 'ex1', best_epoch: trained.bestEpoch, epochs: trained.history });
   await writeJson(path.join(ctx.outDir, 'attention.json'), { model: params.name ?? 'ex1', steps: data.steps, classes: data.classNames, examples });
   if (ctx.modelDir !== undefined) await model.save(ctx.modelDir);
   model.dispose();

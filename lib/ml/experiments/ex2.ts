@@ -15,10 +15,9 @@ import { type ForecastData, readSineTrend } from '../data/sine-trend.ts';
 import { attentionEntropy, attentionSpan, meanAttendedPosition } from '../metrics/attention.ts';
 import { mae, mse } from '../metrics/regression.ts';
 import { type ForecastBatch, Seq2SeqForecaster } from '../models/forecaster.ts';
+import { batches, fit } from '../train/index.ts';
 import { currentBackend } from './backend.ts';
-import {
-  type EpochRecord, type RunContext, batches, experimentRng, gatherRows, secondsSince, shuffled, writeJson,
-} from './common.ts';
+import { type RunContext, gatherRows, writeJson } from './common.ts';
 
 /** Params of exercise 2 (`ex2` in pipeline.yaml, plus `seed` and the data bundle). */
 export interface Ex2Params {
@@ -143,24 +142,15 @@ export async function run(params: Ex2Params, ctx: RunContext): Promise<Ex2Result
     bidirectional: true, learningRate: params.lr, teacherForcingRatio: params.teacherForcing ?? 1, seed: params.seed,
   });
   const view = modelView(data, params.relative ?? true);
-  const rng = experimentRng(params.seed, 'ex2');
   const truth = (idx: ArrayLike<number>): Float32Array => gatherRows(data.y, data.targetSteps, Array.from(idx));
   const valTruth = truth(data.split.val);
-  const history: EpochRecord[] = [];
-  const snapshot = (): Float32Array[] => model.weights().map((w) => w.variable.dataSync().slice() as Float32Array);
-  let best = { epoch: 0, mse: Infinity, weights: snapshot() };
-  const start = performance.now();
-  for (let epoch = 1; epoch <= params.epochs; epoch++) {
-    const list = batches(shuffled(data.split.train, rng), params.batchSize).map((rows) => batchOf(view, rows));
-    const { loss } = model.trainEpoch(list);
-    for (const b of list) tf.dispose([b.x, b.y]);
-    const valMse = mse(valTruth, forecast(model, view, data.split.val).values);
-    history.push({ epoch, loss, val_mse: valMse });
-    if (valMse < best.mse) best = { epoch, mse: valMse, weights: snapshot() };
-    ctx.onEpoch?.(epoch, params.epochs, { loss, val_mse: valMse });
-  }
-  const trainTime = secondsSince(start);
-  model.weights().forEach((w, i) => tf.tidy(() => w.variable.assign(tf.tensor(best.weights[i]!, w.variable.shape, 'float32'))));
+  const trained = fit(model, {
+    examples: data.split.train, batchSize: params.batchSize, epochs: params.epochs, seed: params.seed, stream: 'ex2',
+    batch: (rows) => batchOf(view, rows),
+    validate: () => ({ val_mse: mse(valTruth, forecast(model, view, data.split.val).values) }),
+    monitor: { metric: 'val_mse', mode: 'min' },
+    onEpoch: ctx.onEpoch,
+  });
 
   const test = forecast(model, view, data.split.test);
   const testTruth = truth(data.split.test);
@@ -176,23 +166,23 @@ export async function run(params: Ex2Params, ctx: RunContext): Promise<Ex2Result
     task: 'regression',
     test_mse: mse(testTruth, test.values),
     test_mae: mae(testTruth, test.values),
-    val_mse: best.mse,
+    val_mse: trained.bestValue,
     test_mse_raw: mse(raw(testTruth), raw(test.values)),
     test_mae_raw: mae(raw(testTruth), raw(test.values)),
     attention_span: attentionSpan(att),
     avg_attention_position: meanAttendedPosition(att),
     attention_entropy: attentionEntropy(att),
     mse_per_step: perStep,
-    best_epoch: best.epoch,
+    best_epoch: trained.bestEpoch,
     epochs: params.epochs,
-    parameters: model.weights().reduce((n, w) => n + w.variable.size, 0),
+    parameters: model.parameterCount(),
     input_steps: data.inputSteps,
     horizon: h,
     relative: view.relative,
     train_windows: data.split.train.length,
     test_windows: data.split.test.length,
     backend,
-    train_time_s: trainTime,
+    train_time_s: trained.trainTimeS,
   };
 
   // Spread the saved windows over the test span rather than taking neighbours that overlap.
@@ -211,7 +201,7 @@ export async function run(params: Ex2Params, ctx: RunContext): Promise<Ex2Result
       Array.from(test.attention.subarray((i * h + s) * data.inputSteps, (i * h + s + 1) * data.inputSteps))),
   }));
   await writeJson(path.join(ctx.outDir, 'metrics.json'), metrics);
-  await writeJson(path.join(ctx.outDir, 'history.json'), { model: 'ex2', best_epoch: best.epoch, epochs: history });
+  await writeJson(path.join(ctx.outDir, 'history.json'), { model: 'ex2', best_epoch: trained.bestEpoch, epochs: trained.history });
   await writeJson(path.join(ctx.outDir, 'forecasts.json'), { model: 'ex2', norm: data.norm, input_steps: data.inputSteps, horizon: h, examples });
   await writeJson(path.join(ctx.outDir, 'attention.json'), { model: 'ex2', input_steps: data.inputSteps, horizon: h, maps });
   if (ctx.modelDir !== undefined) {

@@ -1,6 +1,6 @@
 /**
  * Exercise 3 and its ablations: reconstruct Moving-MNIST-like clips with the temporal latent
- * model (`ex3-model.ts`) in one of its variants. Keeps the weights of the epoch with the lowest
+ * model (`models/temporal-latent.ts`) in one of its variants. Keeps the weights of the epoch with the lowest
  * validation MSE. Errors are per pixel on [0, 1] intensities.
  *
  * Outputs in `ctx.outDir`: `metrics.json`, `history.json`, and a few test clips with their
@@ -11,11 +11,10 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type MovingMnistData, readMovingMnist } from '../data/moving-mnist.ts';
 import { mae, mse } from '../metrics/regression.ts';
+import { type Ex3Variant, TemporalLatentModel } from '../models/temporal-latent.ts';
+import { batches, fit } from '../train/index.ts';
 import { currentBackend } from './backend.ts';
-import {
-  type BackendRecord, type EpochRecord, type RunContext, batches, experimentRng, gatherRows, secondsSince, shuffled, writeJson,
-} from './common.ts';
-import { type Ex3Variant, TemporalLatentModel } from './ex3-model.ts';
+import { type BackendRecord, type RunContext, gatherRows, writeJson } from './common.ts';
 
 /** Params of exercise 3 (`ex3` in pipeline.yaml, plus `seed`, the data bundle and the variant). */
 export interface Ex3Params {
@@ -107,28 +106,15 @@ export async function run(params: Ex3Params, ctx: RunContext): Promise<Ex3Result
     lstmUnits: params.lstmUnits, heads: params.heads, memorySlots: params.memorySlots, segmentLength: params.segmentLength,
     learningRate: params.lr, clipNorm: params.clipNorm ?? 5, seed: params.seed,
   });
-  const rng = experimentRng(params.seed, `ex3/${params.variant}`);
   const clipsOf = (idx: ArrayLike<number>): Float32Array => gatherRows(data.clips, width, Array.from(idx));
   const valTruth = clipsOf(data.split.val);
-  const history: EpochRecord[] = [];
-  let best = { epoch: 0, mse: Infinity, weights: model.snapshot() };
-  const start = performance.now();
-  for (let epoch = 1; epoch <= params.epochs; epoch++) {
-    let sum = 0;
-    const list = batches(shuffled(data.split.train, rng), params.batchSize);
-    for (const rows of list) {
-      const x = tf.tensor3d(gatherRows(data.clips, width, rows), [rows.length, data.frames, pixels]);
-      sum += model.trainStep(x);
-      x.dispose();
-    }
-    const loss = sum / Math.max(1, list.length);
-    const valMse = mse(valTruth, reconstruct(model, data, data.split.val));
-    history.push({ epoch, loss, val_mse: valMse });
-    if (valMse < best.mse) best = { epoch, mse: valMse, weights: model.snapshot() };
-    ctx.onEpoch?.(epoch, params.epochs, { loss, val_mse: valMse });
-  }
-  const trainTime = secondsSince(start);
-  model.restore(best.weights);
+  const trained = fit(model, {
+    examples: data.split.train, batchSize: params.batchSize, epochs: params.epochs, seed: params.seed, stream: `ex3/${params.variant}`,
+    batch: (rows) => tf.tensor3d(gatherRows(data.clips, width, rows), [rows.length, data.frames, pixels]),
+    validate: () => ({ val_mse: mse(valTruth, reconstruct(model, data, data.split.val)) }),
+    monitor: { metric: 'val_mse', mode: 'min' },
+    onEpoch: ctx.onEpoch,
+  });
 
   const truth = clipsOf(data.split.test);
   const recon = reconstruct(model, data, data.split.test);
@@ -149,7 +135,7 @@ export async function run(params: Ex3Params, ctx: RunContext): Promise<Ex3Result
     task: 'regression',
     test_mse: testMse,
     test_mae: testMae,
-    val_mse: best.mse,
+    val_mse: trained.bestValue,
     mse_per_frame: perFrame.map((p) => p.mse),
     mae_per_frame: perFrame.map((p) => p.mae),
     mean_baseline_mse: mse(truth, new Float32Array(truth.length).fill(trainMean)),
@@ -158,14 +144,14 @@ export async function run(params: Ex3Params, ctx: RunContext): Promise<Ex3Result
     in_course_range: {
       test_mse: inside(testMse, COURSE.test_mse), test_mae: inside(testMae, COURSE.test_mae), parameters: inside(parameters, COURSE.parameters),
     },
-    best_epoch: best.epoch,
+    best_epoch: trained.bestEpoch,
     epochs: params.epochs,
     frames: data.frames,
     size: data.size,
     train_clips: data.split.train.length,
     test_clips: data.split.test.length,
     backend,
-    train_time_s: trainTime,
+    train_time_s: trained.trainTimeS,
   };
 
   // Truth and reconstruction of the first test clips, quantised to bytes like the data bundle.
@@ -184,7 +170,7 @@ export async function run(params: Ex3Params, ctx: RunContext): Promise<Ex3Result
     clips: Array.from(data.split.test.subarray(0, shown)),
   });
   await writeJson(path.join(ctx.outDir, 'metrics.json'), metrics);
-  await writeJson(path.join(ctx.outDir, 'history.json'), { model: metrics.model, best_epoch: best.epoch, epochs: history });
+  await writeJson(path.join(ctx.outDir, 'history.json'), { model: metrics.model, best_epoch: trained.bestEpoch, epochs: trained.history });
   if (ctx.modelDir !== undefined) await model.save(ctx.modelDir);
   model.dispose();
   return { metrics };

@@ -13,7 +13,7 @@ import { readG2p } from '../data/g2p.ts';
 import type { AttentionKind } from '../models/attention-step.ts';
 import { Seq2Seq } from '../models/seq2seq.ts';
 import { currentBackend } from './backend.ts';
-import { type BackendRecord, type RunContext, experimentRng, secondsSince, writeJson } from './common.ts';
+import { type BackendRecord, type RunContext, secondsSince, writeJson } from './common.ts';
 import { splitPairs, tokensOf } from './translate.ts';
 import { decodeBeam, decodeGreedy, sequenceScores, stripSpecials, trainSeq2Seq } from './translate-seq2seq.ts';
 
@@ -92,7 +92,7 @@ export async function run(params: G2pParams, ctx: RunContext): Promise<G2pResult
   const maxLen = data.targetLen;
   const valLimit = Math.min(params.valLimit ?? val.src.length, val.src.length);
   const trained = trainSeq2Seq(model, train, {
-    epochs: params.epochs, batchSize: params.batchSize, rng: experimentRng(params.seed, 'g2p'),
+    epochs: params.epochs, batchSize: params.batchSize, seed: params.seed, stream: 'g2p',
     val: { src: val.src.slice(0, valLimit), tgt: val.tgt.slice(0, valLimit) }, maxLen, onEpoch: ctx.onEpoch,
   });
 
@@ -120,13 +120,13 @@ export async function run(params: G2pParams, ctx: RunContext): Promise<G2pResult
     beam_bleu: beam.bleu,
     beam_width: beamWidth,
     beam_examples: nBeam,
-    val_word_accuracy: trained.valExactMatch,
+    val_word_accuracy: Math.max(0, trained.bestValue),
     best_epoch: trained.bestEpoch,
     epochs: params.epochs,
     words: data.n,
     train_words: train.src.length,
     test_words: test.src.length,
-    parameters: model.weights().reduce((n, w) => n + w.variable.size, 0),
+    parameters: model.parameterCount(),
     backend,
     train_time_s: trained.trainTimeS,
     eval_time_s: evalTime,

@@ -1,5 +1,5 @@
 /**
- * Spam detection on the SpamAssassin corpus: one classifier of `spam-model.ts` (simple RNN,
+ * Spam detection on the SpamAssassin corpus: one classifier of `models/spam-classifier.ts` (simple RNN,
  * LSTM, or LSTM + Luong attention; with or without padding masks). Keeps the weights of the
  * epoch with the best validation accuracy; threshold 0.5; "positive" = spam.
  *
@@ -12,11 +12,10 @@ import * as tf from '@tensorflow/tfjs';
 import path from 'node:path';
 import { readSpam, type SpamData } from '../data/spam.ts';
 import { accuracy, classificationReport } from '../metrics/classification.ts';
+import { type SpamCell, SpamClassifier } from '../models/spam-classifier.ts';
+import { batches, fit } from '../train/index.ts';
 import { currentBackend } from './backend.ts';
-import {
-  type BackendRecord, type EpochRecord, type RunContext, batches, experimentRng, secondsSince, shuffled, writeJson,
-} from './common.ts';
-import { type SpamCell, SpamClassifier } from './spam-model.ts';
+import { type BackendRecord, type RunContext, writeJson } from './common.ts';
 
 /** Params of one spam run (`spam` in pipeline.yaml plus the matrix item). */
 export interface SpamParams {
@@ -118,33 +117,15 @@ export async function run(params: SpamParams, ctx: RunContext): Promise<SpamResu
     cell: params.cell, masked: params.masked, vocabSize: data.vocab.size, embedDim: params.embedDim, units: params.units,
     learningRate: params.lr, clipNorm: params.clipNorm ?? 5, seed: params.seed,
   });
-  const rng = experimentRng(params.seed, `spam/${name}`);
   const valY = labelsOf(data, data.split.val);
-  const history: EpochRecord[] = [];
-  let best = { epoch: 0, acc: -1, weights: model.snapshot() };
-  let gradFirst = NaN;
-  let gradLast = NaN;
-  const start = performance.now();
-  for (let epoch = 1; epoch <= params.epochs; epoch++) {
-    let sum = 0;
-    const list = batches(shuffled(data.split.train, rng), params.batchSize);
-    for (const rows of list) {
-      const b = batchOf(data, rows);
-      const y = tf.tensor1d(Array.from(rows, (r) => data.y[r]!), 'float32');
-      const step = model.trainStep(b.ids, b.mask, y);
-      tf.dispose([b.ids, b.mask, y]);
-      sum += step.loss;
-      if (Number.isNaN(gradFirst)) gradFirst = step.gradNorm;
-      gradLast = step.gradNorm;
-    }
-    const loss = sum / Math.max(1, list.length);
-    const valAcc = accuracy(valY, decide(predictAll(model, data, data.split.val).probs));
-    history.push({ epoch, loss, val_accuracy: valAcc, grad_norm: gradLast });
-    if (valAcc > best.acc) best = { epoch, acc: valAcc, weights: model.snapshot() };
-    ctx.onEpoch?.(epoch, params.epochs, { loss, val_acc: valAcc });
-  }
-  const trainTime = secondsSince(start);
-  model.restore(best.weights);
+  const trained = fit(model, {
+    examples: data.split.train, batchSize: params.batchSize, epochs: params.epochs, seed: params.seed, stream: `spam/${name}`,
+    batch: (rows) => ({ ...batchOf(data, rows), y: tf.tensor1d(Array.from(rows, (r) => data.y[r]!), 'float32') }),
+    validate: () => ({ val_accuracy: accuracy(valY, decide(predictAll(model, data, data.split.val).probs)) }),
+    monitor: { metric: 'val_accuracy', mode: 'max' },
+    recordGradNorm: true,
+    onEpoch: ctx.onEpoch,
+  });
 
   const testY = labelsOf(data, data.split.test);
   const test = predictAll(model, data, data.split.test);
@@ -161,11 +142,11 @@ export async function run(params: SpamParams, ctx: RunContext): Promise<SpamResu
     test_recall: spam.recall,
     test_macro_f1: report.macro.f1,
     confusion: report.confusion,
-    val_accuracy: Math.max(0, best.acc),
+    val_accuracy: Math.max(0, trained.bestValue),
     test_spam_fraction: testY.reduce((n, v) => n + v, 0) / Math.max(1, testY.length),
-    grad_norm_first: gradFirst,
-    grad_norm_last: gradLast,
-    best_epoch: best.epoch,
+    grad_norm_first: trained.gradNormFirst,
+    grad_norm_last: trained.gradNormLast,
+    best_epoch: trained.bestEpoch,
     epochs: params.epochs,
     max_len: data.maxLen,
     vocab_size: data.vocab.size,
@@ -173,10 +154,10 @@ export async function run(params: SpamParams, ctx: RunContext): Promise<SpamResu
     train_mails: data.split.train.length,
     test_mails: data.split.test.length,
     backend,
-    train_time_s: trainTime,
+    train_time_s: trained.trainTimeS,
   };
   await writeJson(path.join(ctx.outDir, 'metrics.json'), metrics);
-  await writeJson(path.join(ctx.outDir, 'history.json'), { model: metrics.model, best_epoch: best.epoch, epochs: history });
+  await writeJson(path.join(ctx.outDir, 'history.json'), { model: metrics.model, best_epoch: trained.bestEpoch, epochs: trained.history });
   if (test.attention) {
     const shown = Math.min(params.attentionExamples ?? 4, data.split.test.length);
     const maps = Array.from({ length: shown }, (_, k) => {

@@ -14,7 +14,7 @@ import type { Vocabulary } from '../data/vocab.ts';
 import { type AttentionKind, ATTENTION_KINDS } from '../models/attention-step.ts';
 import { type EncoderSpec, Seq2Seq } from '../models/seq2seq.ts';
 import { currentBackend } from './backend.ts';
-import { type BackendRecord, type RunContext, experimentRng, secondsSince, writeJson } from './common.ts';
+import { type BackendRecord, type RunContext, secondsSince, writeJson } from './common.ts';
 import {
   type Pairs, type SequenceScores, decodeBeam, decodeGreedy, raggedRows, sequenceScores, stripSpecials, trainSeq2Seq,
 } from './translate-seq2seq.ts';
@@ -137,7 +137,7 @@ export async function run(params: TranslateParams, ctx: RunContext): Promise<Tra
   const maxLen = data.targetLen; // 10 characters + END, with one to spare
   const valLimit = Math.min(params.valLimit ?? val.src.length, val.src.length);
   const trained = trainSeq2Seq(model, train, {
-    epochs: params.epochs, batchSize: params.batchSize, rng: experimentRng(params.seed, `translate/${params.attention}/${params.encoder}`),
+    epochs: params.epochs, batchSize: params.batchSize, seed: params.seed, stream: `translate/${params.attention}/${params.encoder}`,
     val: { src: val.src.slice(0, valLimit), tgt: val.tgt.slice(0, valLimit) }, maxLen, onEpoch: ctx.onEpoch,
   });
 
@@ -169,11 +169,11 @@ export async function run(params: TranslateParams, ctx: RunContext): Promise<Tra
     greedy_exact_match_on_beam_examples: greedyOnBeam.exact_match,
     beam_width: beamWidth,
     beam_examples: nBeam,
-    val_exact_match: trained.valExactMatch,
+    val_exact_match: Math.max(0, trained.bestValue),
     best_epoch: trained.bestEpoch,
     epochs: params.epochs,
     teacher_forcing: params.teacherForcing,
-    parameters: model.weights().reduce((n, w) => n + w.variable.size, 0),
+    parameters: model.parameterCount(),
     train_pairs: train.src.length,
     test_pairs: test.src.length,
     backend,

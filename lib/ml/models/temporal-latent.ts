@@ -13,15 +13,14 @@
  * brings the model into the course's 1–2 M parameter range.
  */
 import * as tf from '@tensorflow/tfjs';
-import { mkdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import { denseFast } from '../layers/dense-fast.ts';
 import { HierarchicalTemporalEncoder } from '../layers/hierarchical-temporal-encoder.ts';
 import { MemoryModule } from '../layers/memory-module.ts';
 import { SinusoidalPositionEncoding } from '../layers/sinusoidal-position-encoding.ts';
 import { TransformerEncoderBlock } from '../layers/transformer-encoder-block.ts';
 import { FusedLSTM } from '../rnn/fused-lstm.ts';
-import { clipByGlobalNorm } from '../models/train-utils.ts';
-import { type HasWeights, type NamedWeight, WeightStore, saveWeights } from '../models/weights.ts';
+import { Model } from './model.ts';
+import type { WeightStore } from './weights.ts';
 
 /** The improved model, the baseline, and the improved model without one module each. */
 export const EX3_VARIANTS = ['baseline', 'full', 'no-memory', 'no-transformer', 'no-hierarchy'] as const;
@@ -69,32 +68,6 @@ export function variantModules(v: Ex3Variant): { hierarchy: boolean; transformer
   }
 }
 
-/**
- * x·W (+ b) over the last axis, with a gradient that transposes explicitly. tfjs-backend-wasm
- * 4.22's BatchMatMul with `transposeA` (which the stock matMul gradient uses for dW) runs ~18×
- * slower than a transpose followed by a plain product; for the 1024-wide frame layers that made
- * one training step ~30× slower than its forward pass.
- */
-export function denseFast(x: tf.Tensor, kernel: tf.Tensor, bias?: tf.Tensor): tf.Tensor {
-  const din = x.shape[x.rank - 1] ?? 0;
-  const dout = kernel.shape[1] ?? 0;
-  const lead = x.shape.slice(0, -1);
-  const y = matMulFast(x.reshape([-1, din]), kernel);
-  return (bias === undefined ? y : y.add(bias)).reshape([...lead, dout]);
-}
-
-const matMulFast = tf.customGrad(((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-  const [a, b, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
-  save([a, b]);
-  return {
-    value: tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D),
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const [sa, sb] = saved as [tf.Tensor2D, tf.Tensor2D];
-      return [tf.matMul(dy as tf.Tensor2D, sb.transpose()), tf.matMul(sa.transpose(), dy as tf.Tensor2D)];
-    },
-  };
-}) as unknown as Parameters<typeof tf.customGrad>[0]) as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
-
 /** A tfjs layer used eagerly: built once, its variables registered in the model's store. */
 function adopt<L extends tf.layers.Layer>(store: WeightStore, prefix: string, layer: L, shapes: tf.Shape[]): L {
   layer.build(shapes.length === 1 ? shapes[0]! : shapes);
@@ -103,9 +76,9 @@ function adopt<L extends tf.layers.Layer>(store: WeightStore, prefix: string, la
 }
 
 /** See the file comment. Input and output clips are (b, frames, pixels) in [0, 1]. */
-export class TemporalLatentModel implements HasWeights {
-  readonly config: TemporalLatentConfig;
-  private readonly store: WeightStore;
+export class TemporalLatentModel extends Model<TemporalLatentConfig, tf.Tensor3D> {
+  static readonly kind = 'temporal-latent';
+  readonly kind = TemporalLatentModel.kind;
   private readonly enc: tf.Variable[];
   private readonly dec: tf.Variable[];
   private readonly latent: tf.Variable[];
@@ -114,12 +87,11 @@ export class TemporalLatentModel implements HasWeights {
   private readonly transformer?: TransformerEncoderBlock;
   private readonly memory?: MemoryModule;
   private readonly lstm: FusedLSTM;
-  private readonly optimizer: tf.Optimizer;
 
   constructor(config: TemporalLatentConfig) {
-    this.config = config;
+    super(config, { learningRate: config.learningRate, clipNorm: config.clipNorm });
     const { pixels: p, frameUnits: f, modelDim: d, latentDim: z } = config;
-    const s = (this.store = new WeightStore(config.seed));
+    const s = this.store;
     const use = variantModules(config.variant);
     this.enc = [s.create('encoder/dense0/kernel', [p, f]), s.create('encoder/dense0/bias', [f], 'zeros'),
       s.create('encoder/dense1/kernel', [f, d]), s.create('encoder/dense1/bias', [d], 'zeros')];
@@ -144,16 +116,11 @@ export class TemporalLatentModel implements HasWeights {
     }), [[null, null, z]]);
     this.dec = [s.create('decoder/dense0/kernel', [config.lstmUnits, f]), s.create('decoder/dense0/bias', [f], 'zeros'),
       s.create('decoder/dense1/kernel', [f, p]), s.create('decoder/dense1/bias', [p], 'zeros')];
-    this.optimizer = tf.train.adam(config.learningRate);
   }
 
-  weights(): NamedWeight[] {
-    return this.store.weights();
-  }
-
-  /** Number of trainable scalars. */
-  parameterCount(): number {
-    return this.weights().reduce((n, w) => n + w.variable.size, 0);
+  /** Rebuild from a saved config (the kind registry's entry point). */
+  static fromConfig(config: TemporalLatentConfig): TemporalLatentModel {
+    return new TemporalLatentModel(config);
   }
 
   /** Reconstruction (b, t, pixels) of clips x (b, t, pixels). */
@@ -180,18 +147,12 @@ export class TemporalLatentModel implements HasWeights {
   }
 
   /**
-   * One Adam step on the per-pixel binary cross-entropy of x (intensities as probabilities);
-   * returns that loss. Cross-entropy rather than MSE: on mostly black frames MSE's gradient
+   * Per-pixel binary cross-entropy of the clips x (intensities as probabilities) against their
+   * reconstruction. Cross-entropy rather than MSE: on mostly black frames MSE's gradient
    * vanishes once the output is the mean image, and training stalls there for many epochs.
    */
-  trainStep(x: tf.Tensor3D): number {
-    const vars = this.weights().map((w) => w.variable);
-    const { value, grads } = tf.variableGrads(() => tf.tidy(() => tf.losses.sigmoidCrossEntropy(x, this.logits(x)) as tf.Scalar), vars);
-    const clipped = this.config.clipNorm > 0 ? clipByGlobalNorm(grads, this.config.clipNorm) : grads;
-    this.optimizer.applyGradients(clipped);
-    const loss = value.dataSync()[0] ?? NaN;
-    tf.dispose([value, grads, clipped]);
-    return loss;
+  protected batchLoss(x: tf.Tensor3D): tf.Scalar {
+    return tf.losses.sigmoidCrossEntropy(x, this.logits(x)) as tf.Scalar;
   }
 
   /** Reconstruction of x as a flat array (b · t · pixels). */
@@ -200,28 +161,5 @@ export class TemporalLatentModel implements HasWeights {
     const out = y.dataSync() as Float32Array;
     y.dispose();
     return out;
-  }
-
-  /** A copy of every weight's current value (to restore the best epoch later). */
-  snapshot(): Float32Array[] {
-    return this.weights().map((w) => w.variable.dataSync().slice() as Float32Array);
-  }
-
-  /** Puts back values taken by {@link snapshot}. */
-  restore(snap: readonly Float32Array[]): void {
-    this.weights().forEach((w, i) => tf.tidy(() => w.variable.assign(tf.tensor(snap[i]!, w.variable.shape, 'float32'))));
-  }
-
-  /** Writes `config.json`, `weights.json` and `weights.bin` into `dir`. */
-  async save(dir: string): Promise<void> {
-    await mkdir(dir, { recursive: true });
-    await writeFile(path.join(dir, 'config.json'), `${JSON.stringify({ kind: 'temporal-latent', config: this.config }, null, 2)}\n`);
-    await saveWeights(this, dir);
-  }
-
-  /** Releases the weights and the optimiser state. */
-  dispose(): void {
-    for (const w of this.weights()) w.variable.dispose();
-    this.optimizer.dispose();
   }
 }
