@@ -12,8 +12,8 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { type Decision, type Gate, type LogEntry, digestFiles, loadRegistry, registerAndPromote, saveRegistry } from '../../registry/index.ts';
-import { type RunContext, writeJson } from './common.ts';
+import { type Decision, type Gate, type LogEntry, digestFiles, loadRegistry, registerAndPromote, saveRegistry } from './index.ts';
+import { type RunContext, writeJson } from '../ml/experiments/common.ts';
 import type { CompareResult } from './compare.ts';
 
 /** Params of the promote stage. */
