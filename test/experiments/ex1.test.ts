@@ -6,7 +6,7 @@ import { type Ex1Metrics, run } from '../../lib/ml/experiments/ex1.ts';
 import { GruAttentionClassifier } from '../../lib/ml/models/gru-attention-classifier.ts';
 import { loadModelAs } from '../../lib/ml/models/model.ts';
 import { useBackend } from '../ml/helpers.ts';
-import { readJson, tempDir } from './helpers.ts';
+import { TRAIN_DEFAULTS, readJson, tempDir } from './helpers.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -15,7 +15,7 @@ beforeAll(async () => {
   await writeSyntheticSequences(path.join(dir, 'data'), generateSyntheticSequences({ n: 45, steps: 16, seed: 7 }));
 });
 
-const params = () => ({ seed: 3, dataDir: path.join(dir, 'data'), units: 4, epochs: 2, batchSize: 8, lr: 0.01, attentionExamples: 3 });
+const params = () => ({ seed: 3, dataDir: path.join(dir, 'data'), units: 4, epochs: 2, batchSize: 8, lr: 0.01, attentionExamples: 3, ...TRAIN_DEFAULTS });
 
 describe('exercise 1 run()', () => {
   it('trains, reports the epochs, and writes metrics, curve, attention and a loadable model', async () => {

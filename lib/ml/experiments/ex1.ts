@@ -15,22 +15,34 @@ import { currentBackend } from './backend.ts';
 import { GruAttentionClassifier } from '../models/gru-attention-classifier.ts';
 import { batches, fit } from '../train/index.ts';
 import { type RunContext, gatherRows, writeJson } from './common.ts';
+import { type Infer, type ParamCheck, checkParams, count, obj, optional } from './params.ts';
+import { SEED, TRAIN_FIELDS, fitSettings } from './train-params.ts';
+
+/** The `ex1` section of pipeline.yaml: its one declaration, type and check alike. */
+export const EX1_PARAMS = obj({
+  /** GRU units. */
+  units: count(),
+  ...TRAIN_FIELDS,
+  /** How many test examples' attention weights to save. */
+  attentionExamples: count(0),
+  /** Width of the attention score's hidden layer (default: units). */
+  attentionUnits: optional(count()),
+});
+
+/** The params of the `train-ex1` stage. */
+export const EX1_STAGE_PARAMS = obj({ seed: SEED, ex1: EX1_PARAMS });
 
 /** Params of exercise 1 (`ex1` in pipeline.yaml, plus `seed` and where the data is). */
-export interface Ex1Params {
+export type Ex1Params = Infer<typeof EX1_PARAMS> & {
   seed: number;
   /** A bundle written by `writeSyntheticSequences` (`data/synthetic`). */
   dataDir: string;
-  units: number;
-  epochs: number;
-  batchSize: number;
-  lr: number;
-  /** How many test examples' attention weights to save (default 24). */
-  attentionExamples?: number;
-  attentionUnits?: number;
   /** Model name recorded in the outputs (default `ex1`; sweep members pass theirs). */
   name?: string;
-}
+};
+
+/** Check a `train-ex1` stage's params (see `params.ts`). */
+export const validateEx1Params = (raw: unknown): ParamCheck<Infer<typeof EX1_STAGE_PARAMS>> => checkParams(EX1_STAGE_PARAMS, raw);
 
 /** What `metrics.json` holds (the numbers compare and promote read). */
 export interface Ex1Metrics {
@@ -92,12 +104,13 @@ export async function run(params: Ex1Params, ctx: RunContext): Promise<Ex1Result
   const backend = await currentBackend();
   const data = await readSyntheticSequences(params.dataDir);
   const model = new GruAttentionClassifier({
-    inputDim: data.features, numClasses: data.numClasses, units: params.units, learningRate: params.lr, seed: params.seed,
+    inputDim: data.features, numClasses: data.numClasses, units: params.units, learningRate: params.lr,
+    clipNorm: params.clipNorm, seed: params.seed,
     ...(params.attentionUnits !== undefined ? { attentionUnits: params.attentionUnits } : {}),
   });
   const width = data.steps * data.features;
   const trained = fit(model, {
-    examples: data.split.train, batchSize: params.batchSize, epochs: params.epochs, seed: params.seed, stream: 'ex1',
+    ...fitSettings(params), examples: data.split.train, seed: params.seed, stream: 'ex1',
     batch: (rows) => ({
       x: tf.tensor3d(gatherRows(data.x, width, rows), [rows.length, data.steps, data.features]),
       y: tf.tensor1d(rows.map((r) => data.y[r]!), 'int32'),
@@ -133,7 +146,7 @@ export async function run(params: Ex1Params, ctx: RunContext): Promise<Ex1Result
     train_time_s: trained.trainTimeS,
   };
 
-  const shown = Math.min(params.attentionExamples ?? 24, data.split.test.length);
+  const shown = Math.min(params.attentionExamples, data.split.test.length);
   const examples = Array.from({ length: shown }, (_, i) => {
     const row = data.split.test[i]!;
     return {
