@@ -18,28 +18,38 @@ import { type ForecastBatch, Seq2SeqForecaster } from '../models/forecaster.ts';
 import { batches, fit } from '../train/index.ts';
 import { currentBackend } from './backend.ts';
 import { type RunContext, gatherRows, writeJson } from './common.ts';
+import { type Infer, type ParamCheck, bool, checkParams, count, fraction, obj } from './params.ts';
+import { SEED, TRAIN_FIELDS, fitSettings } from './train-params.ts';
+
+/** The `ex2` section of pipeline.yaml: its one declaration, type and check alike. */
+export const EX2_PARAMS = obj({
+  /** Units of each encoder direction and of the decoder. */
+  units: count(),
+  attentionUnits: count(),
+  ...TRAIN_FIELDS,
+  /** Teacher-forcing ratio during training (1 = always feed the true previous value). */
+  teacherForcing: fraction(),
+  /**
+   * Feed windows relative to their last input value and add it back to the forecast; false
+   * feeds the globally normalised values as they are.
+   */
+  relative: bool(),
+  /** How many test windows to save with their attention. */
+  forecastExamples: count(0),
+});
+
+/** The params of the `train-ex2` stage. */
+export const EX2_STAGE_PARAMS = obj({ seed: SEED, ex2: EX2_PARAMS });
 
 /** Params of exercise 2 (`ex2` in pipeline.yaml, plus `seed` and the data bundle). */
-export interface Ex2Params {
+export type Ex2Params = Infer<typeof EX2_PARAMS> & {
   seed: number;
   /** A bundle written by `writeSineTrend` (`data/sine-trend`). */
   dataDir: string;
-  /** Units of each encoder direction and of the decoder. */
-  units: number;
-  attentionUnits: number;
-  epochs: number;
-  batchSize: number;
-  lr: number;
-  /** Teacher-forcing ratio during training (default 1). */
-  teacherForcing?: number;
-  /**
-   * Feed windows relative to their last input value and add it back to the forecast (default
-   * true); false feeds the globally normalised values as they are.
-   */
-  relative?: boolean;
-  /** How many test windows to save with their attention (default 8). */
-  forecastExamples?: number;
-}
+};
+
+/** Check a `train-ex2` stage's params (see `params.ts`). */
+export const validateEx2Params = (raw: unknown): ParamCheck<Infer<typeof EX2_STAGE_PARAMS>> => checkParams(EX2_STAGE_PARAMS, raw);
 
 /** What `metrics.json` holds. */
 export interface Ex2Metrics {
@@ -139,13 +149,14 @@ export async function run(params: Ex2Params, ctx: RunContext): Promise<Ex2Result
   const data = await readSineTrend(params.dataDir);
   const model = new Seq2SeqForecaster({
     horizon: data.targetSteps, units: params.units, attentionUnits: params.attentionUnits, attention: 'additive',
-    bidirectional: true, learningRate: params.lr, teacherForcingRatio: params.teacherForcing ?? 1, seed: params.seed,
+    bidirectional: true, learningRate: params.lr, clipNorm: params.clipNorm, teacherForcingRatio: params.teacherForcing,
+    seed: params.seed,
   });
-  const view = modelView(data, params.relative ?? true);
+  const view = modelView(data, params.relative);
   const truth = (idx: ArrayLike<number>): Float32Array => gatherRows(data.y, data.targetSteps, Array.from(idx));
   const valTruth = truth(data.split.val);
   const trained = fit(model, {
-    examples: data.split.train, batchSize: params.batchSize, epochs: params.epochs, seed: params.seed, stream: 'ex2',
+    ...fitSettings(params), examples: data.split.train, seed: params.seed, stream: 'ex2',
     batch: (rows) => batchOf(view, rows),
     validate: () => ({ val_mse: mse(valTruth, forecast(model, view, data.split.val).values) }),
     monitor: { metric: 'val_mse', mode: 'min' },
@@ -186,7 +197,7 @@ export async function run(params: Ex2Params, ctx: RunContext): Promise<Ex2Result
   };
 
   // Spread the saved windows over the test span rather than taking neighbours that overlap.
-  const shown = Math.min(params.forecastExamples ?? 8, data.split.test.length);
+  const shown = Math.min(params.forecastExamples, data.split.test.length);
   const picks = Array.from({ length: shown }, (_, k) => Math.floor((k * data.split.test.length) / shown));
   const examples = picks.map((i) => ({
     window: data.split.test[i]!,
