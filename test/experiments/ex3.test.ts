@@ -7,12 +7,12 @@ import { type Ex3Params, run } from '../../lib/ml/experiments/ex3.ts';
 import { denseFast } from '../../lib/ml/layers/dense-fast.ts';
 import { EX3_VARIANTS, TemporalLatentModel, variantModules } from '../../lib/ml/models/temporal-latent.ts';
 import { useBackend } from '../ml/helpers.ts';
-import { readJson, tempDir } from './helpers.ts';
+import { TRAIN_DEFAULTS, readJson, tempDir } from './helpers.ts';
 
 let dir: string;
 const tiny = (variant: Ex3Params['variant']): Ex3Params => ({
   seed: 3, dataDir: path.join(dir, 'data'), variant, frameUnits: 16, modelDim: 8, latentDim: 4, lstmUnits: 8, heads: 2,
-  memorySlots: 4, segmentLength: 2, epochs: 2, batchSize: 4, lr: 0.01, examples: 2,
+  memorySlots: 4, segmentLength: 2, epochs: 2, batchSize: 4, lr: 0.01, examples: 2, ...TRAIN_DEFAULTS,
 });
 beforeAll(async () => {
   await useBackend();

@@ -15,28 +15,41 @@ import { type Ex3Variant, TemporalLatentModel } from '../models/temporal-latent.
 import { batches, fit } from '../train/index.ts';
 import { currentBackend } from './backend.ts';
 import { type BackendRecord, type RunContext, gatherRows, writeJson } from './common.ts';
+import { type Infer, type ParamCheck, checkParams, count, obj } from './params.ts';
+import { SEED, TRAIN_FIELDS, fitSettings } from './train-params.ts';
+
+/** The `ex3` section of pipeline.yaml: its one declaration, type and check alike. */
+export const EX3_PARAMS = obj({
+  /** Hidden width of the per-frame encoder and of the decoder. */
+  frameUnits: count(),
+  /** Width of the temporal modules (hierarchy, transformer, memory). */
+  modelDim: count(),
+  /** Width of the latent projection (the LSTM's input). */
+  latentDim: count(),
+  lstmUnits: count(),
+  /** Heads of the transformer block (must divide modelDim). */
+  heads: count(),
+  memorySlots: count(),
+  /** Window of the hierarchy's segment level. */
+  segmentLength: count(),
+  ...TRAIN_FIELDS,
+  /** How many test clips to save with their reconstructions. */
+  examples: count(0),
+});
+
+/** The params of the `train-ex3` and `ablate` stages. */
+export const EX3_STAGE_PARAMS = obj({ seed: SEED, ex3: EX3_PARAMS });
 
 /** Params of exercise 3 (`ex3` in pipeline.yaml, plus `seed`, the data bundle and the variant). */
-export interface Ex3Params {
+export type Ex3Params = Infer<typeof EX3_PARAMS> & {
   seed: number;
   /** A bundle written by `writeMovingMnist` (`data/moving-digits`). */
   dataDir: string;
   variant: Ex3Variant;
-  frameUnits: number;
-  modelDim: number;
-  latentDim: number;
-  lstmUnits: number;
-  heads: number;
-  memorySlots: number;
-  segmentLength: number;
-  epochs: number;
-  batchSize: number;
-  lr: number;
-  /** Global-norm gradient clip (default 5; 0 = off). */
-  clipNorm?: number;
-  /** How many test clips to save with their reconstructions (default 4). */
-  examples?: number;
-}
+};
+
+/** Check a `train-ex3` stage's params (see `params.ts`). */
+export const validateEx3Params = (raw: unknown): ParamCheck<Infer<typeof EX3_STAGE_PARAMS>> => checkParams(EX3_STAGE_PARAMS, raw);
 
 /** What `metrics.json` holds. */
 export interface Ex3Metrics {
@@ -101,15 +114,13 @@ export async function run(params: Ex3Params, ctx: RunContext): Promise<Ex3Result
   const data = await readMovingMnist(params.dataDir);
   const pixels = data.size * data.size;
   const width = data.frames * pixels;
-  const model = new TemporalLatentModel({
-    variant: params.variant, pixels, frameUnits: params.frameUnits, modelDim: params.modelDim, latentDim: params.latentDim,
-    lstmUnits: params.lstmUnits, heads: params.heads, memorySlots: params.memorySlots, segmentLength: params.segmentLength,
-    learningRate: params.lr, clipNorm: params.clipNorm ?? 5, seed: params.seed,
-  });
+  // The architecture params are the model's config as they are: the field list lives in EX3_PARAMS only.
+  const { dataDir: _data, lr, epochs: _e, batchSize: _b, schedule: _s, patience: _p, examples: _x, ...arch } = params;
+  const model = new TemporalLatentModel({ ...arch, pixels, learningRate: lr });
   const clipsOf = (idx: ArrayLike<number>): Float32Array => gatherRows(data.clips, width, Array.from(idx));
   const valTruth = clipsOf(data.split.val);
   const trained = fit(model, {
-    examples: data.split.train, batchSize: params.batchSize, epochs: params.epochs, seed: params.seed, stream: `ex3/${params.variant}`,
+    ...fitSettings(params), examples: data.split.train, seed: params.seed, stream: `ex3/${params.variant}`,
     batch: (rows) => tf.tensor3d(gatherRows(data.clips, width, rows), [rows.length, data.frames, pixels]),
     validate: () => ({ val_mse: mse(valTruth, reconstruct(model, data, data.split.val)) }),
     monitor: { metric: 'val_mse', mode: 'min' },
@@ -155,7 +166,7 @@ export async function run(params: Ex3Params, ctx: RunContext): Promise<Ex3Result
   };
 
   // Truth and reconstruction of the first test clips, quantised to bytes like the data bundle.
-  const shown = Math.min(params.examples ?? 4, data.split.test.length);
+  const shown = Math.min(params.examples, data.split.test.length);
   const bin = new Uint8Array(shown * 2 * width);
   for (let k = 0; k < shown; k++) {
     const q = (v: Float32Array): Uint8Array => Uint8Array.from(v.subarray(k * width, (k + 1) * width), (x) => Math.round(Math.min(1, Math.max(0, x)) * 255));
