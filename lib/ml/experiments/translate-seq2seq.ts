@@ -11,6 +11,21 @@ import { errorRate, exactMatch } from '../metrics/sequence.ts';
 import type { Seq2Seq } from '../models/seq2seq.ts';
 import { type FitResult, type LrSchedule, fit } from '../train/index.ts';
 import type { OnEpoch } from './common.ts';
+import { count } from './params.ts';
+
+/** Evaluation params every token seq2seq experiment has (translate.eval, g2p). */
+export const SEQ2SEQ_EVAL_FIELDS = {
+  /** Beam width of the beam-search scores. */
+  beamWidth: count(),
+  /** Beam-search only the first this many test pairs: beam search costs ~k× greedy. */
+  beamLimit: count(),
+  /** Validate on at most this many validation pairs per epoch. */
+  valLimit: count(),
+  /** Test examples whose attention is saved. */
+  attentionExamples: count(0),
+  /** Test examples written to samples.json. */
+  samples: count(0),
+};
 
 /** Ragged source and target id rows (targets as the bundles write them: START … END). */
 export interface Pairs {
@@ -45,6 +60,8 @@ export interface TrainOptions {
   maxLen: number;
   /** Default: constant. */
   schedule?: LrSchedule;
+  /** Default: never stop early. */
+  patience?: number;
   onEpoch?: OnEpoch;
 }
 
@@ -61,6 +78,7 @@ export function trainSeq2Seq(model: Seq2Seq, train: Pairs, opts: TrainOptions): 
     validate: () => ({ val_exact_match: exactMatch(gold, decodeGreedy(model, opts.val.src, opts.maxLen).tokens) }),
     monitor: { metric: 'val_exact_match', mode: 'max' },
     ...(opts.schedule ? { schedule: opts.schedule } : {}),
+    ...(opts.patience !== undefined ? { patience: opts.patience } : {}),
     onEpoch: opts.onEpoch,
   });
 }

@@ -21,7 +21,7 @@ import type { NamedWeight } from './weights.ts';
 export type EncoderSpec =
   | { kind: 'rnn'; cell?: RnnKind; bidirectional?: boolean; merge?: 'concat' | 'sum' }
   | { kind: 'conv'; layers?: number; kernelSize?: number; hiddenDim?: number; maxLen?: number }
-  | { kind: 'transformer'; layers?: number; heads?: number; ffDim?: number };
+  | { kind: 'transformer'; layers?: number; heads?: number; ffDim?: number; norm?: 'pre' | 'post'; dropout?: number };
 
 /** Configuration of {@link Seq2Seq}; saved next to the weights. */
 export interface Seq2SeqConfig {
@@ -133,8 +133,8 @@ export class Seq2Seq extends Model<Seq2SeqConfig, Seq2SeqBatch> implements Decod
     return [...this.encoder.weights(), ...this.store.weights(), ...this.rnn.weights(), ...this.attention.weights()];
   }
 
-  encode(src: tf.Tensor2D): Seq2SeqEncoding {
-    const enc = this.encoder.encode(src);
+  encode(src: tf.Tensor2D, training = false): Seq2SeqEncoding {
+    const enc = this.encoder.encode(src, undefined, training);
     // The keys' half of the attention score, once per source instead of once per decoder step.
     const prepared = this.attention.prepare?.(enc.outputs);
     return prepared ? { ...enc, prepared } : enc;
@@ -166,10 +166,11 @@ export class Seq2Seq extends Model<Seq2SeqConfig, Seq2SeqBatch> implements Decod
   /**
    * Masked mean cross-entropy (+ λ · coverage loss) of targets (b, T). `feedGold[t][i]` says
    * whether step t+1 of row i is fed the gold token t (else the model's argmax at step t).
+   * `training` turns on the encoder's dropout.
    */
-  loss(src: tf.Tensor2D, tgt: tf.Tensor2D, feedGold?: boolean[][]): tf.Scalar {
+  loss(src: tf.Tensor2D, tgt: tf.Tensor2D, feedGold?: boolean[][], training = false): tf.Scalar {
     return tf.tidy(() => {
-      const enc = this.encode(src);
+      const enc = this.encode(src, training);
       const [b, T] = tgt.shape;
       const golds = tf.unstack(tgt.toInt(), 1) as tf.Tensor1D[];
       const masks = tf.unstack(tf.notEqual(tgt, this.padId).toFloat(), 1) as tf.Tensor1D[];
@@ -223,7 +224,7 @@ export class Seq2Seq extends Model<Seq2SeqConfig, Seq2SeqBatch> implements Decod
   protected batchLoss(batch: Seq2SeqBatch): tf.Scalar {
     const src = padTokens(batch.src, this.padId);
     const tgt = this.targets(batch.tgt);
-    return this.loss(src, tgt, this.drawCoins(tgt.shape[0], tgt.shape[1]));
+    return this.loss(src, tgt, this.drawCoins(tgt.shape[0], tgt.shape[1]), true);
   }
 
   /** Mean masked cross-entropy under teacher forcing, without training. */
@@ -259,6 +260,6 @@ export function makeEncoder(
     case 'conv':
       return convEncoder({ ...input, layers: spec.layers, kernelSize: spec.kernelSize, hiddenDim: spec.hiddenDim, maxLen: spec.maxLen });
     case 'transformer':
-      return transformerEncoder({ ...input, layers: spec.layers, heads: spec.heads, ffDim: spec.ffDim });
+      return transformerEncoder({ ...input, layers: spec.layers, heads: spec.heads, ffDim: spec.ffDim, norm: spec.norm, dropout: spec.dropout });
   }
 }
