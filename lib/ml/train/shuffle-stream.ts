@@ -1,8 +1,9 @@
 /**
  * The trainer's one door to randomness: a named, seeded stream for shuffling the training
- * examples. Kept to this file so that a change of the library's generator is one edit.
+ * examples, drawn from the library's generator (`lib/ml/random.ts`). Kept to this file so that
+ * a change of that generator's API is one edit.
  */
-import { createRng } from '../data/prng.ts';
+import { deriveSeed, rng, shuffle } from '../random.ts';
 
 /** Shuffles index lists reproducibly; independent per `part` for the same seed. */
 export interface ShuffleStream {
@@ -12,6 +13,6 @@ export interface ShuffleStream {
 
 /** The shuffle stream of a run's `part` (e.g. `ex1`, `spam/lstm-masked`) under `seed`. */
 export function shuffleStream(seed: number, part: string): ShuffleStream {
-  const r = createRng(`${seed}/experiment/${part}`);
-  return { shuffled: (indices) => r.shuffle(Array.from(indices)) };
+  const r = rng(deriveSeed(seed, `shuffle/${part}`));
+  return { shuffled: (indices) => shuffle(r, Array.from(indices)) };
 }
