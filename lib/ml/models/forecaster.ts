@@ -11,7 +11,7 @@ import { makeBridge } from './bridge.ts';
 import { type Encoder, type EncoderOutput, rnnEncoder } from './encoders.ts';
 import { type Rnn, type RnnKind, type RnnState, makeRnn } from './rnn.ts';
 import { Model } from './model.ts';
-import { type Rng, rng as seededRng } from '../random.ts';
+import { type Rng, deriveSeed, rng as seededRng } from '../random.ts';
 import type { NamedWeight } from './weights.ts';
 
 /** Configuration of {@link Seq2SeqForecaster}; saved next to the weights. */
@@ -92,7 +92,7 @@ export class Seq2SeqForecaster extends Model<ForecasterConfig, ForecastBatch> {
     this.combine = this.store.create('decoder/combine/kernel', [this.attention.contextDim + units, units]);
     this.outKernel = this.store.create('decoder/output/kernel', [units, 1]);
     this.outBias = this.store.create('decoder/output/bias', [1], 'zeros');
-    this.rng = seededRng(config.seed + 7);
+    this.rng = seededRng(deriveSeed(config.seed, 'teacher-forcing'));
   }
 
   /** Rebuild from a saved config (the kind registry's entry point). */

@@ -13,7 +13,7 @@ import { makeBridge } from './bridge.ts';
 import { type Encoder, type EncoderOutput, convEncoder, rnnEncoder } from './encoders.ts';
 import { type Rnn, type RnnKind, type RnnState, makeRnn } from './rnn.ts';
 import { Model } from './model.ts';
-import { type Rng, rng as seededRng } from '../random.ts';
+import { type Rng, deriveSeed, rng as seededRng } from '../random.ts';
 import { transformerEncoder } from './transformer-encoder.ts';
 import type { NamedWeight } from './weights.ts';
 
@@ -121,7 +121,7 @@ export class Seq2Seq extends Model<Seq2SeqConfig, Seq2SeqBatch> implements Decod
     this.combine = this.store.create('decoder/combine/kernel', [this.attention.contextDim + units, units]);
     this.outKernel = this.store.create('decoder/output/kernel', [units, config.tgtVocab]);
     this.outBias = this.store.create('decoder/output/bias', [config.tgtVocab], 'zeros');
-    this.rng = seededRng(config.seed + 7);
+    this.rng = seededRng(deriveSeed(config.seed, 'teacher-forcing'));
   }
 
   /** Rebuild from a saved config (the kind registry's entry point). */

@@ -3,7 +3,7 @@
  * examples, drawn from the library's generator (`lib/ml/random.ts`). Kept to this file so that
  * a change of that generator's API is one edit.
  */
-import { deriveSeed, rng, shuffle } from '../random.ts';
+import { deriveSeed, rng } from '../random.ts';
 
 /** Shuffles index lists reproducibly; independent per `part` for the same seed. */
 export interface ShuffleStream {
@@ -13,6 +13,7 @@ export interface ShuffleStream {
 
 /** The shuffle stream of a run's `part` (e.g. `ex1`, `spam/lstm-masked`) under `seed`. */
 export function shuffleStream(seed: number, part: string): ShuffleStream {
-  const r = rng(deriveSeed(seed, `shuffle/${part}`));
-  return { shuffled: (indices) => shuffle(r, Array.from(indices)) };
+  // `train/<part>` is the seed path the library's seed scheme gives training shuffles.
+  const r = rng(deriveSeed(seed, `train/${part}`));
+  return { shuffled: (indices) => r.shuffle(Array.from(indices)) };
 }
