@@ -139,3 +139,35 @@ describe('Seq2Seq', () => {
     }
   });
 });
+
+describe('Seq2Seq transformer encoder options', () => {
+  const [b] = batches(reverseTask(8, 11), 8);
+  const spec = (o: { norm?: 'pre' | 'post'; dropout?: number }): EncoderSpec => ({ kind: 'transformer', layers: 1, heads: 2, ...o });
+  const lossOf = (model: Seq2Seq, training: boolean): number => {
+    const src = padTokens(b!.src, 0);
+    const tgt = padTokens(b!.tgt, 0);
+    const l = model.loss(src, tgt, undefined, training);
+    const v = l.dataSync()[0] ?? NaN;
+    tf.dispose([src, tgt, l]);
+    return v;
+  };
+
+  it('applies dropout only while training', () => {
+    const dropped = new Seq2Seq({ ...BASE, units: 12, embedDim: 12, encoder: spec({ dropout: 0.5 }) });
+    const plain = new Seq2Seq({ ...BASE, units: 12, embedDim: 12, encoder: spec({ dropout: 0 }) });
+    expect(lossOf(dropped, false)).toBe(lossOf(plain, false));
+    expect(lossOf(plain, true)).toBe(lossOf(plain, false));
+    expect(lossOf(dropped, true)).not.toBe(lossOf(dropped, false));
+    dropped.dispose();
+    plain.dispose();
+  });
+
+  it('places the layer norm before or after each sub-layer as configured', () => {
+    const pre = new Seq2Seq({ ...BASE, units: 12, embedDim: 12, encoder: spec({ norm: 'pre' }) });
+    const post = new Seq2Seq({ ...BASE, units: 12, embedDim: 12, encoder: spec({ norm: 'post' }) });
+    const dflt = new Seq2Seq({ ...BASE, units: 12, embedDim: 12, encoder: spec({}) });
+    expect(lossOf(post, false)).toBe(lossOf(dflt, false));
+    expect(lossOf(pre, false)).not.toBe(lossOf(post, false));
+    for (const m of [pre, post, dflt]) m.dispose();
+  });
+});
