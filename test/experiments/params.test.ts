@@ -11,6 +11,7 @@ import { EX3_STAGE_PARAMS } from '../../lib/ml/experiments/ex3.ts';
 import { G2P_STAGE_PARAMS } from '../../lib/ml/experiments/g2p.ts';
 import { SPAM_STAGE_PARAMS } from '../../lib/ml/experiments/spam.ts';
 import { SWEEP_STAGE_PARAMS } from '../../lib/ml/experiments/sweep.ts';
+import { THEORY_STAGE_PARAMS } from '../../lib/ml/experiments/theory.ts';
 import { TRANSLATE_STAGE_PARAMS } from '../../lib/ml/experiments/translate.ts';
 import { type Field, checkParams, count, listOf, obj, oneOf, optional } from '../../lib/ml/experiments/params.ts';
 import { lrSchedule } from '../../lib/ml/experiments/train-params.ts';
@@ -58,7 +59,7 @@ function stageParams(stage: string, all: Record<string, unknown>): Record<string
 const STAGES: [string, Field<unknown>][] = [
   ['train-ex1', EX1_STAGE_PARAMS], ['sweep', SWEEP_STAGE_PARAMS], ['train-ex2', EX2_STAGE_PARAMS], ['train-ex3', EX3_STAGE_PARAMS],
   ['ablate', EX3_STAGE_PARAMS], ['translate', TRANSLATE_STAGE_PARAMS], ['translate-encoder', TRANSLATE_STAGE_PARAMS],
-  ['g2p', G2P_STAGE_PARAMS], ['spam', SPAM_STAGE_PARAMS],
+  ['g2p', G2P_STAGE_PARAMS], ['spam', SPAM_STAGE_PARAMS], ['theory', THEORY_STAGE_PARAMS],
 ];
 
 describe('param specs', () => {
