@@ -67,9 +67,7 @@ export class SpamClassifier extends Model<SpamClassifierConfig, SpamBatch> {
         kernelInitializer: tf.initializers.glorotUniform({ seed: s.nextSeed() }),
         recurrentInitializer: tf.initializers.glorotUniform({ seed: s.nextSeed() }),
       });
-      lstm.build([null, null, e]);
-      for (const w of lstm.trainableWeights) s.add(`lstm/${w.originalName}`, w.read() as tf.Variable);
-      this.lstm = lstm;
+      this.lstm = s.adopt('lstm', lstm, [null, null, e]);
     }
     if (config.cell === 'lstm-attention') this.attn = { score: s.create('attention/kernel', [u, u]), combine: s.create('attention/combine', [2 * u, u]) };
     this.out = { kernel: s.create('output/kernel', [u, 1]), bias: s.create('output/bias', [1], 'zeros') };

@@ -20,7 +20,6 @@ import { SinusoidalPositionEncoding } from '../layers/sinusoidal-position-encodi
 import { TransformerEncoderBlock } from '../layers/transformer-encoder-block.ts';
 import { FusedLSTM } from '../rnn/fused-lstm.ts';
 import { Model } from './model.ts';
-import type { WeightStore } from './weights.ts';
 
 /** The improved model, the baseline, and the improved model without one module each. */
 export const EX3_VARIANTS = ['baseline', 'full', 'no-memory', 'no-transformer', 'no-hierarchy'] as const;
@@ -68,13 +67,6 @@ export function variantModules(v: Ex3Variant): { hierarchy: boolean; transformer
   }
 }
 
-/** A tfjs layer used eagerly: built once, its variables registered in the model's store. */
-function adopt<L extends tf.layers.Layer>(store: WeightStore, prefix: string, layer: L, shapes: tf.Shape[]): L {
-  layer.build(shapes.length === 1 ? shapes[0]! : shapes);
-  for (const w of layer.trainableWeights) store.add(`${prefix}/${w.originalName}`, w.read() as tf.Variable);
-  return layer;
-}
-
 /** See the file comment. Input and output clips are (b, frames, pixels) in [0, 1]. */
 export class TemporalLatentModel extends Model<TemporalLatentConfig, tf.Tensor3D> {
   static readonly kind = 'temporal-latent';
@@ -97,23 +89,23 @@ export class TemporalLatentModel extends Model<TemporalLatentConfig, tf.Tensor3D
       s.create('encoder/dense1/kernel', [f, d]), s.create('encoder/dense1/bias', [d], 'zeros')];
     const seq: tf.Shape = [null, null, d];
     if (use.hierarchy) {
-      this.hierarchy = adopt(s, 'hierarchy', new HierarchicalTemporalEncoder({
+      this.hierarchy = s.adopt('hierarchy', new HierarchicalTemporalEncoder({
         units: d, segmentLength: config.segmentLength, scales: [2 * config.segmentLength], seed: s.nextSeed(),
-      }), [seq]);
+      }), seq);
     }
     if (use.transformer) {
-      this.transformer = adopt(s, 'transformer', new TransformerEncoderBlock({
+      this.transformer = s.adopt('transformer', new TransformerEncoderBlock({
         numHeads: config.heads, ffDim: 2 * d, seed: s.nextSeed(),
-      }), [seq]);
+      }), seq);
     }
-    if (use.memory) this.memory = adopt(s, 'memory', new MemoryModule({ numSlots: config.memorySlots, seed: s.nextSeed() }), [seq]);
+    if (use.memory) this.memory = s.adopt('memory', new MemoryModule({ numSlots: config.memorySlots, seed: s.nextSeed() }), seq);
     this.latent = [s.create('latent/kernel', [d, z]), s.create('latent/bias', [z], 'zeros')];
-    this.lstm = adopt(s, 'transition/lstm', new FusedLSTM({
+    this.lstm = s.adopt('transition/lstm', new FusedLSTM({
       units: config.lstmUnits, returnSequences: true, recurrentActivation: 'sigmoid',
       kernelInitializer: tf.initializers.glorotUniform({ seed: s.nextSeed() }),
       // glorot, not orthogonal: tfjs' orthogonal initialiser runs a slow QR in JS.
       recurrentInitializer: tf.initializers.glorotUniform({ seed: s.nextSeed() }),
-    }), [[null, null, z]]);
+    }), [null, null, z]);
     this.dec = [s.create('decoder/dense0/kernel', [config.lstmUnits, f]), s.create('decoder/dense0/bias', [f], 'zeros'),
       s.create('decoder/dense1/kernel', [f, p]), s.create('decoder/dense1/bias', [p], 'zeros')];
   }

@@ -44,9 +44,7 @@ export function transformerEncoder(opts: TransformerEncoderOptions): Encoder {
     const block = new TransformerEncoderBlock({
       numHeads: heads, ffDim: opts.ffDim ?? 2 * d, seed: store.nextSeed(), normFirst: opts.norm === 'pre', dropout: opts.dropout ?? 0,
     });
-    block.build([[null, null, d], [null, null]]);
-    for (const w of block.trainableWeights) store.add(`${prefix}/block${i}/${w.originalName}`, w.read() as tf.Variable);
-    return block;
+    return store.adopt(`${prefix}/block${i}`, block, [[null, null, d], [null, null]]);
   });
   return {
     outputDim: d,
