@@ -13,7 +13,7 @@ import { SPAM_STAGE_PARAMS } from '../../lib/ml/experiments/spam.ts';
 import { SWEEP_STAGE_PARAMS } from '../../lib/ml/experiments/sweep.ts';
 import { THEORY_STAGE_PARAMS } from '../../lib/ml/experiments/theory.ts';
 import { TRANSLATE_STAGE_PARAMS } from '../../lib/ml/experiments/translate.ts';
-import { type Field, checkParams, count, listOf, obj, oneOf, optional } from '../../lib/ml/experiments/params.ts';
+import { type Field, checkParams, count, listOf, obj, oneOf, optional } from '../../lib/ml/params.ts';
 import { lrSchedule } from '../../lib/ml/experiments/train-params.ts';
 import { tempDir } from './helpers.ts';
 

@@ -15,7 +15,7 @@ import { currentBackend } from './backend.ts';
 import { GruAttentionClassifier } from '../models/gru-attention-classifier.ts';
 import { batches, fit } from '../train/index.ts';
 import { type RunContext, gatherRows, writeJson } from './common.ts';
-import { type Infer, type ParamCheck, checkParams, count, obj, optional } from './params.ts';
+import { type Infer, type ParamCheck, checkParams, count, obj, optional } from '../params.ts';
 import { SEED, TRAIN_FIELDS, fitSettings } from './train-params.ts';
 
 /** The `ex1` section of pipeline.yaml: its one declaration, type and check alike. */
@@ -41,7 +41,7 @@ export type Ex1Params = Infer<typeof EX1_PARAMS> & {
   name?: string;
 };
 
-/** Check a `train-ex1` stage's params (see `params.ts`). */
+/** Check a `train-ex1` stage's params (see `lib/ml/params.ts`). */
 export const validateEx1Params = (raw: unknown): ParamCheck<Infer<typeof EX1_STAGE_PARAMS>> => checkParams(EX1_STAGE_PARAMS, raw);
 
 /** What `metrics.json` holds (the numbers compare and promote read). */

@@ -18,7 +18,7 @@ import { type ForecastBatch, Seq2SeqForecaster } from '../models/forecaster.ts';
 import { batches, fit } from '../train/index.ts';
 import { currentBackend } from './backend.ts';
 import { type RunContext, gatherRows, writeJson } from './common.ts';
-import { type Infer, type ParamCheck, bool, checkParams, count, fraction, obj } from './params.ts';
+import { type Infer, type ParamCheck, bool, checkParams, count, fraction, obj } from '../params.ts';
 import { SEED, TRAIN_FIELDS, fitSettings } from './train-params.ts';
 
 /** The `ex2` section of pipeline.yaml: its one declaration, type and check alike. */
@@ -48,7 +48,7 @@ export type Ex2Params = Infer<typeof EX2_PARAMS> & {
   dataDir: string;
 };
 
-/** Check a `train-ex2` stage's params (see `params.ts`). */
+/** Check a `train-ex2` stage's params (see `lib/ml/params.ts`). */
 export const validateEx2Params = (raw: unknown): ParamCheck<Infer<typeof EX2_STAGE_PARAMS>> => checkParams(EX2_STAGE_PARAMS, raw);
 
 /** What `metrics.json` holds. */

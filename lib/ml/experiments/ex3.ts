@@ -11,27 +11,16 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type MovingMnistData, readMovingMnist } from '../data/moving-mnist.ts';
 import { mae, mse } from '../metrics/regression.ts';
-import { type Ex3Variant, TemporalLatentModel } from '../models/temporal-latent.ts';
+import { type Ex3Variant, TEMPORAL_LATENT_SIZES, TemporalLatentModel } from '../models/temporal-latent.ts';
 import { batches, fit } from '../train/index.ts';
 import { currentBackend } from './backend.ts';
 import { type BackendRecord, type RunContext, gatherRows, writeJson } from './common.ts';
-import { type Infer, type ParamCheck, checkParams, count, obj } from './params.ts';
+import { type Infer, type ParamCheck, checkParams, count, obj } from '../params.ts';
 import { SEED, TRAIN_FIELDS, fitSettings } from './train-params.ts';
 
 /** The `ex3` section of pipeline.yaml: its one declaration, type and check alike. */
 export const EX3_PARAMS = obj({
-  /** Hidden width of the per-frame encoder and of the decoder. */
-  frameUnits: count(),
-  /** Width of the temporal modules (hierarchy, transformer, memory). */
-  modelDim: count(),
-  /** Width of the latent projection (the LSTM's input). */
-  latentDim: count(),
-  lstmUnits: count(),
-  /** Heads of the transformer block (must divide modelDim). */
-  heads: count(),
-  memorySlots: count(),
-  /** Window of the hierarchy's segment level. */
-  segmentLength: count(),
+  ...TEMPORAL_LATENT_SIZES,
   ...TRAIN_FIELDS,
   /** How many test clips to save with their reconstructions. */
   examples: count(0),
@@ -48,7 +37,7 @@ export type Ex3Params = Infer<typeof EX3_PARAMS> & {
   variant: Ex3Variant;
 };
 
-/** Check a `train-ex3` stage's params (see `params.ts`). */
+/** Check a `train-ex3` stage's params (see `lib/ml/params.ts`). */
 export const validateEx3Params = (raw: unknown): ParamCheck<Infer<typeof EX3_STAGE_PARAMS>> => checkParams(EX3_STAGE_PARAMS, raw);
 
 /** What `metrics.json` holds. */

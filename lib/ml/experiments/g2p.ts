@@ -14,7 +14,7 @@ import { ATTENTION_KINDS, type AttentionKind } from '../models/attention-step.ts
 import { Seq2Seq } from '../models/seq2seq.ts';
 import { currentBackend } from './backend.ts';
 import { type BackendRecord, type RunContext, secondsSince, writeJson } from './common.ts';
-import { type Infer, type ParamCheck, checkParams, count, fraction, obj, oneOf } from './params.ts';
+import { type Infer, type ParamCheck, checkParams, count, fraction, obj, oneOf } from '../params.ts';
 import { SEED, TRAIN_FIELDS, fitSettings } from './train-params.ts';
 import { splitPairs, tokensOf } from './translate.ts';
 import { SEQ2SEQ_EVAL_FIELDS, decodeBeam, decodeGreedy, sequenceScores, stripSpecials, trainSeq2Seq } from './translate-seq2seq.ts';
@@ -42,7 +42,7 @@ export type G2pParams = Infer<typeof G2P_PARAMS> & {
   dataDir: string;
 };
 
-/** Check a `g2p` stage's params (see `params.ts`). */
+/** Check a `g2p` stage's params (see `lib/ml/params.ts`). */
 export const validateG2pParams = (raw: unknown): ParamCheck<Infer<typeof G2P_STAGE_PARAMS>> => checkParams(G2P_STAGE_PARAMS, raw);
 
 /** What `metrics.json` holds. Rates and accuracies are fractions; BLEU is 0–100. */

@@ -16,7 +16,7 @@ import { type SpamCell, SpamClassifier } from '../models/spam-classifier.ts';
 import { batches, fit } from '../train/index.ts';
 import { currentBackend } from './backend.ts';
 import { type BackendRecord, type RunContext, writeJson } from './common.ts';
-import { type Infer, type ParamCheck, checkParams, count, fraction, obj } from './params.ts';
+import { type Infer, type ParamCheck, checkParams, count, fraction, obj } from '../params.ts';
 import { SEED, TRAIN_FIELDS, fitSettings } from './train-params.ts';
 
 /** The `spam` section's model, training and evaluation params: one declaration each, type and check alike. */
@@ -44,7 +44,7 @@ export type SpamParams = Infer<typeof SPAM_MODEL_PARAMS> & Infer<typeof SPAM_TRA
   masked: boolean;
 };
 
-/** Check a `spam` stage's params (see `params.ts`). */
+/** Check a `spam` stage's params (see `lib/ml/params.ts`). */
 export const validateSpamParams = (raw: unknown): ParamCheck<Infer<typeof SPAM_STAGE_PARAMS>> => checkParams(SPAM_STAGE_PARAMS, raw);
 
 /** What `metrics.json` holds. */

@@ -4,7 +4,7 @@
  */
 import type { RunContext } from './common.ts';
 import { EX1_PARAMS, type Ex1Params, type Ex1Result, run as runEx1 } from './ex1.ts';
-import { count, obj } from './params.ts';
+import { count, obj } from '../params.ts';
 import { SEED } from './train-params.ts';
 
 /** The params of a `sweep` member stage: exercise 1's, with the sweep's own epochs. */

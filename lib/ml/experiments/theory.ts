@@ -10,7 +10,7 @@
 import path from 'node:path';
 import { createRng, type Rng } from '../data/prng.ts';
 import { type RunContext, writeJson } from './common.ts';
-import { type Infer, count, listOf, obj } from './params.ts';
+import { type Infer, count, listOf, obj } from '../params.ts';
 import { SEED } from './train-params.ts';
 
 /** The `theory` section of pipeline.yaml: one declaration, type and check alike. */

@@ -3,7 +3,7 @@
  * {@link TRAIN_FIELDS}, and {@link fitSettings} turns them into the trainer's options.
  */
 import { LR_SCHEDULE_KINDS, type LrSchedule } from '../train/index.ts';
-import { type Field, count, fraction, num, obj, oneOf, positive } from './params.ts';
+import { type Field, count, fraction, num, obj, oneOf, positive } from '../params.ts';
 
 const SCHEDULES = {
   constant: obj({ kind: oneOf(['constant']), warmupSteps: count(0) }),

@@ -11,7 +11,7 @@ import { errorRate, exactMatch } from '../metrics/sequence.ts';
 import type { Seq2Seq } from '../models/seq2seq.ts';
 import { type FitResult, type LrSchedule, fit } from '../train/index.ts';
 import type { OnEpoch } from './common.ts';
-import { count } from './params.ts';
+import { count } from '../params.ts';
 
 /** Evaluation params every token seq2seq experiment has (translate.eval, g2p). */
 export const SEQ2SEQ_EVAL_FIELDS = {

@@ -15,7 +15,7 @@ import { type AttentionKind, ATTENTION_KINDS } from '../models/attention-step.ts
 import { type EncoderSpec, Seq2Seq } from '../models/seq2seq.ts';
 import { currentBackend } from './backend.ts';
 import { type BackendRecord, type RunContext, secondsSince, writeJson } from './common.ts';
-import { type Infer, type ParamCheck, checkParams, count, fraction, num, obj, oneOf, optional } from './params.ts';
+import { type Infer, type ParamCheck, checkParams, count, fraction, num, obj, oneOf, optional } from '../params.ts';
 import { SEED, TRAIN_FIELDS, fitSettings } from './train-params.ts';
 import {
   SEQ2SEQ_EVAL_FIELDS, type Pairs, type SequenceScores, decodeBeam, decodeGreedy, raggedRows, sequenceScores, stripSpecials, trainSeq2Seq,
@@ -72,7 +72,7 @@ export type TranslateParams = Infer<typeof TRANSLATE_MODEL_PARAMS> & Infer<typeo
   encoder: TranslateEncoder;
 };
 
-/** Check a translation stage's params (see `params.ts`). */
+/** Check a translation stage's params (see `lib/ml/params.ts`). */
 export const validateTranslateParams = (raw: unknown): ParamCheck<Infer<typeof TRANSLATE_STAGE_PARAMS>> =>
   checkParams(TRANSLATE_STAGE_PARAMS, raw);
 

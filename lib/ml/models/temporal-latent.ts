@@ -19,6 +19,7 @@ import { MemoryModule } from '../layers/memory-module.ts';
 import { SinusoidalPositionEncoding } from '../layers/sinusoidal-position-encoding.ts';
 import { TransformerEncoderBlock } from '../layers/transformer-encoder-block.ts';
 import { FusedLSTM } from '../rnn/fused-lstm.ts';
+import { type ObjectOf, count } from '../params.ts';
 import { Model } from './model.ts';
 
 /** The improved model, the baseline, and the improved model without one module each. */
@@ -32,29 +33,36 @@ export function isEx3Variant(v: string): v is Ex3Variant {
   return (EX3_VARIANTS as readonly string[]).includes(v);
 }
 
+/**
+ * The architecture's sizes: declared once, here, as a param spec (`lib/ml/params.ts`) from which
+ * both {@link TemporalLatentConfig} and exercise 3's `ex3` params (`EX3_PARAMS`) derive.
+ */
+export const TEMPORAL_LATENT_SIZES = {
+  /** Hidden width of the per-frame encoder and of the decoder. */
+  frameUnits: count(),
+  /** Width of the temporal modules (hierarchy, transformer, memory). */
+  modelDim: count(),
+  /** Width of the latent projection (the LSTM's input). */
+  latentDim: count(),
+  lstmUnits: count(),
+  /** Heads of the transformer block (must divide modelDim). */
+  heads: count(),
+  /** Slots of the memory module. */
+  memorySlots: count(),
+  /** Window of the hierarchy's segment level; it also pools over twice this. */
+  segmentLength: count(),
+};
+
 /** Configuration of {@link TemporalLatentModel}; saved next to the weights. */
-export interface TemporalLatentConfig {
+export type TemporalLatentConfig = ObjectOf<typeof TEMPORAL_LATENT_SIZES> & {
   variant: Ex3Variant;
   /** Pixels per frame (size²). */
   pixels: number;
-  /** Hidden width of the per-frame encoder and of the decoder. */
-  frameUnits: number;
-  /** Width of the temporal modules (hierarchy, transformer, memory). */
-  modelDim: number;
-  /** Width of the latent projection (the LSTM's input). */
-  latentDim: number;
-  lstmUnits: number;
-  /** Heads of the transformer block (must divide modelDim). */
-  heads: number;
-  /** Slots of the memory module. */
-  memorySlots: number;
-  /** Window of the hierarchy's segment level; it also pools over twice this. */
-  segmentLength: number;
   learningRate: number;
   /** Global-norm gradient clip (0 = off). */
   clipNorm: number;
   seed: number;
-}
+};
 
 /** Which modules a variant keeps. */
 export function variantModules(v: Ex3Variant): { hierarchy: boolean; transformer: boolean; memory: boolean } {
