@@ -12,7 +12,7 @@ import { TRAIN_DEFAULTS, readJson, tempDir } from './helpers.ts';
 let dir: string;
 const tiny = (variant: Ex3Params['variant']): Ex3Params => ({
   seed: 3, dataDir: path.join(dir, 'data'), variant, frameUnits: 16, modelDim: 8, latentDim: 4, lstmUnits: 8, heads: 2,
-  memorySlots: 4, segmentLength: 2, epochs: 2, batchSize: 4, lr: 0.01, examples: 2, ...TRAIN_DEFAULTS,
+  memorySlots: 4, segmentLength: 2, transformerNorm: 'post', dropout: 0, epochs: 2, batchSize: 4, lr: 0.01, examples: 2, ...TRAIN_DEFAULTS,
 });
 beforeAll(async () => {
   await useBackend();
@@ -46,7 +46,7 @@ describe('exercise 3 model', () => {
     const counts = EX3_VARIANTS.map((variant) => {
       const m = new TemporalLatentModel({
         variant, pixels: 64, frameUnits: 16, modelDim: 8, latentDim: 4, lstmUnits: 8, heads: 2, memorySlots: 4,
-        segmentLength: 2, learningRate: 0.01, clipNorm: 5, seed: 1,
+        segmentLength: 2, transformerNorm: 'post', dropout: 0, learningRate: 0.01, clipNorm: 5, seed: 1,
       });
       const y = m.forward(x);
       expect(y.shape).toEqual([2, 4, 64]);

@@ -11,7 +11,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type MovingMnistData, readMovingMnist } from '../data/moving-mnist.ts';
 import { mae, mse } from '../metrics/regression.ts';
-import { type Ex3Variant, TEMPORAL_LATENT_SIZES, TemporalLatentModel } from '../models/temporal-latent.ts';
+import { type Ex3Variant, TEMPORAL_LATENT_PARAMS, TemporalLatentModel } from '../models/temporal-latent.ts';
 import { batches, fit } from '../train/index.ts';
 import { currentBackend } from './backend.ts';
 import { type BackendRecord, type RunContext, gatherRows, writeJson } from './common.ts';
@@ -20,7 +20,7 @@ import { SEED, TRAIN_FIELDS, fitSettings } from './train-params.ts';
 
 /** The `ex3` section of pipeline.yaml: its one declaration, type and check alike. */
 export const EX3_PARAMS = obj({
-  ...TEMPORAL_LATENT_SIZES,
+  ...TEMPORAL_LATENT_PARAMS,
   ...TRAIN_FIELDS,
   /** How many test clips to save with their reconstructions. */
   examples: count(0),

@@ -19,7 +19,7 @@ import { MemoryModule } from '../layers/memory-module.ts';
 import { SinusoidalPositionEncoding } from '../layers/sinusoidal-position-encoding.ts';
 import { TransformerEncoderBlock } from '../layers/transformer-encoder-block.ts';
 import { FusedLSTM } from '../rnn/fused-lstm.ts';
-import { type ObjectOf, count } from '../params.ts';
+import { type ObjectOf, count, num, oneOf } from '../params.ts';
 import { Model } from './model.ts';
 
 /** The improved model, the baseline, and the improved model without one module each. */
@@ -34,10 +34,10 @@ export function isEx3Variant(v: string): v is Ex3Variant {
 }
 
 /**
- * The architecture's sizes: declared once, here, as a param spec (`lib/ml/params.ts`) from which
+ * The architecture's params: declared once, here, as a param spec (`lib/ml/params.ts`) from which
  * both {@link TemporalLatentConfig} and exercise 3's `ex3` params (`EX3_PARAMS`) derive.
  */
-export const TEMPORAL_LATENT_SIZES = {
+export const TEMPORAL_LATENT_PARAMS = {
   /** Hidden width of the per-frame encoder and of the decoder. */
   frameUnits: count(),
   /** Width of the temporal modules (hierarchy, transformer, memory). */
@@ -51,10 +51,14 @@ export const TEMPORAL_LATENT_SIZES = {
   memorySlots: count(),
   /** Window of the hierarchy's segment level; it also pools over twice this. */
   segmentLength: count(),
+  /** Layer-norm placement in the transformer block: 'post' (the paper's) or 'pre' (Xiong et al. 2020). */
+  transformerNorm: oneOf(['pre', 'post']),
+  /** Dropout inside the transformer block while training. */
+  dropout: num({ min: 0, max: 0.99 }),
 };
 
 /** Configuration of {@link TemporalLatentModel}; saved next to the weights. */
-export type TemporalLatentConfig = ObjectOf<typeof TEMPORAL_LATENT_SIZES> & {
+export type TemporalLatentConfig = ObjectOf<typeof TEMPORAL_LATENT_PARAMS> & {
   variant: Ex3Variant;
   /** Pixels per frame (size²). */
   pixels: number;
@@ -103,7 +107,7 @@ export class TemporalLatentModel extends Model<TemporalLatentConfig, tf.Tensor3D
     }
     if (use.transformer) {
       this.transformer = s.adopt('transformer', new TransformerEncoderBlock({
-        numHeads: config.heads, ffDim: 2 * d, seed: s.nextSeed(),
+        numHeads: config.heads, ffDim: 2 * d, seed: s.nextSeed(), normFirst: config.transformerNorm === 'pre', dropout: config.dropout,
       }), seq);
     }
     if (use.memory) this.memory = s.adopt('memory', new MemoryModule({ numSlots: config.memorySlots, seed: s.nextSeed() }), seq);
@@ -129,14 +133,14 @@ export class TemporalLatentModel extends Model<TemporalLatentConfig, tf.Tensor3D
   }
 
   /** Pre-sigmoid reconstruction: the loss is taken on these for numerical stability. */
-  private logits(x: tf.Tensor3D): tf.Tensor3D {
+  private logits(x: tf.Tensor3D, training = false): tf.Tensor3D {
     return tf.tidy(() => {
       const [e0, b0, e1, b1] = this.enc as [tf.Variable, tf.Variable, tf.Variable, tf.Variable];
       let h = tf.relu(denseFast(tf.relu(denseFast(x, e0, b0)), e1, b1));
       if (this.hierarchy) h = (this.hierarchy.call(h, {}) as tf.Tensor[])[0]!;
       if (this.transformer) {
         const withPositions = this.positions.call(h, {}) as tf.Tensor;
-        h = (this.transformer.call(withPositions, {}) as tf.Tensor[])[0]!;
+        h = (this.transformer.call(withPositions, { training }) as tf.Tensor[])[0]!;
       }
       if (this.memory) h = (this.memory.call(h, {}) as tf.Tensor[])[0]!;
       const z = denseFast(h, this.latent[0]!, this.latent[1]!);
@@ -152,7 +156,7 @@ export class TemporalLatentModel extends Model<TemporalLatentConfig, tf.Tensor3D
    * vanishes once the output is the mean image, and training stalls there for many epochs.
    */
   protected batchLoss(x: tf.Tensor3D): tf.Scalar {
-    return tf.losses.sigmoidCrossEntropy(x, this.logits(x)) as tf.Scalar;
+    return tf.losses.sigmoidCrossEntropy(x, this.logits(x, true)) as tf.Scalar;
   }
 
   /** Reconstruction of x as a flat array (b · t · pixels). */

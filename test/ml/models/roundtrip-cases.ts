@@ -69,6 +69,8 @@ const s2sBatch = { src: ids(4, 5, 9), tgt: ids(4, 4, 9).map((r) => [1, ...r, 2])
 const temporal = (variant: 'baseline' | 'full') => ({
   variant, pixels: 16, frameUnits: 8, modelDim: 8, latentDim: 4, lstmUnits: 4, heads: 2, memorySlots: 3,
   segmentLength: 2, learningRate: 0.01, clipNorm: 5, seed: 4,
+  // The full model also covers pre-norm and dropout (active in its one training step).
+  transformerNorm: variant === 'full' ? 'pre' : 'post', dropout: variant === 'full' ? 0.1 : 0,
 }) as const;
 
 /** Train one step on `batch` (disposed after) and return the model. */
