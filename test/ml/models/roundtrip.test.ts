@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModel } from '../../../lib/ml/models/kinds.ts';
+import { loadModelAs } from '../../../lib/ml/models/model.ts';
+import { Seq2Seq } from '../../../lib/ml/models/seq2seq.ts';
 import { useBackend } from '../helpers.ts';
 import { CASES, probe } from './roundtrip-cases.ts';
 
@@ -42,6 +44,12 @@ describe('loadModel', () => {
     await CASES[0]!.build().save(dir);
     await writeFile(path.join(dir, 'config.json'), JSON.stringify({ kind: 'perceptron', config: { seed: 1 } }));
     await expect(loadModel(dir)).rejects.toThrow(/config\.json: unknown model kind "perceptron" \(known: .*seq2seq/);
+  });
+
+  it('loadModelAs refuses a model of another kind, naming both', async () => {
+    const dir = path.join(root, 'other-kind');
+    await CASES[0]!.build().save(dir);
+    await expect(loadModelAs(dir, Seq2Seq)).rejects.toThrow(/config\.json: a "gru-attention-classifier" model, expected "seq2seq"/);
   });
 
   it('names the file when config.json is not a saved model', async () => {
