@@ -10,7 +10,7 @@
 import path from 'node:path';
 import { createRng, type Rng } from '../data/prng.ts';
 import { type RunContext, writeJson } from './common.ts';
-import { type Infer, count, listOf, obj } from '../params.ts';
+import { type Infer, type ParamCheck, checkParams, count, listOf, obj } from '../params.ts';
 import { SEED } from './train-params.ts';
 
 /** The `theory` section of pipeline.yaml: one declaration, type and check alike. */
@@ -32,6 +32,9 @@ export const THEORY_STAGE_PARAMS = obj({ seed: SEED, theory: THEORY_PARAMS });
 
 /** Params of the theory stage (`theory` in pipeline.yaml, plus `seed`). */
 export type TheoryParams = Infer<typeof THEORY_PARAMS> & { seed: number };
+
+/** Check a `theory` stage's params (see `lib/ml/params.ts`). */
+export const validateTheoryParams = (raw: unknown): ParamCheck<Infer<typeof THEORY_STAGE_PARAMS>> => checkParams(THEORY_STAGE_PARAMS, raw);
 
 /** Averages over trials and query rows for one d_k and one scaling. */
 export interface AttentionStatistics {
