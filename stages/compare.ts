@@ -1,7 +1,7 @@
 /** Compare stage: every reports/**\/metrics.json in one table → reports/compare.json, reports/compare.md. */
 import path from 'node:path';
 import { root } from '../lib/engine/stage.ts';
-import { run } from '../lib/ml/experiments/compare.ts';
+import { run } from '../lib/registry/compare.ts';
 
 const dir = root();
 const { models } = await run({ root: dir }, { outDir: path.join(dir, 'reports') });

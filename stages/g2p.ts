@@ -1,10 +1,11 @@
 /** Grapheme → phoneme stage: attention seq2seq on data/g2p (a CMUdict subset) → models/g2p, reports/g2p/. */
 import path from 'node:path';
-import { params, reportEpoch, root } from '../lib/engine/stage.ts';
+import { reportEpoch, root } from '../lib/engine/stage.ts';
 import { initBackend } from '../lib/ml/backend.ts';
-import { type G2pParams, run } from '../lib/ml/experiments/g2p.ts';
+import { G2P_STAGE_PARAMS, run } from '../lib/ml/experiments/g2p.ts';
+import { checkedParams } from './checked-params.ts';
 
-const p = params<{ seed: number; g2p: Omit<G2pParams, 'seed' | 'dataDir'> }>();
+const p = checkedParams(G2P_STAGE_PARAMS);
 const dir = root();
 await initBackend();
 const { metrics } = await run(

@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { params, root } from '../lib/engine/stage.ts';
-import { run } from '../lib/ml/experiments/promote.ts';
+import { run } from '../lib/registry/promote.ts';
 
 const p = params<{ promote: { minAccuracy: number; maxMse: number } }>();
 const dir = root();

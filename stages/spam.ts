@@ -3,13 +3,13 @@
  * models/spam/<member>, reports/spam/<member>/.
  */
 import path from 'node:path';
-import { item, params, reportEpoch, root } from '../lib/engine/stage.ts';
+import { item, reportEpoch, root } from '../lib/engine/stage.ts';
 import { initBackend } from '../lib/ml/backend.ts';
-import { run, spamMemberName } from '../lib/ml/experiments/spam.ts';
-import { SPAM_CELLS, type SpamCell } from '../lib/ml/experiments/spam-model.ts';
+import { SPAM_STAGE_PARAMS, run, spamMemberName } from '../lib/ml/experiments/spam.ts';
+import { SPAM_CELLS, type SpamCell } from '../lib/ml/models/spam-classifier.ts';
+import { checkedParams } from './checked-params.ts';
 
-interface Spam { model: { embedDim: number; units: number }; train: { epochs: number; batchSize: number; lr: number; clipNorm?: number } }
-const p = params<{ seed: number; spam: Spam }>();
+const p = checkedParams(SPAM_STAGE_PARAMS);
 const { cell, mask } = item<{ cell: string; mask: string }>();
 if (!(SPAM_CELLS as readonly string[]).includes(cell) || (mask !== 'masked' && mask !== 'unmasked')) {
   console.error(`spam: matrix item cell must be one of ${SPAM_CELLS.join(', ')} and mask masked|unmasked; got ${cell}, ${mask}`);
@@ -19,7 +19,7 @@ const member = spamMemberName(cell as SpamCell, mask === 'masked');
 const dir = root();
 await initBackend();
 const { metrics } = await run(
-  { seed: p.seed, dataDir: path.join(dir, 'data/spam'), cell: cell as SpamCell, masked: mask === 'masked', ...p.spam.model, ...p.spam.train },
+  { seed: p.seed, dataDir: path.join(dir, 'data/spam'), cell: cell as SpamCell, masked: mask === 'masked', ...p.spam.model, ...p.spam.train, ...p.spam.eval },
   { outDir: path.join(dir, 'reports/spam', member), modelDir: path.join(dir, 'models/spam', member), onEpoch: reportEpoch },
 );
 console.log(

@@ -1,7 +1,7 @@
 /** Picks the sweep member with the best validation accuracy → models/sweep-best, reports/sweep-best/. */
 import path from 'node:path';
 import { root } from '../lib/engine/stage.ts';
-import { select } from '../lib/ml/experiments/sweep-select.ts';
+import { select } from '../lib/registry/sweep-select.ts';
 
 const dir = root();
 const r = await select(

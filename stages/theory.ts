@@ -1,9 +1,10 @@
 /** Theory stage: scaled vs unscaled dot-product attention for growing d_k → reports/theory/scaling.json. */
 import path from 'node:path';
-import { params, reportEpoch, root } from '../lib/engine/stage.ts';
-import { run } from '../lib/ml/experiments/theory.ts';
+import { reportEpoch, root } from '../lib/engine/stage.ts';
+import { THEORY_STAGE_PARAMS, run } from '../lib/ml/experiments/theory.ts';
+import { checkedParams } from './checked-params.ts';
 
-const p = params<{ seed: number; theory: { dims: number[]; queries: number; keys: number; trials: number } }>();
+const p = checkedParams(THEORY_STAGE_PARAMS);
 const r = await run({ seed: p.seed, ...p.theory }, { outDir: path.join(root(), 'reports/theory'), onEpoch: reportEpoch });
 for (const [i, d] of r.dims.entries()) {
   const s = r.scaled[i]!;

@@ -1,10 +1,11 @@
 /** Exercise 1 stage: GRU + attention classifier on data/synthetic → models/ex1, reports/ex1/. */
 import path from 'node:path';
-import { params, reportEpoch, root } from '../lib/engine/stage.ts';
+import { reportEpoch, root } from '../lib/engine/stage.ts';
 import { initBackend } from '../lib/ml/backend.ts';
-import { run } from '../lib/ml/experiments/ex1.ts';
+import { EX1_STAGE_PARAMS, run } from '../lib/ml/experiments/ex1.ts';
+import { checkedParams } from './checked-params.ts';
 
-const p = params<{ seed: number; ex1: { units: number; epochs: number; batchSize: number; lr: number; attentionExamples: number } }>();
+const p = checkedParams(EX1_STAGE_PARAMS);
 const dir = root();
 await initBackend();
 const { metrics } = await run(

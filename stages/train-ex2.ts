@@ -1,13 +1,11 @@
 /** Exercise 2 stage: Bi-LSTM + Bahdanau forecaster on data/sine-trend → models/ex2, reports/ex2/. */
 import path from 'node:path';
-import { params, reportEpoch, root } from '../lib/engine/stage.ts';
+import { reportEpoch, root } from '../lib/engine/stage.ts';
 import { initBackend } from '../lib/ml/backend.ts';
-import { run } from '../lib/ml/experiments/ex2.ts';
+import { EX2_STAGE_PARAMS, run } from '../lib/ml/experiments/ex2.ts';
+import { checkedParams } from './checked-params.ts';
 
-interface Ex2 {
-  units: number; attentionUnits: number; epochs: number; batchSize: number; lr: number; teacherForcing: number; relative: boolean; forecastExamples: number;
-}
-const p = params<{ seed: number; ex2: Ex2 }>();
+const p = checkedParams(EX2_STAGE_PARAMS);
 const dir = root();
 await initBackend();
 const { metrics } = await run(

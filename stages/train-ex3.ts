@@ -4,22 +4,19 @@
  * `ablate` matrix runs `full` (the improved model) and each `no-<module>` ablation.
  */
 import path from 'node:path';
-import { params, reportEpoch, root } from '../lib/engine/stage.ts';
+import { reportEpoch, root } from '../lib/engine/stage.ts';
 import { initBackend } from '../lib/ml/backend.ts';
-import { run } from '../lib/ml/experiments/ex3.ts';
-import { EX3_VARIANTS, isEx3Variant } from '../lib/ml/experiments/ex3-model.ts';
+import { EX3_STAGE_PARAMS, run } from '../lib/ml/experiments/ex3.ts';
+import { EX3_VARIANTS, isEx3Variant } from '../lib/ml/models/temporal-latent.ts';
+import { checkedParams } from './checked-params.ts';
 
-interface Ex3 {
-  frameUnits: number; modelDim: number; latentDim: number; lstmUnits: number; heads: number; memorySlots: number;
-  segmentLength: number; epochs: number; batchSize: number; lr: number; clipNorm?: number; examples?: number;
-}
 const flag = process.argv.indexOf('--variant');
 const variant = flag === -1 ? undefined : process.argv[flag + 1];
 if (variant === undefined || !isEx3Variant(variant)) {
   console.error(`train-ex3: --variant must be one of ${EX3_VARIANTS.join(', ')}; got ${variant ?? 'nothing'}`);
   process.exit(2);
 }
-const p = params<{ seed: number; ex3: Ex3 }>();
+const p = checkedParams(EX3_STAGE_PARAMS);
 const dir = root();
 await initBackend();
 const { metrics } = await run(

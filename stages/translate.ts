@@ -5,21 +5,16 @@
  * `--attention best`, which reads the `translate.bestAttention` param.
  */
 import path from 'node:path';
-import { params, reportEpoch, root } from '../lib/engine/stage.ts';
+import { reportEpoch, root } from '../lib/engine/stage.ts';
 import { initBackend } from '../lib/ml/backend.ts';
-import { TRANSLATE_ENCODERS, type TranslateEncoder, isAttentionKind, run } from '../lib/ml/experiments/translate.ts';
+import { TRANSLATE_ENCODERS, TRANSLATE_STAGE_PARAMS, type TranslateEncoder, isAttentionKind, run } from '../lib/ml/experiments/translate.ts';
+import { checkedParams } from './checked-params.ts';
 
-interface Translate {
-  model: { embedDim: number; units: number; attentionUnits: number; heads: number };
-  train: { epochs: number; batchSize: number; lr: number; teacherForcing: number };
-  eval: { beamWidth: number; beamLimit?: number; valLimit?: number; attentionExamples: number };
-  bestAttention?: string;
-}
 const arg = (name: string): string | undefined => {
   const i = process.argv.indexOf(`--${name}`);
   return i === -1 ? undefined : process.argv[i + 1];
 };
-const p = params<{ seed: number; translate: Translate }>();
+const p = checkedParams(TRANSLATE_STAGE_PARAMS);
 const requested = arg('attention');
 const attention = requested === 'best' ? p.translate.bestAttention : requested;
 const encoder = arg('encoder') ?? 'lstm';

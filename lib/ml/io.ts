@@ -1,7 +1,7 @@
 /**
  * Model files in the standard tfjs layers-model format (`model.json` + `weights.bin`), read and
  * written with node:fs so no native tfjs-node is needed. Custom layers load when their class is
- * registered with `tf.serialization.registerClass` before {@link loadModel} runs.
+ * registered with `tf.serialization.registerClass` before {@link loadLayersModel} runs.
  */
 import * as tf from '@tensorflow/tfjs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
@@ -40,7 +40,7 @@ export function fileHandler(dir: string): tf.io.IOHandler {
   return {
     async save(artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
       if (artifacts.modelTopology instanceof ArrayBuffer) {
-        throw new Error('saveModel: binary model topologies are not supported');
+        throw new Error('saveLayersModel: binary model topologies are not supported');
       }
       await mkdir(dir, { recursive: true });
       const weights = toBytes(artifacts.weightData);
@@ -68,12 +68,12 @@ export function fileHandler(dir: string): tf.io.IOHandler {
 }
 
 /** Save a layers model as `dir/model.json` + `dir/weights.bin` (creating `dir`). */
-export async function saveModel(model: tf.LayersModel, dir: string): Promise<void> {
+export async function saveLayersModel(model: tf.LayersModel, dir: string): Promise<void> {
   await model.save(fileHandler(dir));
 }
 
-/** Load a layers model saved by {@link saveModel} (or by any tfjs tool in the same format). */
-export async function loadModel(dir: string): Promise<tf.LayersModel> {
+/** Load a layers model saved by {@link saveLayersModel} (or by any tfjs tool in the same format). */
+export async function loadLayersModel(dir: string): Promise<tf.LayersModel> {
   return tf.loadLayersModel(fileHandler(dir));
 }
 

@@ -3,9 +3,10 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateSyntheticSequences, readSyntheticSequences, writeSyntheticSequences } from '../../lib/ml/data/synthetic-sequences.ts';
 import { type Ex1Metrics, run } from '../../lib/ml/experiments/ex1.ts';
-import { GruAttentionClassifier } from '../../lib/ml/experiments/gru-attention-classifier.ts';
+import { GruAttentionClassifier } from '../../lib/ml/models/gru-attention-classifier.ts';
+import { loadModelAs } from '../../lib/ml/models/model.ts';
 import { useBackend } from '../ml/helpers.ts';
-import { readJson, tempDir } from './helpers.ts';
+import { TRAIN_DEFAULTS, readJson, tempDir } from './helpers.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -14,7 +15,7 @@ beforeAll(async () => {
   await writeSyntheticSequences(path.join(dir, 'data'), generateSyntheticSequences({ n: 45, steps: 16, seed: 7 }));
 });
 
-const params = () => ({ seed: 3, dataDir: path.join(dir, 'data'), units: 4, epochs: 2, batchSize: 8, lr: 0.01, attentionExamples: 3 });
+const params = () => ({ seed: 3, dataDir: path.join(dir, 'data'), units: 4, epochs: 2, batchSize: 8, lr: 0.01, attentionExamples: 3, ...TRAIN_DEFAULTS });
 
 describe('exercise 1 run()', () => {
   it('trains, reports the epochs, and writes metrics, curve, attention and a loadable model', async () => {
@@ -50,7 +51,7 @@ describe('exercise 1 run()', () => {
     }
 
     // The saved model reproduces the reported test accuracy.
-    const model = await GruAttentionClassifier.load(path.join(dir, 'model'));
+    const model = await loadModelAs(path.join(dir, 'model'), GruAttentionClassifier);
     const data = await readSyntheticSequences(path.join(dir, 'data'));
     const rows = Array.from(data.split.test);
     const x = tf.tensor3d(rows.flatMap((r) => Array.from(data.x.subarray(r * 16, (r + 1) * 16))), [rows.length, 16, 1]);

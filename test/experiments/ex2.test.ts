@@ -4,8 +4,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { generateSineTrend, writeSineTrend } from '../../lib/ml/data/sine-trend.ts';
 import { type Ex2Metrics, run } from '../../lib/ml/experiments/ex2.ts';
 import { Seq2SeqForecaster } from '../../lib/ml/models/forecaster.ts';
+import { loadModelAs } from '../../lib/ml/models/model.ts';
 import { useBackend } from '../ml/helpers.ts';
-import { readJson, tempDir } from './helpers.ts';
+import { TRAIN_DEFAULTS, readJson, tempDir } from './helpers.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -24,7 +25,8 @@ describe('exercise 2 run()', () => {
     const modelLeak = tf.memory().numTensors - bare;
     const before = tf.memory().numTensors;
     const { metrics } = await run(
-      { seed: 1, dataDir: path.join(dir, 'data'), units: 4, attentionUnits: 4, epochs: 2, batchSize: 16, lr: 0.01, forecastExamples: 2 },
+      { seed: 1, dataDir: path.join(dir, 'data'), units: 4, attentionUnits: 4, epochs: 2, batchSize: 16, lr: 0.01, forecastExamples: 2,
+        teacherForcing: 1, relative: true, ...TRAIN_DEFAULTS },
       { outDir: path.join(dir, 'reports'), modelDir: path.join(dir, 'model'), onEpoch: (e) => seen.push(e) },
     );
     expect(tf.memory().numTensors - before).toBe(modelLeak);
@@ -49,7 +51,7 @@ describe('exercise 2 run()', () => {
     expect(a.maps[0]!.weights).toHaveLength(4);
 
     // The saved model and its preprocessing reproduce the saved forecast.
-    const model = await Seq2SeqForecaster.load(path.join(dir, 'model'));
+    const model = await loadModelAs(path.join(dir, 'model'), Seq2SeqForecaster);
     const pre = await readJson<{ relative: boolean }>(path.join(dir, 'model/preprocessing.json'));
     expect(pre.relative).toBe(true);
     const input = f.examples[0]!.input;
@@ -60,7 +62,8 @@ describe('exercise 2 run()', () => {
   });
 
   it('feeds absolute windows when relative is false, and records the choice', async () => {
-    const base = { seed: 1, dataDir: path.join(dir, 'data'), units: 4, attentionUnits: 4, epochs: 1, batchSize: 16, lr: 0.01 };
+    const base = { seed: 1, dataDir: path.join(dir, 'data'), units: 4, attentionUnits: 4, epochs: 1, batchSize: 16, lr: 0.01,
+      teacherForcing: 1, relative: true, forecastExamples: 8, ...TRAIN_DEFAULTS };
     const abs = await run({ ...base, relative: false }, { outDir: path.join(dir, 'abs') });
     const rel = await run(base, { outDir: path.join(dir, 'rel') });
     expect(abs.metrics.relative).toBe(false);

@@ -18,3 +18,6 @@ export async function readJson<T = Record<string, unknown>>(file: string): Promi
   const { readFile } = await import('node:fs/promises');
   return JSON.parse(await readFile(file, 'utf8')) as T;
 }
+
+/** The training params pipeline.yaml gives every experiment by default (today's behaviour). */
+export const TRAIN_DEFAULTS = { clipNorm: 5, schedule: { kind: 'constant', warmupSteps: 0 }, patience: 0 } as const;

@@ -3,9 +3,9 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateSpam, writeSpam } from '../../lib/ml/data/spam.ts';
 import { type SpamParams, run, spamMemberName } from '../../lib/ml/experiments/spam.ts';
-import { SPAM_CELLS, SpamClassifier } from '../../lib/ml/experiments/spam-model.ts';
+import { SPAM_CELLS, SpamClassifier } from '../../lib/ml/models/spam-classifier.ts';
 import { useBackend } from '../ml/helpers.ts';
-import { readJson, tempDir } from './helpers.ts';
+import { TRAIN_DEFAULTS, readJson, tempDir } from './helpers.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -15,7 +15,8 @@ beforeAll(async () => {
 });
 
 const tiny = (over: Partial<SpamParams>): SpamParams => ({
-  seed: 2, dataDir: path.join(dir, 'data'), cell: 'lstm', masked: true, embedDim: 4, units: 4, epochs: 2, batchSize: 16, lr: 0.01, attentionExamples: 2, ...over,
+  seed: 2, dataDir: path.join(dir, 'data'), cell: 'lstm', masked: true, embedDim: 4, units: 4, epochs: 2, batchSize: 16, lr: 0.01, attentionExamples: 2, threshold: 0.5,
+  ...TRAIN_DEFAULTS, ...over,
 });
 
 describe('spam classifier', () => {

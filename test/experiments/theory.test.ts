@@ -6,7 +6,7 @@ import { readJson, tempDir } from './helpers.ts';
 describe('theory run()', () => {
   it('shows the unscaled softmax saturating as d_k grows while the scaled one does not', async () => {
     const dir = await tempDir('theory');
-    const r = await run({ seed: 1, dims: [4, 512], queries: 16, keys: 16, trials: 2 }, { outDir: dir });
+    const r = await run({ seed: 1, dims: [4, 512], queries: 16, keys: 16, trials: 2, valueDim: 16 }, { outDir: dir });
     const [s4, s512] = r.scaled;
     const [u4, u512] = r.unscaled;
     // Scaling keeps score spread near 1; without it, it grows like √d_k.
@@ -25,9 +25,9 @@ describe('theory run()', () => {
 
   it('is a pure function of the seed, and a d_k does not depend on the others in the list', async () => {
     const dir = await tempDir('theory2');
-    const a = await run({ seed: 9, dims: [8, 32], queries: 4, keys: 6, trials: 1 }, { outDir: dir });
-    const b = await run({ seed: 9, dims: [32], queries: 4, keys: 6, trials: 1 }, { outDir: dir });
-    const c = await run({ seed: 10, dims: [32], queries: 4, keys: 6, trials: 1 }, { outDir: dir });
+    const a = await run({ seed: 9, dims: [8, 32], queries: 4, keys: 6, trials: 1, valueDim: 16 }, { outDir: dir });
+    const b = await run({ seed: 9, dims: [32], queries: 4, keys: 6, trials: 1, valueDim: 16 }, { outDir: dir });
+    const c = await run({ seed: 10, dims: [32], queries: 4, keys: 6, trials: 1, valueDim: 16 }, { outDir: dir });
     expect(b.scaled[0]).toEqual(a.scaled[1]);
     expect(c.scaled[0]).not.toEqual(b.scaled[0]);
   });

@@ -6,8 +6,9 @@ import { run as runG2p } from '../../lib/ml/experiments/g2p.ts';
 import { type TranslateParams, run } from '../../lib/ml/experiments/translate.ts';
 import { raggedRows, sequenceScores, stripSpecials } from '../../lib/ml/experiments/translate-seq2seq.ts';
 import { Seq2Seq } from '../../lib/ml/models/seq2seq.ts';
+import { loadModelAs } from '../../lib/ml/models/model.ts';
 import { useBackend } from '../ml/helpers.ts';
-import { readJson, tempDir } from './helpers.ts';
+import { TRAIN_DEFAULTS, readJson, tempDir } from './helpers.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -19,7 +20,8 @@ beforeAll(async () => {
 
 const tiny = (over: Partial<TranslateParams>): TranslateParams => ({
   seed: 1, dataDir: path.join(dir, 'dates'), attention: 'general', encoder: 'lstm', embedDim: 8, units: 8, attentionUnits: 8,
-  heads: 2, epochs: 1, batchSize: 16, lr: 0.01, teacherForcing: 1, beamWidth: 2, beamLimit: 3, attentionExamples: 2, ...over,
+  heads: 2, epochs: 1, batchSize: 16, lr: 0.01, teacherForcing: 1, beamWidth: 2, beamLimit: 3, valLimit: 40, attentionExamples: 2,
+  samples: 50, coverageWeight: 0.1, conv: { layers: 3, kernelSize: 3 }, transformer: { layers: 2, norm: 'post', dropout: 0 }, ...TRAIN_DEFAULTS, ...over,
 });
 
 describe('seq2seq helpers', () => {
@@ -61,7 +63,7 @@ describe('translation run()', () => {
       expect(row).toHaveLength(m.source.length);
       expect(row.reduce((s, w) => s + w, 0)).toBeCloseTo(1, 4);
     }
-    (await Seq2Seq.load(path.join(dir, 'model'))).dispose();
+    (await loadModelAs(path.join(dir, 'model'), Seq2Seq)).dispose();
     const again = await run(tiny({}), { outDir: path.join(dir, 'again') });
     expect(again.metrics.test_cer).toBe(metrics.test_cer);
   });
@@ -81,7 +83,8 @@ describe('g2p run()', () => {
   it('writes phoneme error rate, word accuracy and BLEU, and samples', async () => {
     const out = path.join(dir, 'g2p-out');
     const { metrics } = await runG2p(
-      { seed: 1, dataDir: path.join(dir, 'g2p'), embedDim: 8, units: 8, attentionUnits: 8, epochs: 1, batchSize: 16, lr: 0.01, beamWidth: 2, beamLimit: 3 },
+      { seed: 1, dataDir: path.join(dir, 'g2p'), embedDim: 8, units: 8, attentionUnits: 8, epochs: 1, batchSize: 16, lr: 0.01, beamWidth: 2, beamLimit: 3,
+        attention: 'additive', teacherForcing: 1, valLimit: 40, attentionExamples: 6, samples: 50, ...TRAIN_DEFAULTS },
       { outDir: out },
     );
     expect(metrics).toMatchObject({ model: 'g2p', gate_metric: 'test_word_accuracy', words: 40, attention: 'additive' });

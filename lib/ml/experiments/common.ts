@@ -1,12 +1,12 @@
 /**
  * What every experiment shares: the context a stage hands to `run()`, JSON output that is
- * byte-stable (so that unchanged results keep their cache digests), minibatching and seeding.
+ * byte-stable (so that unchanged results keep their cache digests), row gathering. Batching,
+ * shuffling and the training loop are `lib/ml/train`'s.
  * No engine import here: progress goes through the `onEpoch` callback the stage passes in.
  */
-import type { Rng } from '../random.ts';
+import type { OnEpoch } from '../train/types.ts';
 
-/** Per-epoch progress: the stage forwards it to the runner's live view. */
-export type OnEpoch = (epoch: number, epochs: number, values: Record<string, number>) => void;
+export type { OnEpoch } from '../train/types.ts';
 
 /** Where an experiment writes and whom it tells about progress. */
 export interface RunContext {
@@ -20,21 +20,6 @@ export interface RunContext {
 // The learning-curve row and the byte-stable JSON writer live with the artifact formats.
 export { type EpochRecord } from '../artifacts/history.ts';
 export { writeJson } from '../artifacts/json.ts';
-
-/** Splits `indices` (already in the desired order) into consecutive batches of `size`. */
-export function batches(indices: ArrayLike<number>, size: number): number[][] {
-  if (!Number.isInteger(size) || size < 1) throw new Error(`batch size must be a positive integer, got ${size}`);
-  const out: number[][] = [];
-  for (let i = 0; i < indices.length; i += size) {
-    out.push(Array.from({ length: Math.min(size, indices.length - i) }, (_, k) => indices[i + k]!));
-  }
-  return out;
-}
-
-/** A shuffled copy of `indices`. */
-export function shuffled(indices: ArrayLike<number>, rng: Rng): number[] {
-  return rng.shuffle(Array.from(indices));
-}
 
 /** Rows `rows` of a row-major array whose rows have `width` values, as one packed array. */
 export function gatherRows(data: Float32Array, width: number, rows: readonly number[]): Float32Array {

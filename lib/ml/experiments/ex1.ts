@@ -12,28 +12,38 @@ import { readSyntheticSequences, type SequenceClassificationData } from '../data
 import { argmaxRows, classificationReport } from '../metrics/classification.ts';
 import { attentionEntropy, attentionSpan, meanAttendedPosition } from '../metrics/attention.ts';
 import { currentBackend } from './backend.ts';
-import {
-  type EpochRecord, type RunContext, batches, gatherRows, secondsSince, shuffled, writeJson,
-} from './common.ts';
+import { GruAttentionClassifier } from '../models/gru-attention-classifier.ts';
+import { batches, fit } from '../train/index.ts';
+import { type RunContext, gatherRows } from './common.ts';
+import { type Infer, type ParamCheck, checkParams, count, obj, optional } from '../params.ts';
+import { SEED, TRAIN_FIELDS, fitSettings } from './train-params.ts';
+
+/** The `ex1` section of pipeline.yaml: its one declaration, type and check alike. */
+export const EX1_PARAMS = obj({
+  /** GRU units. */
+  units: count(),
+  ...TRAIN_FIELDS,
+  /** How many test examples' attention weights to save. */
+  attentionExamples: count(0),
+  /** Width of the attention score's hidden layer (default: units). */
+  attentionUnits: optional(count()),
+});
+
+/** The params of the `train-ex1` stage. */
+export const EX1_STAGE_PARAMS = obj({ seed: SEED, ex1: EX1_PARAMS });
 import { writeAttention, writeHistory, writeMetrics } from '../artifacts/index.ts';
-import { deriveSeed, rng as seededRng } from '../random.ts';
-import { GruAttentionClassifier } from './gru-attention-classifier.ts';
 
 /** Params of exercise 1 (`ex1` in pipeline.yaml, plus `seed` and where the data is). */
-export interface Ex1Params {
+export type Ex1Params = Infer<typeof EX1_PARAMS> & {
   seed: number;
   /** A bundle written by `writeSyntheticSequences` (`data/synthetic`). */
   dataDir: string;
-  units: number;
-  epochs: number;
-  batchSize: number;
-  lr: number;
-  /** How many test examples' attention weights to save (default 24). */
-  attentionExamples?: number;
-  attentionUnits?: number;
   /** Model name recorded in the outputs (default `ex1`; sweep members pass theirs). */
   name?: string;
-}
+};
+
+/** Check a `train-ex1` stage's params (see `lib/ml/params.ts`). */
+export const validateEx1Params = (raw: unknown): ParamCheck<Infer<typeof EX1_STAGE_PARAMS>> => checkParams(EX1_STAGE_PARAMS, raw);
 
 /** What `metrics.json` holds (the numbers compare and promote read). */
 export interface Ex1Metrics {
@@ -95,31 +105,22 @@ export async function run(params: Ex1Params, ctx: RunContext): Promise<Ex1Result
   const backend = await currentBackend();
   const data = await readSyntheticSequences(params.dataDir);
   const model = new GruAttentionClassifier({
-    inputDim: data.features, numClasses: data.numClasses, units: params.units, learningRate: params.lr, seed: params.seed,
+    inputDim: data.features, numClasses: data.numClasses, units: params.units, learningRate: params.lr,
+    clipNorm: params.clipNorm, seed: params.seed,
     ...(params.attentionUnits !== undefined ? { attentionUnits: params.attentionUnits } : {}),
   });
-  const rng = seededRng(deriveSeed(params.seed, 'train/ex1'));
   const width = data.steps * data.features;
-  const history: EpochRecord[] = [];
-  let best = { epoch: 0, accuracy: -1, weights: model.snapshot() };
-  const start = performance.now();
-  for (let epoch = 1; epoch <= params.epochs; epoch++) {
-    let lossSum = 0;
-    const order = batches(shuffled(data.split.train, rng), params.batchSize);
-    for (const rows of order) {
-      const x = tf.tensor3d(gatherRows(data.x, width, rows), [rows.length, data.steps, data.features]);
-      const y = tf.tensor1d(rows.map((r) => data.y[r]!), 'int32');
-      lossSum += model.trainStep(x, y) * rows.length;
-      tf.dispose([x, y]);
-    }
-    const loss = lossSum / Math.max(data.split.train.length, 1);
-    const val = evaluate(model, data, data.split.val);
-    history.push({ epoch, loss, val_accuracy: val.accuracy });
-    if (val.accuracy > best.accuracy) best = { epoch, accuracy: val.accuracy, weights: model.snapshot() };
-    ctx.onEpoch?.(epoch, params.epochs, { loss, val_acc: val.accuracy });
-  }
-  const trainTime = secondsSince(start);
-  model.restore(best.weights);
+  const trained = fit(model, {
+    ...fitSettings(params), examples: data.split.train, seed: params.seed, stream: 'ex1',
+    batch: (rows) => ({
+      x: tf.tensor3d(gatherRows(data.x, width, rows), [rows.length, data.steps, data.features]),
+      y: tf.tensor1d(rows.map((r) => data.y[r]!), 'int32'),
+    }),
+    validate: () => ({ val_accuracy: evaluate(model, data, data.split.val).accuracy }),
+    monitor: { metric: 'val_accuracy', mode: 'max' },
+    lossAverage: 'example',
+    onEpoch: ctx.onEpoch,
+  });
 
   const test = evaluate(model, data, data.split.test);
   const actual = Array.from(data.split.test, (i) => data.y[i]!);
@@ -129,24 +130,24 @@ export async function run(params: Ex1Params, ctx: RunContext): Promise<Ex1Result
     model: params.name ?? 'ex1',
     task: 'classification',
     test_accuracy: test.accuracy,
-    val_accuracy: best.accuracy,
+    val_accuracy: Math.max(0, trained.bestValue),
     attention_span: attentionSpan(att),
     avg_attention_position: meanAttendedPosition(att),
     attention_entropy: attentionEntropy(att),
     macro_f1: report.macro.f1,
     per_class: report.perClass.map((c, i) => ({ name: data.classNames[i] ?? String(i), ...c })),
     confusion: report.confusion,
-    best_epoch: best.epoch,
+    best_epoch: trained.bestEpoch,
     epochs: params.epochs,
     hyperparameters: { units: params.units, lr: params.lr, batch_size: params.batchSize, epochs: params.epochs },
     parameters: model.parameterCount(),
     train_samples: data.split.train.length,
     test_samples: data.split.test.length,
     backend,
-    train_time_s: trainTime,
+    train_time_s: trained.trainTimeS,
   };
 
-  const shown = Math.min(params.attentionExamples ?? 24, data.split.test.length);
+  const shown = Math.min(params.attentionExamples, data.split.test.length);
   const examples = Array.from({ length: shown }, (_, i) => {
     const row = data.split.test[i]!;
     return {
@@ -159,7 +160,7 @@ export async function run(params: Ex1Params, ctx: RunContext): Promise<Ex1Result
     };
   });
   await writeMetrics(path.join(ctx.outDir, 'metrics.json'), metrics);
-  await writeHistory(path.join(ctx.outDir, 'history.json'), { model: params.name ?? 'ex1', best_epoch: best.epoch, epochs: history });
+  await writeHistory(path.join(ctx.outDir, 'history.json'), { model: params.name ?? 'ex1', best_epoch: trained.bestEpoch, epochs: trained.history });
   await writeAttention(path.join(ctx.outDir, 'attention.json'), { model: params.name ?? 'ex1', steps: data.steps, classes: data.classNames, examples });
   if (ctx.modelDir !== undefined) await model.save(ctx.modelDir);
   model.dispose();

@@ -15,34 +15,42 @@ import { type ForecastData, readSineTrend } from '../data/sine-trend.ts';
 import { attentionEntropy, attentionSpan, meanAttendedPosition } from '../metrics/attention.ts';
 import { mae, mse } from '../metrics/regression.ts';
 import { type ForecastBatch, Seq2SeqForecaster } from '../models/forecaster.ts';
+import { batches, fit } from '../train/index.ts';
 import { currentBackend } from './backend.ts';
-import {
-  type EpochRecord, type RunContext, batches, gatherRows, secondsSince, shuffled, writeJson,
-} from './common.ts';
+import { type RunContext, gatherRows, writeJson } from './common.ts';
+import { type Infer, type ParamCheck, bool, checkParams, count, fraction, obj } from '../params.ts';
+import { SEED, TRAIN_FIELDS, fitSettings } from './train-params.ts';
+
+/** The `ex2` section of pipeline.yaml: its one declaration, type and check alike. */
+export const EX2_PARAMS = obj({
+  /** Units of each encoder direction and of the decoder. */
+  units: count(),
+  attentionUnits: count(),
+  ...TRAIN_FIELDS,
+  /** Teacher-forcing ratio during training (1 = always feed the true previous value). */
+  teacherForcing: fraction(),
+  /**
+   * Feed windows relative to their last input value and add it back to the forecast; false
+   * feeds the globally normalised values as they are.
+   */
+  relative: bool(),
+  /** How many test windows to save with their attention. */
+  forecastExamples: count(0),
+});
+
+/** The params of the `train-ex2` stage. */
+export const EX2_STAGE_PARAMS = obj({ seed: SEED, ex2: EX2_PARAMS });
 import { writeAttention, writeForecasts, writeHistory, writeMetrics } from '../artifacts/index.ts';
-import { deriveSeed, rng as seededRng } from '../random.ts';
 
 /** Params of exercise 2 (`ex2` in pipeline.yaml, plus `seed` and the data bundle). */
-export interface Ex2Params {
+export type Ex2Params = Infer<typeof EX2_PARAMS> & {
   seed: number;
   /** A bundle written by `writeSineTrend` (`data/sine-trend`). */
   dataDir: string;
-  /** Units of each encoder direction and of the decoder. */
-  units: number;
-  attentionUnits: number;
-  epochs: number;
-  batchSize: number;
-  lr: number;
-  /** Teacher-forcing ratio during training (default 1). */
-  teacherForcing?: number;
-  /**
-   * Feed windows relative to their last input value and add it back to the forecast (default
-   * true); false feeds the globally normalised values as they are.
-   */
-  relative?: boolean;
-  /** How many test windows to save with their attention (default 8). */
-  forecastExamples?: number;
-}
+};
+
+/** Check a `train-ex2` stage's params (see `lib/ml/params.ts`). */
+export const validateEx2Params = (raw: unknown): ParamCheck<Infer<typeof EX2_STAGE_PARAMS>> => checkParams(EX2_STAGE_PARAMS, raw);
 
 /** What `metrics.json` holds. */
 export interface Ex2Metrics {
@@ -142,27 +150,19 @@ export async function run(params: Ex2Params, ctx: RunContext): Promise<Ex2Result
   const data = await readSineTrend(params.dataDir);
   const model = new Seq2SeqForecaster({
     horizon: data.targetSteps, units: params.units, attentionUnits: params.attentionUnits, attention: 'additive',
-    bidirectional: true, learningRate: params.lr, teacherForcingRatio: params.teacherForcing ?? 1, seed: params.seed,
+    bidirectional: true, learningRate: params.lr, clipNorm: params.clipNorm, teacherForcingRatio: params.teacherForcing,
+    seed: params.seed,
   });
-  const view = modelView(data, params.relative ?? true);
-  const rng = seededRng(deriveSeed(params.seed, 'train/ex2'));
+  const view = modelView(data, params.relative);
   const truth = (idx: ArrayLike<number>): Float32Array => gatherRows(data.y, data.targetSteps, Array.from(idx));
   const valTruth = truth(data.split.val);
-  const history: EpochRecord[] = [];
-  const snapshot = (): Float32Array[] => model.weights().map((w) => w.variable.dataSync().slice() as Float32Array);
-  let best = { epoch: 0, mse: Infinity, weights: snapshot() };
-  const start = performance.now();
-  for (let epoch = 1; epoch <= params.epochs; epoch++) {
-    const list = batches(shuffled(data.split.train, rng), params.batchSize).map((rows) => batchOf(view, rows));
-    const { loss } = model.trainEpoch(list);
-    for (const b of list) tf.dispose([b.x, b.y]);
-    const valMse = mse(valTruth, forecast(model, view, data.split.val).values);
-    history.push({ epoch, loss, val_mse: valMse });
-    if (valMse < best.mse) best = { epoch, mse: valMse, weights: snapshot() };
-    ctx.onEpoch?.(epoch, params.epochs, { loss, val_mse: valMse });
-  }
-  const trainTime = secondsSince(start);
-  model.weights().forEach((w, i) => tf.tidy(() => w.variable.assign(tf.tensor(best.weights[i]!, w.variable.shape, 'float32'))));
+  const trained = fit(model, {
+    ...fitSettings(params), examples: data.split.train, seed: params.seed, stream: 'ex2',
+    batch: (rows) => batchOf(view, rows),
+    validate: () => ({ val_mse: mse(valTruth, forecast(model, view, data.split.val).values) }),
+    monitor: { metric: 'val_mse', mode: 'min' },
+    onEpoch: ctx.onEpoch,
+  });
 
   const test = forecast(model, view, data.split.test);
   const testTruth = truth(data.split.test);
@@ -178,27 +178,27 @@ export async function run(params: Ex2Params, ctx: RunContext): Promise<Ex2Result
     task: 'regression',
     test_mse: mse(testTruth, test.values),
     test_mae: mae(testTruth, test.values),
-    val_mse: best.mse,
+    val_mse: trained.bestValue,
     test_mse_raw: mse(raw(testTruth), raw(test.values)),
     test_mae_raw: mae(raw(testTruth), raw(test.values)),
     attention_span: attentionSpan(att),
     avg_attention_position: meanAttendedPosition(att),
     attention_entropy: attentionEntropy(att),
     mse_per_step: perStep,
-    best_epoch: best.epoch,
+    best_epoch: trained.bestEpoch,
     epochs: params.epochs,
-    parameters: model.weights().reduce((n, w) => n + w.variable.size, 0),
+    parameters: model.parameterCount(),
     input_steps: data.inputSteps,
     horizon: h,
     relative: view.relative,
     train_windows: data.split.train.length,
     test_windows: data.split.test.length,
     backend,
-    train_time_s: trainTime,
+    train_time_s: trained.trainTimeS,
   };
 
   // Spread the saved windows over the test span rather than taking neighbours that overlap.
-  const shown = Math.min(params.forecastExamples ?? 8, data.split.test.length);
+  const shown = Math.min(params.forecastExamples, data.split.test.length);
   const picks = Array.from({ length: shown }, (_, k) => Math.floor((k * data.split.test.length) / shown));
   const examples = picks.map((i) => ({
     window: data.split.test[i]!,
@@ -213,7 +213,7 @@ export async function run(params: Ex2Params, ctx: RunContext): Promise<Ex2Result
       Array.from(test.attention.subarray((i * h + s) * data.inputSteps, (i * h + s + 1) * data.inputSteps))),
   }));
   await writeMetrics(path.join(ctx.outDir, 'metrics.json'), metrics);
-  await writeHistory(path.join(ctx.outDir, 'history.json'), { model: 'ex2', best_epoch: best.epoch, epochs: history });
+  await writeHistory(path.join(ctx.outDir, 'history.json'), { model: 'ex2', best_epoch: trained.bestEpoch, epochs: trained.history });
   await writeForecasts(path.join(ctx.outDir, 'forecasts.json'), { model: 'ex2', norm: data.norm, input_steps: data.inputSteps, horizon: h, examples });
   await writeAttention(path.join(ctx.outDir, 'attention.json'), { model: 'ex2', input_steps: data.inputSteps, horizon: h, maps });
   if (ctx.modelDir !== undefined) {

@@ -1,6 +1,6 @@
 /**
  * Exercise 3 and its ablations: reconstruct Moving-MNIST-like clips with the temporal latent
- * model (`ex3-model.ts`) in one of its variants. Keeps the weights of the epoch with the lowest
+ * model (`models/temporal-latent.ts`) in one of its variants. Keeps the weights of the epoch with the lowest
  * validation MSE. Errors are per pixel on [0, 1] intensities.
  *
  * Outputs in `ctx.outDir`: `metrics.json`, `history.json`, and a few test clips with their
@@ -11,35 +11,35 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type MovingMnistData, readMovingMnist } from '../data/moving-mnist.ts';
 import { mae, mse } from '../metrics/regression.ts';
+import { type Ex3Variant, TEMPORAL_LATENT_PARAMS, TemporalLatentModel } from '../models/temporal-latent.ts';
+import { batches, fit } from '../train/index.ts';
 import { currentBackend } from './backend.ts';
-import {
-  type BackendRecord, type EpochRecord, type RunContext, batches, gatherRows, secondsSince, shuffled, writeJson,
-} from './common.ts';
+import { type BackendRecord, type RunContext, gatherRows, writeJson } from './common.ts';
+import { type Infer, type ParamCheck, checkParams, count, obj } from '../params.ts';
+import { SEED, TRAIN_FIELDS, fitSettings } from './train-params.ts';
+
+/** The `ex3` section of pipeline.yaml: its one declaration, type and check alike. */
+export const EX3_PARAMS = obj({
+  ...TEMPORAL_LATENT_PARAMS,
+  ...TRAIN_FIELDS,
+  /** How many test clips to save with their reconstructions. */
+  examples: count(0),
+});
+
+/** The params of the `train-ex3` and `ablate` stages. */
+export const EX3_STAGE_PARAMS = obj({ seed: SEED, ex3: EX3_PARAMS });
 import { writeHistory, writeMetrics } from '../artifacts/index.ts';
-import { deriveSeed, rng as seededRng } from '../random.ts';
-import { type Ex3Variant, TemporalLatentModel } from './ex3-model.ts';
 
 /** Params of exercise 3 (`ex3` in pipeline.yaml, plus `seed`, the data bundle and the variant). */
-export interface Ex3Params {
+export type Ex3Params = Infer<typeof EX3_PARAMS> & {
   seed: number;
   /** A bundle written by `writeMovingMnist` (`data/moving-digits`). */
   dataDir: string;
   variant: Ex3Variant;
-  frameUnits: number;
-  modelDim: number;
-  latentDim: number;
-  lstmUnits: number;
-  heads: number;
-  memorySlots: number;
-  segmentLength: number;
-  epochs: number;
-  batchSize: number;
-  lr: number;
-  /** Global-norm gradient clip (default 5; 0 = off). */
-  clipNorm?: number;
-  /** How many test clips to save with their reconstructions (default 4). */
-  examples?: number;
-}
+};
+
+/** Check a `train-ex3` stage's params (see `lib/ml/params.ts`). */
+export const validateEx3Params = (raw: unknown): ParamCheck<Infer<typeof EX3_STAGE_PARAMS>> => checkParams(EX3_STAGE_PARAMS, raw);
 
 /** What `metrics.json` holds. */
 export interface Ex3Metrics {
@@ -104,33 +104,18 @@ export async function run(params: Ex3Params, ctx: RunContext): Promise<Ex3Result
   const data = await readMovingMnist(params.dataDir);
   const pixels = data.size * data.size;
   const width = data.frames * pixels;
-  const model = new TemporalLatentModel({
-    variant: params.variant, pixels, frameUnits: params.frameUnits, modelDim: params.modelDim, latentDim: params.latentDim,
-    lstmUnits: params.lstmUnits, heads: params.heads, memorySlots: params.memorySlots, segmentLength: params.segmentLength,
-    learningRate: params.lr, clipNorm: params.clipNorm ?? 5, seed: params.seed,
-  });
-  const rng = seededRng(deriveSeed(params.seed, `train/ex3/${params.variant}`));
+  // The architecture params are the model's config as they are: the field list lives in EX3_PARAMS only.
+  const { dataDir: _data, lr, epochs: _e, batchSize: _b, schedule: _s, patience: _p, examples: _x, ...arch } = params;
+  const model = new TemporalLatentModel({ ...arch, pixels, learningRate: lr });
   const clipsOf = (idx: ArrayLike<number>): Float32Array => gatherRows(data.clips, width, Array.from(idx));
   const valTruth = clipsOf(data.split.val);
-  const history: EpochRecord[] = [];
-  let best = { epoch: 0, mse: Infinity, weights: model.snapshot() };
-  const start = performance.now();
-  for (let epoch = 1; epoch <= params.epochs; epoch++) {
-    let sum = 0;
-    const list = batches(shuffled(data.split.train, rng), params.batchSize);
-    for (const rows of list) {
-      const x = tf.tensor3d(gatherRows(data.clips, width, rows), [rows.length, data.frames, pixels]);
-      sum += model.trainStep(x);
-      x.dispose();
-    }
-    const loss = sum / Math.max(1, list.length);
-    const valMse = mse(valTruth, reconstruct(model, data, data.split.val));
-    history.push({ epoch, loss, val_mse: valMse });
-    if (valMse < best.mse) best = { epoch, mse: valMse, weights: model.snapshot() };
-    ctx.onEpoch?.(epoch, params.epochs, { loss, val_mse: valMse });
-  }
-  const trainTime = secondsSince(start);
-  model.restore(best.weights);
+  const trained = fit(model, {
+    ...fitSettings(params), examples: data.split.train, seed: params.seed, stream: `ex3/${params.variant}`,
+    batch: (rows) => tf.tensor3d(gatherRows(data.clips, width, rows), [rows.length, data.frames, pixels]),
+    validate: () => ({ val_mse: mse(valTruth, reconstruct(model, data, data.split.val)) }),
+    monitor: { metric: 'val_mse', mode: 'min' },
+    onEpoch: ctx.onEpoch,
+  });
 
   const truth = clipsOf(data.split.test);
   const recon = reconstruct(model, data, data.split.test);
@@ -151,7 +136,7 @@ export async function run(params: Ex3Params, ctx: RunContext): Promise<Ex3Result
     task: 'regression',
     test_mse: testMse,
     test_mae: testMae,
-    val_mse: best.mse,
+    val_mse: trained.bestValue,
     mse_per_frame: perFrame.map((p) => p.mse),
     mae_per_frame: perFrame.map((p) => p.mae),
     mean_baseline_mse: mse(truth, new Float32Array(truth.length).fill(trainMean)),
@@ -160,18 +145,18 @@ export async function run(params: Ex3Params, ctx: RunContext): Promise<Ex3Result
     in_course_range: {
       test_mse: inside(testMse, COURSE.test_mse), test_mae: inside(testMae, COURSE.test_mae), parameters: inside(parameters, COURSE.parameters),
     },
-    best_epoch: best.epoch,
+    best_epoch: trained.bestEpoch,
     epochs: params.epochs,
     frames: data.frames,
     size: data.size,
     train_clips: data.split.train.length,
     test_clips: data.split.test.length,
     backend,
-    train_time_s: trainTime,
+    train_time_s: trained.trainTimeS,
   };
 
   // Truth and reconstruction of the first test clips, quantised to bytes like the data bundle.
-  const shown = Math.min(params.examples ?? 4, data.split.test.length);
+  const shown = Math.min(params.examples, data.split.test.length);
   const bin = new Uint8Array(shown * 2 * width);
   for (let k = 0; k < shown; k++) {
     const q = (v: Float32Array): Uint8Array => Uint8Array.from(v.subarray(k * width, (k + 1) * width), (x) => Math.round(Math.min(1, Math.max(0, x)) * 255));
@@ -186,7 +171,7 @@ export async function run(params: Ex3Params, ctx: RunContext): Promise<Ex3Result
     clips: Array.from(data.split.test.subarray(0, shown)),
   });
   await writeMetrics(path.join(ctx.outDir, 'metrics.json'), metrics);
-  await writeHistory(path.join(ctx.outDir, 'history.json'), { model: metrics.model, best_epoch: best.epoch, epochs: history });
+  await writeHistory(path.join(ctx.outDir, 'history.json'), { model: metrics.model, best_epoch: trained.bestEpoch, epochs: trained.history });
   if (ctx.modelDir !== undefined) await model.save(ctx.modelDir);
   model.dispose();
   return { metrics };

@@ -10,40 +10,41 @@
  */
 import path from 'node:path';
 import { readG2p } from '../data/g2p.ts';
-import type { AttentionKind } from '../models/attention-step.ts';
+import { ATTENTION_KINDS, type AttentionKind } from '../models/attention-step.ts';
 import { Seq2Seq } from '../models/seq2seq.ts';
 import { currentBackend } from './backend.ts';
-import { type BackendRecord, type RunContext, secondsSince, writeJson } from './common.ts';
+import { type BackendRecord, type RunContext, secondsSince } from './common.ts';
+import { type Infer, type ParamCheck, checkParams, count, fraction, obj, oneOf } from '../params.ts';
+import { SEED, TRAIN_FIELDS, fitSettings } from './train-params.ts';
 import { writeAttention, writeHistory, writeMetrics, writeSamples } from '../artifacts/index.ts';
-import { deriveSeed, rng as seededRng } from '../random.ts';
 import { splitPairs, tokensOf } from './translate.ts';
-import { decodeBeam, decodeGreedy, sequenceScores, stripSpecials, trainSeq2Seq } from './translate-seq2seq.ts';
+import { SEQ2SEQ_EVAL_FIELDS, decodeBeam, decodeGreedy, sequenceScores, stripSpecials, trainSeq2Seq } from './translate-seq2seq.ts';
+
+/** The `g2p` section of pipeline.yaml: one declaration, type and check alike. */
+export const G2P_PARAMS = obj({
+  attention: oneOf(ATTENTION_KINDS),
+  embedDim: count(),
+  /** Decoder units; the Bi-LSTM encoder has this many per direction. */
+  units: count(),
+  attentionUnits: count(),
+  ...TRAIN_FIELDS,
+  /** Probability of feeding the gold previous phoneme while training (1 = teacher forcing). */
+  teacherForcing: fraction(),
+  ...SEQ2SEQ_EVAL_FIELDS,
+});
+
+/** The params of the `g2p` stage. */
+export const G2P_STAGE_PARAMS = obj({ seed: SEED, g2p: G2P_PARAMS });
 
 /** Params of the g2p stage (`g2p` in pipeline.yaml, plus `seed` and the data bundle). */
-export interface G2pParams {
+export type G2pParams = Infer<typeof G2P_PARAMS> & {
   seed: number;
   /** A bundle written by `writeG2p` (`data/g2p`). */
   dataDir: string;
-  /** Default 'additive'. */
-  attention?: AttentionKind;
-  embedDim: number;
-  /** Decoder units; the Bi-LSTM encoder has this many per direction. */
-  units: number;
-  attentionUnits: number;
-  epochs: number;
-  batchSize: number;
-  lr: number;
-  /** Default 1 (teacher forcing). */
-  teacherForcing?: number;
-  /** Default 5. */
-  beamWidth?: number;
-  /** Beam-search only the first this many test words (default all). */
-  beamLimit?: number;
-  /** Validate on at most this many words per epoch (default all). */
-  valLimit?: number;
-  /** Test words saved with their attention (default 6). */
-  attentionExamples?: number;
-}
+};
+
+/** Check a `g2p` stage's params (see `lib/ml/params.ts`). */
+export const validateG2pParams = (raw: unknown): ParamCheck<Infer<typeof G2P_STAGE_PARAMS>> => checkParams(G2P_STAGE_PARAMS, raw);
 
 /** What `metrics.json` holds. Rates and accuracies are fractions; BLEU is 0–100. */
 export interface G2pMetrics {
@@ -84,17 +85,17 @@ export async function run(params: G2pParams, ctx: RunContext): Promise<G2pResult
   const data = await readG2p(params.dataDir);
   const { train, val, test } = splitPairs(data, data.sourceLen, data.targetLen, data.yLengths);
   const pv = data.phonemeVocab;
-  const attention = params.attention ?? 'additive';
+  const attention = params.attention;
   const model = new Seq2Seq({
     srcVocab: data.graphemeVocab.size, tgtVocab: pv.size, startToken: pv.startId, endToken: pv.endId, padId: pv.padId,
     embedDim: params.embedDim, units: params.units, attention, attentionUnits: params.attentionUnits,
-    encoder: { kind: 'rnn', cell: 'lstm', bidirectional: true }, teacherForcingRatio: params.teacherForcing ?? 1,
-    learningRate: params.lr, seed: params.seed,
+    encoder: { kind: 'rnn', cell: 'lstm', bidirectional: true }, teacherForcingRatio: params.teacherForcing,
+    learningRate: params.lr, clipNorm: params.clipNorm, seed: params.seed,
   });
   const maxLen = data.targetLen;
-  const valLimit = Math.min(params.valLimit ?? val.src.length, val.src.length);
+  const valLimit = Math.min(params.valLimit, val.src.length);
   const trained = trainSeq2Seq(model, train, {
-    epochs: params.epochs, batchSize: params.batchSize, rng: seededRng(deriveSeed(params.seed, 'train/g2p')),
+    ...fitSettings(params), seed: params.seed, stream: 'g2p',
     val: { src: val.src.slice(0, valLimit), tgt: val.tgt.slice(0, valLimit) }, maxLen, onEpoch: ctx.onEpoch,
   });
 
@@ -103,8 +104,8 @@ export async function run(params: G2pParams, ctx: RunContext): Promise<G2pResult
   const gold = stripSpecials(test.tgt, pv.startId, pv.endId);
   const greedy = decodeGreedy(model, test.src, maxLen);
   const g = sequenceScores(gold, greedy.tokens, text);
-  const beamWidth = params.beamWidth ?? 5;
-  const nBeam = Math.min(params.beamLimit ?? test.src.length, test.src.length);
+  const beamWidth = params.beamWidth;
+  const nBeam = Math.min(params.beamLimit, test.src.length);
   const beam = sequenceScores(gold.slice(0, nBeam), decodeBeam(model, test.src.slice(0, nBeam), maxLen, beamWidth), text);
   const evalTime = secondsSince(evalStart);
 
@@ -122,23 +123,23 @@ export async function run(params: G2pParams, ctx: RunContext): Promise<G2pResult
     beam_bleu: beam.bleu,
     beam_width: beamWidth,
     beam_examples: nBeam,
-    val_word_accuracy: trained.valExactMatch,
+    val_word_accuracy: Math.max(0, trained.bestValue),
     best_epoch: trained.bestEpoch,
     epochs: params.epochs,
     words: data.n,
     train_words: train.src.length,
     test_words: test.src.length,
-    parameters: model.weights().reduce((n, w) => n + w.variable.size, 0),
+    parameters: model.parameterCount(),
     backend,
     train_time_s: trained.trainTimeS,
     eval_time_s: evalTime,
   };
 
   const testIdx = Array.from(data.split.test);
-  const samples = testIdx.slice(0, 50).map((i, k) => ({
+  const samples = testIdx.slice(0, params.samples).map((i, k) => ({
     word: data.words[i]!, reference: data.phonemes[i]!.join(' '), predicted: text(greedy.tokens[k]!).join(' '),
   }));
-  const shown = Math.min(params.attentionExamples ?? 6, testIdx.length);
+  const shown = Math.min(params.attentionExamples, testIdx.length);
   const maps = Array.from({ length: shown }, (_, k) => ({
     word: data.words[testIdx[k]!]!,
     source: [...data.words[testIdx[k]!]!],

@@ -1,7 +1,7 @@
 /**
- * Spam detection on the SpamAssassin corpus: one classifier of `spam-model.ts` (simple RNN,
+ * Spam detection on the SpamAssassin corpus: one classifier of `models/spam-classifier.ts` (simple RNN,
  * LSTM, or LSTM + Luong attention; with or without padding masks). Keeps the weights of the
- * epoch with the best validation accuracy; threshold 0.5; "positive" = spam.
+ * epoch with the best validation accuracy; a mail is spam from probability `threshold` (0.5 in pipeline.yaml); "positive" = spam.
  *
  * Outputs in `ctx.outDir`: `metrics.json` (accuracy, spam precision/recall/F1, macro F1,
  * confusion matrix `[actual][predicted]` with 0 = ham, 1 = spam, and the gradient norms of the
@@ -12,31 +12,41 @@ import * as tf from '@tensorflow/tfjs';
 import path from 'node:path';
 import { readSpam, type SpamData } from '../data/spam.ts';
 import { accuracy, classificationReport } from '../metrics/classification.ts';
+import { type SpamCell, SpamClassifier } from '../models/spam-classifier.ts';
+import { batches, fit } from '../train/index.ts';
 import { currentBackend } from './backend.ts';
-import {
-  type BackendRecord, type EpochRecord, type RunContext, batches, secondsSince, shuffled, writeJson,
-} from './common.ts';
+import { type BackendRecord, type RunContext } from './common.ts';
+import { type Infer, type ParamCheck, checkParams, count, fraction, obj } from '../params.ts';
+import { SEED, TRAIN_FIELDS, fitSettings } from './train-params.ts';
+
+/** The `spam` section's model, training and evaluation params: one declaration each, type and check alike. */
+export const SPAM_MODEL_PARAMS = obj({ embedDim: count(), units: count() });
+export const SPAM_TRAIN_PARAMS = obj(TRAIN_FIELDS);
+export const SPAM_EVAL_PARAMS = obj({
+  /** Spam probability from which a mail counts as spam. */
+  threshold: fraction(),
+  /** Test mails whose attention is saved (attention model only). */
+  attentionExamples: count(0),
+});
+
+/** The params of a `spam` member stage. */
+export const SPAM_STAGE_PARAMS = obj({
+  seed: SEED,
+  spam: obj({ model: SPAM_MODEL_PARAMS, train: SPAM_TRAIN_PARAMS, eval: SPAM_EVAL_PARAMS }),
+});
 import { writeAttention, writeHistory, writeMetrics } from '../artifacts/index.ts';
-import { deriveSeed, rng as seededRng } from '../random.ts';
-import { type SpamCell, SpamClassifier } from './spam-model.ts';
 
 /** Params of one spam run (`spam` in pipeline.yaml plus the matrix item). */
-export interface SpamParams {
+export type SpamParams = Infer<typeof SPAM_MODEL_PARAMS> & Infer<typeof SPAM_TRAIN_PARAMS> & Infer<typeof SPAM_EVAL_PARAMS> & {
   seed: number;
   /** A bundle written by `writeSpam` (`data/spam`). */
   dataDir: string;
   cell: SpamCell;
   masked: boolean;
-  embedDim: number;
-  units: number;
-  epochs: number;
-  batchSize: number;
-  lr: number;
-  /** Global-norm clip (default 5; 0 = off). */
-  clipNorm?: number;
-  /** Test mails whose attention is saved (attention model only; default 4). */
-  attentionExamples?: number;
-}
+};
+
+/** Check a `spam` stage's params (see `lib/ml/params.ts`). */
+export const validateSpamParams = (raw: unknown): ParamCheck<Infer<typeof SPAM_STAGE_PARAMS>> => checkParams(SPAM_STAGE_PARAMS, raw);
 
 /** What `metrics.json` holds. */
 export interface SpamMetrics {
@@ -109,7 +119,7 @@ function predictAll(model: SpamClassifier, data: SpamData, idx: ArrayLike<number
 }
 
 const labelsOf = (data: SpamData, idx: ArrayLike<number>): Int32Array => Int32Array.from(idx, (i) => data.y[i]!);
-const decide = (probs: Float32Array): Int32Array => Int32Array.from(probs, (p) => (p >= 0.5 ? 1 : 0));
+const decide = (probs: Float32Array, threshold: number): Int32Array => Int32Array.from(probs, (p) => (p >= threshold ? 1 : 0));
 
 /** Trains one spam classifier and writes its outputs; see the file comment. */
 export async function run(params: SpamParams, ctx: RunContext): Promise<SpamResult> {
@@ -118,39 +128,21 @@ export async function run(params: SpamParams, ctx: RunContext): Promise<SpamResu
   const name = spamMemberName(params.cell, params.masked);
   const model = new SpamClassifier({
     cell: params.cell, masked: params.masked, vocabSize: data.vocab.size, embedDim: params.embedDim, units: params.units,
-    learningRate: params.lr, clipNorm: params.clipNorm ?? 5, seed: params.seed,
+    learningRate: params.lr, clipNorm: params.clipNorm, seed: params.seed,
   });
-  const rng = seededRng(deriveSeed(params.seed, `train/spam/${name}`));
   const valY = labelsOf(data, data.split.val);
-  const history: EpochRecord[] = [];
-  let best = { epoch: 0, acc: -1, weights: model.snapshot() };
-  let gradFirst = NaN;
-  let gradLast = NaN;
-  const start = performance.now();
-  for (let epoch = 1; epoch <= params.epochs; epoch++) {
-    let sum = 0;
-    const list = batches(shuffled(data.split.train, rng), params.batchSize);
-    for (const rows of list) {
-      const b = batchOf(data, rows);
-      const y = tf.tensor1d(Array.from(rows, (r) => data.y[r]!), 'float32');
-      const step = model.trainStep(b.ids, b.mask, y);
-      tf.dispose([b.ids, b.mask, y]);
-      sum += step.loss;
-      if (Number.isNaN(gradFirst)) gradFirst = step.gradNorm;
-      gradLast = step.gradNorm;
-    }
-    const loss = sum / Math.max(1, list.length);
-    const valAcc = accuracy(valY, decide(predictAll(model, data, data.split.val).probs));
-    history.push({ epoch, loss, val_accuracy: valAcc, grad_norm: gradLast });
-    if (valAcc > best.acc) best = { epoch, acc: valAcc, weights: model.snapshot() };
-    ctx.onEpoch?.(epoch, params.epochs, { loss, val_acc: valAcc });
-  }
-  const trainTime = secondsSince(start);
-  model.restore(best.weights);
+  const trained = fit(model, {
+    ...fitSettings(params), examples: data.split.train, seed: params.seed, stream: `spam/${name}`,
+    batch: (rows) => ({ ...batchOf(data, rows), y: tf.tensor1d(Array.from(rows, (r) => data.y[r]!), 'float32') }),
+    validate: () => ({ val_accuracy: accuracy(valY, decide(predictAll(model, data, data.split.val).probs, params.threshold)) }),
+    monitor: { metric: 'val_accuracy', mode: 'max' },
+    recordGradNorm: true,
+    onEpoch: ctx.onEpoch,
+  });
 
   const testY = labelsOf(data, data.split.test);
   const test = predictAll(model, data, data.split.test);
-  const report = classificationReport(testY, decide(test.probs), 2);
+  const report = classificationReport(testY, decide(test.probs, params.threshold), 2);
   const spam = report.perClass[1]!;
   const metrics: SpamMetrics = {
     model: `spam-${name}`,
@@ -163,11 +155,11 @@ export async function run(params: SpamParams, ctx: RunContext): Promise<SpamResu
     test_recall: spam.recall,
     test_macro_f1: report.macro.f1,
     confusion: report.confusion,
-    val_accuracy: Math.max(0, best.acc),
+    val_accuracy: Math.max(0, trained.bestValue),
     test_spam_fraction: testY.reduce((n, v) => n + v, 0) / Math.max(1, testY.length),
-    grad_norm_first: gradFirst,
-    grad_norm_last: gradLast,
-    best_epoch: best.epoch,
+    grad_norm_first: trained.gradNormFirst,
+    grad_norm_last: trained.gradNormLast,
+    best_epoch: trained.bestEpoch,
     epochs: params.epochs,
     max_len: data.maxLen,
     vocab_size: data.vocab.size,
@@ -175,12 +167,12 @@ export async function run(params: SpamParams, ctx: RunContext): Promise<SpamResu
     train_mails: data.split.train.length,
     test_mails: data.split.test.length,
     backend,
-    train_time_s: trainTime,
+    train_time_s: trained.trainTimeS,
   };
   await writeMetrics(path.join(ctx.outDir, 'metrics.json'), metrics);
-  await writeHistory(path.join(ctx.outDir, 'history.json'), { model: metrics.model, best_epoch: best.epoch, epochs: history });
+  await writeHistory(path.join(ctx.outDir, 'history.json'), { model: metrics.model, best_epoch: trained.bestEpoch, epochs: trained.history });
   if (test.attention) {
-    const shown = Math.min(params.attentionExamples ?? 4, data.split.test.length);
+    const shown = Math.min(params.attentionExamples, data.split.test.length);
     const maps = Array.from({ length: shown }, (_, k) => {
       const i = data.split.test[k]!;
       const len = data.lengths[i]!;

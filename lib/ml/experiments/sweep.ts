@@ -3,7 +3,15 @@
  * own learning rate and units. `sweep-select.ts` then picks the best member by validation score.
  */
 import type { RunContext } from './common.ts';
-import { type Ex1Params, type Ex1Result, run as runEx1 } from './ex1.ts';
+import { EX1_PARAMS, type Ex1Params, type Ex1Result, run as runEx1 } from './ex1.ts';
+import { type Infer, type ParamCheck, checkParams, count, obj } from '../params.ts';
+import { SEED } from './train-params.ts';
+
+/** The params of a `sweep` member stage: exercise 1's, with the sweep's own epochs. */
+export const SWEEP_STAGE_PARAMS = obj({ seed: SEED, ex1: EX1_PARAMS, sweep: obj({ epochs: count() }) });
+
+/** Check a `sweep` member stage's params (see `lib/ml/params.ts`). */
+export const validateSweepParams = (raw: unknown): ParamCheck<Infer<typeof SWEEP_STAGE_PARAMS>> => checkParams(SWEEP_STAGE_PARAMS, raw);
 
 /** One member's params: exercise 1's, with the grid point. */
 export type SweepMemberParams = Omit<Ex1Params, 'lr' | 'units' | 'name'> & { lr: number; units: number };

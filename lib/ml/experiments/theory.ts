@@ -10,21 +10,31 @@
 import path from 'node:path';
 import { type Rng, deriveSeed, rng as seededRng } from '../random.ts';
 import { type RunContext, writeJson } from './common.ts';
+import { type Infer, type ParamCheck, checkParams, count, listOf, obj } from '../params.ts';
+import { SEED } from './train-params.ts';
+
+/** The `theory` section of pipeline.yaml: one declaration, type and check alike. */
+export const THEORY_PARAMS = obj({
+  /** Key dimensions to test, e.g. [4, 16, 64, 256, 1024]. */
+  dims: listOf(count()),
+  /** Query rows per trial. */
+  queries: count(),
+  /** Key (and value) rows per trial. */
+  keys: count(2),
+  /** Independent draws averaged per d_k. */
+  trials: count(),
+  /** Value width. */
+  valueDim: count(),
+});
+
+/** The params of the `theory` stage. */
+export const THEORY_STAGE_PARAMS = obj({ seed: SEED, theory: THEORY_PARAMS });
 
 /** Params of the theory stage (`theory` in pipeline.yaml, plus `seed`). */
-export interface TheoryParams {
-  seed: number;
-  /** Key dimensions to test, e.g. [4, 16, 64, 256, 1024]. */
-  dims: number[];
-  /** Query rows per trial. */
-  queries: number;
-  /** Key (and value) rows per trial. */
-  keys: number;
-  /** Independent draws averaged per d_k. */
-  trials: number;
-  /** Value width (default 16). */
-  valueDim?: number;
-}
+export type TheoryParams = Infer<typeof THEORY_PARAMS> & { seed: number };
+
+/** Check a `theory` stage's params (see `lib/ml/params.ts`). */
+export const validateTheoryParams = (raw: unknown): ParamCheck<Infer<typeof THEORY_STAGE_PARAMS>> => checkParams(THEORY_STAGE_PARAMS, raw);
 
 /** Averages over trials and query rows for one d_k and one scaling. */
 export interface AttentionStatistics {
@@ -123,7 +133,7 @@ function average(list: AttentionStatistics[]): AttentionStatistics {
 /** Runs the measurement for every d_k and writes `scaling.json`; see the file comment. */
 export async function run(params: TheoryParams, ctx: RunContext): Promise<TheoryResult> {
   if (params.trials < 1 || params.queries < 1 || params.keys < 2) throw new Error('theory: need trials ≥ 1, queries ≥ 1, keys ≥ 2');
-  const dv = params.valueDim ?? 16;
+  const dv = params.valueDim;
   const result: TheoryResult = { dims: [...params.dims], keys: params.keys, max_entropy: Math.log(params.keys), scaled: [], unscaled: [] };
   for (const [i, d] of params.dims.entries()) {
     const scaled: AttentionStatistics[] = [];

@@ -1,17 +1,31 @@
 /**
  * What the token seq2seq experiments (date translation, grapheme → phoneme) share: turning a
- * data bundle's padded id matrices into ragged pairs, the training loop with best-epoch
- * selection on validation exact match, greedy and beam decoding in batches, and the sequence
+ * data bundle's padded id matrices into ragged pairs, training with best-epoch selection on
+ * validation exact match (`lib/ml/train`), greedy and beam decoding in batches, and the sequence
  * scores (exact match, token error rate, BLEU on space-joined tokens).
  */
-import * as tf from '@tensorflow/tfjs';
 import { beamSearch } from '../decoding/beam.ts';
 import { greedyDecode } from '../decoding/greedy.ts';
-import type { Rng } from '../random.ts';
 import { corpusBleu } from '../metrics/bleu.ts';
 import { errorRate, exactMatch } from '../metrics/sequence.ts';
 import type { Seq2Seq } from '../models/seq2seq.ts';
-import { type EpochRecord, type OnEpoch, batches, shuffled } from './common.ts';
+import { type FitResult, type LrSchedule, fit } from '../train/index.ts';
+import type { OnEpoch } from './common.ts';
+import { count } from '../params.ts';
+
+/** Evaluation params every token seq2seq experiment has (translate.eval, g2p). */
+export const SEQ2SEQ_EVAL_FIELDS = {
+  /** Beam width of the beam-search scores. */
+  beamWidth: count(),
+  /** Beam-search only the first this many test pairs: beam search costs ~k× greedy. */
+  beamLimit: count(),
+  /** Validate on at most this many validation pairs per epoch. */
+  valLimit: count(),
+  /** Test examples whose attention is saved. */
+  attentionExamples: count(0),
+  /** Test examples written to samples.json. */
+  samples: count(0),
+};
 
 /** Ragged source and target id rows (targets as the bundles write them: START … END). */
 export interface Pairs {
@@ -37,45 +51,36 @@ export function stripSpecials(rows: readonly number[][], startId: number, endId:
 export interface TrainOptions {
   epochs: number;
   batchSize: number;
-  rng: Rng;
+  /** Seed and name of the shuffle stream. */
+  seed: number;
+  stream: string;
   /** Validation pairs for best-epoch selection (exact match of greedy outputs). */
   val: Pairs;
   /** Longest output to decode on validation. */
   maxLen: number;
+  /** Default: constant. */
+  schedule?: LrSchedule;
+  /** Default: never stop early. */
+  patience?: number;
   onEpoch?: OnEpoch;
 }
 
-/** Learning curve and the epoch whose weights were kept. */
-export interface TrainResult {
-  history: EpochRecord[];
-  bestEpoch: number;
-  valExactMatch: number;
-  trainTimeS: number;
-}
-
 /**
- * Trains `model` on `train` for `opts.epochs`, shuffling each epoch from `opts.rng`, and leaves
- * it with the weights of the epoch with the best validation exact match (earliest on ties).
+ * Trains `model` on `train` with the library's trainer, keeping the epoch with the best
+ * validation exact match (earliest on ties).
  */
-export function trainSeq2Seq(model: Seq2Seq, train: Pairs, opts: TrainOptions): TrainResult {
-  const start = performance.now();
+export function trainSeq2Seq(model: Seq2Seq, train: Pairs, opts: TrainOptions): FitResult {
   const gold = stripSpecials(opts.val.tgt, model.config.startToken, model.config.endToken);
-  const snapshot = (): Float32Array[] => model.weights().map((w) => w.variable.dataSync().slice() as Float32Array);
-  const history: EpochRecord[] = [];
-  let best = { epoch: 0, em: -1, weights: snapshot() };
-  const order = Array.from({ length: train.src.length }, (_, i) => i);
-  for (let epoch = 1; epoch <= opts.epochs; epoch++) {
-    const list = batches(shuffled(order, opts.rng), opts.batchSize).map((rows) => ({
-      src: rows.map((r) => train.src[r]!), tgt: rows.map((r) => train.tgt[r]!),
-    }));
-    const { loss } = model.trainEpoch(list);
-    const em = exactMatch(gold, decodeGreedy(model, opts.val.src, opts.maxLen).tokens);
-    history.push({ epoch, loss, val_exact_match: em });
-    if (em > best.em) best = { epoch, em, weights: snapshot() };
-    opts.onEpoch?.(epoch, opts.epochs, { loss, val_em: em });
-  }
-  model.weights().forEach((w, i) => tf.tidy(() => w.variable.assign(tf.tensor(best.weights[i]!, w.variable.shape, 'float32'))));
-  return { history, bestEpoch: best.epoch, valExactMatch: Math.max(0, best.em), trainTimeS: Math.round(performance.now() - start) / 1000 };
+  return fit(model, {
+    examples: Array.from({ length: train.src.length }, (_, i) => i),
+    batchSize: opts.batchSize, epochs: opts.epochs, seed: opts.seed, stream: opts.stream,
+    batch: (rows) => ({ src: rows.map((r) => train.src[r]!), tgt: rows.map((r) => train.tgt[r]!) }),
+    validate: () => ({ val_exact_match: exactMatch(gold, decodeGreedy(model, opts.val.src, opts.maxLen).tokens) }),
+    monitor: { metric: 'val_exact_match', mode: 'max' },
+    ...(opts.schedule ? { schedule: opts.schedule } : {}),
+    ...(opts.patience !== undefined ? { patience: opts.patience } : {}),
+    onEpoch: opts.onEpoch,
+  });
 }
 
 /** Greedy outputs (END stripped) and their attention rows (one per output token incl. END). */

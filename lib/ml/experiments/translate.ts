@@ -14,11 +14,12 @@ import type { Vocabulary } from '../data/vocab.ts';
 import { type AttentionKind, ATTENTION_KINDS } from '../models/attention-step.ts';
 import { type EncoderSpec, Seq2Seq } from '../models/seq2seq.ts';
 import { currentBackend } from './backend.ts';
-import { type BackendRecord, type RunContext, secondsSince, writeJson } from './common.ts';
+import { type BackendRecord, type RunContext, secondsSince } from './common.ts';
+import { type Infer, type ParamCheck, checkParams, count, fraction, num, obj, oneOf, optional } from '../params.ts';
+import { SEED, TRAIN_FIELDS, fitSettings } from './train-params.ts';
 import { writeAttention, writeHistory, writeMetrics, writeSamples } from '../artifacts/index.ts';
-import { deriveSeed, rng as seededRng } from '../random.ts';
 import {
-  type Pairs, type SequenceScores, decodeBeam, decodeGreedy, raggedRows, sequenceScores, stripSpecials, trainSeq2Seq,
+  SEQ2SEQ_EVAL_FIELDS, type Pairs, type SequenceScores, decodeBeam, decodeGreedy, raggedRows, sequenceScores, stripSpecials, trainSeq2Seq,
 } from './translate-seq2seq.ts';
 
 /** Encoders of the encoder comparison. */
@@ -32,33 +33,49 @@ export function isAttentionKind(a: string): a is AttentionKind {
   return (ATTENTION_KINDS as readonly string[]).includes(a);
 }
 
+/** `translate.model`: one declaration, type and check alike. */
+export const TRANSLATE_MODEL_PARAMS = obj({
+  embedDim: count(),
+  /** Decoder units; also the Bi-LSTM's units per direction (summed) and the conv encoder's channels. */
+  units: count(),
+  attentionUnits: count(),
+  /** Heads of multi-head attention and of the transformer encoder. */
+  heads: count(),
+  /** λ of the coverage loss of `coverage` attention (See et al. 2017); the other kinds have none. */
+  coverageWeight: num({ min: 0 }),
+  conv: obj({ layers: count(), kernelSize: count() }),
+  transformer: obj({ layers: count(), norm: oneOf(['pre', 'post']), dropout: num({ min: 0, max: 0.99 }) }),
+});
+/** `translate.train`. */
+export const TRANSLATE_TRAIN_PARAMS = obj({
+  ...TRAIN_FIELDS,
+  /** Probability of feeding the gold previous character while training (1 = teacher forcing). */
+  teacherForcing: fraction(),
+});
+/** `translate.eval`. */
+export const TRANSLATE_EVAL_PARAMS = obj(SEQ2SEQ_EVAL_FIELDS);
+
+/** The params of the `translate` and `translate-encoder` member stages (the latter also get bestAttention). */
+export const TRANSLATE_STAGE_PARAMS = obj({
+  seed: SEED,
+  translate: obj({
+    model: TRANSLATE_MODEL_PARAMS, train: TRANSLATE_TRAIN_PARAMS, eval: TRANSLATE_EVAL_PARAMS,
+    bestAttention: optional(oneOf(ATTENTION_KINDS)),
+  }),
+});
+
 /** Params of one translation run (`translate` in pipeline.yaml plus the matrix item). */
-export interface TranslateParams {
+export type TranslateParams = Infer<typeof TRANSLATE_MODEL_PARAMS> & Infer<typeof TRANSLATE_TRAIN_PARAMS> & Infer<typeof TRANSLATE_EVAL_PARAMS> & {
   seed: number;
   /** A bundle written by `writeDates` (`data/dates`). */
   dataDir: string;
   attention: AttentionKind;
   encoder: TranslateEncoder;
-  embedDim: number;
-  /** Decoder units; also the Bi-LSTM's units per direction (summed) and the conv encoder's channels. */
-  units: number;
-  attentionUnits: number;
-  /** Heads of multi-head attention and of the transformer encoder. */
-  heads: number;
-  epochs: number;
-  batchSize: number;
-  lr: number;
-  /** Probability of feeding the gold previous character while training (1 = teacher forcing). */
-  teacherForcing: number;
-  /** Beam width of the beam-search scores (default 5). */
-  beamWidth?: number;
-  /** Beam-search only the first this many test pairs (default all): beam search costs ~k× greedy. */
-  beamLimit?: number;
-  /** Validate on at most this many validation pairs per epoch (default all). */
-  valLimit?: number;
-  /** Test examples whose attention is saved (default 6). */
-  attentionExamples?: number;
-}
+};
+
+/** Check a translation stage's params (see `lib/ml/params.ts`). */
+export const validateTranslateParams = (raw: unknown): ParamCheck<Infer<typeof TRANSLATE_STAGE_PARAMS>> =>
+  checkParams(TRANSLATE_STAGE_PARAMS, raw);
 
 /** What `metrics.json` holds. */
 export interface TranslateMetrics {
@@ -97,13 +114,13 @@ export interface TranslateResult {
 }
 
 /** The encoder spec of each {@link TranslateEncoder}. */
-export function encoderSpec(encoder: TranslateEncoder, p: { units: number; heads: number; maxLen: number }): EncoderSpec {
+export function encoderSpec(encoder: TranslateEncoder, p: Infer<typeof TRANSLATE_MODEL_PARAMS> & { maxLen: number }): EncoderSpec {
   switch (encoder) {
     // Directions summed, not concatenated: keys then have the decoder's width, which 'dot'
     // attention needs, and every attention kind sees the same encoder.
     case 'lstm': return { kind: 'rnn', cell: 'lstm', bidirectional: true, merge: 'sum' };
-    case 'conv': return { kind: 'conv', layers: 3, kernelSize: 3, hiddenDim: p.units, maxLen: p.maxLen };
-    case 'transformer': return { kind: 'transformer', layers: 2, heads: p.heads };
+    case 'conv': return { kind: 'conv', layers: p.conv.layers, kernelSize: p.conv.kernelSize, hiddenDim: p.units, maxLen: p.maxLen };
+    case 'transformer': return { kind: 'transformer', heads: p.heads, ...p.transformer };
   }
 }
 
@@ -132,14 +149,14 @@ export async function run(params: TranslateParams, ctx: RunContext): Promise<Tra
   const model = new Seq2Seq({
     srcVocab: data.sourceVocab.size, tgtVocab: tv.size, startToken: tv.startId, endToken: tv.endId, padId: tv.padId,
     embedDim: params.embedDim, units: params.units, attention: params.attention, attentionUnits: params.attentionUnits,
-    heads: params.heads, encoder: encoderSpec(params.encoder, { units: params.units, heads: params.heads, maxLen: data.maxSourceLen }),
-    teacherForcingRatio: params.teacherForcing, learningRate: params.lr, seed: params.seed,
-    coverageWeight: params.attention === 'coverage' ? 1 : 0,
+    heads: params.heads, encoder: encoderSpec(params.encoder, { ...params, maxLen: data.maxSourceLen }),
+    teacherForcingRatio: params.teacherForcing, learningRate: params.lr, clipNorm: params.clipNorm, seed: params.seed,
+    coverageWeight: params.attention === 'coverage' ? params.coverageWeight : 0,
   });
   const maxLen = data.targetLen; // 10 characters + END, with one to spare
-  const valLimit = Math.min(params.valLimit ?? val.src.length, val.src.length);
+  const valLimit = Math.min(params.valLimit, val.src.length);
   const trained = trainSeq2Seq(model, train, {
-    epochs: params.epochs, batchSize: params.batchSize, rng: seededRng(deriveSeed(params.seed, `train/translate/${params.attention}/${params.encoder}`)),
+    ...fitSettings(params), seed: params.seed, stream: `translate/${params.attention}/${params.encoder}`,
     val: { src: val.src.slice(0, valLimit), tgt: val.tgt.slice(0, valLimit) }, maxLen, onEpoch: ctx.onEpoch,
   });
 
@@ -148,8 +165,8 @@ export async function run(params: TranslateParams, ctx: RunContext): Promise<Tra
   const gold = stripSpecials(test.tgt, tv.startId, tv.endId);
   const greedy = decodeGreedy(model, test.src, maxLen);
   const g: SequenceScores = sequenceScores(gold, greedy.tokens, text);
-  const beamWidth = params.beamWidth ?? 5;
-  const nBeam = Math.min(params.beamLimit ?? test.src.length, test.src.length);
+  const beamWidth = params.beamWidth;
+  const nBeam = Math.min(params.beamLimit, test.src.length);
   const beam = sequenceScores(gold.slice(0, nBeam), decodeBeam(model, test.src.slice(0, nBeam), maxLen, beamWidth), text);
   const greedyOnBeam = sequenceScores(gold.slice(0, nBeam), greedy.tokens.slice(0, nBeam), text);
   const evalTime = secondsSince(evalStart);
@@ -171,11 +188,11 @@ export async function run(params: TranslateParams, ctx: RunContext): Promise<Tra
     greedy_exact_match_on_beam_examples: greedyOnBeam.exact_match,
     beam_width: beamWidth,
     beam_examples: nBeam,
-    val_exact_match: trained.valExactMatch,
+    val_exact_match: Math.max(0, trained.bestValue),
     best_epoch: trained.bestEpoch,
     epochs: params.epochs,
     teacher_forcing: params.teacherForcing,
-    parameters: model.weights().reduce((n, w) => n + w.variable.size, 0),
+    parameters: model.parameterCount(),
     train_pairs: train.src.length,
     test_pairs: test.src.length,
     backend,
@@ -183,7 +200,7 @@ export async function run(params: TranslateParams, ctx: RunContext): Promise<Tra
     eval_time_s: evalTime,
   };
 
-  const shown = Math.min(params.attentionExamples ?? 6, test.src.length);
+  const shown = Math.min(params.attentionExamples, test.src.length);
   const testIdx = Array.from(data.split.test);
   const maps = Array.from({ length: shown }, (_, k) => ({
     index: testIdx[k]!,
@@ -192,7 +209,7 @@ export async function run(params: TranslateParams, ctx: RunContext): Promise<Tra
     target: data.targets[testIdx[k]!]!,
     weights: greedy.attention[k]!,
   }));
-  const samples = testIdx.slice(0, 50).map((i, k) => ({
+  const samples = testIdx.slice(0, params.samples).map((i, k) => ({
     source: data.sources[i]!, target: data.targets[i]!, greedy: text(greedy.tokens[k]!).join(''),
   }));
   await writeMetrics(path.join(ctx.outDir, 'metrics.json'), metrics);

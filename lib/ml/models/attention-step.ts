@@ -68,9 +68,9 @@ function contextOf(weights: tf.Tensor2D, values: tf.Tensor3D): tf.Tensor2D {
 }
 
 /** Register a built tfjs layer's weights under logical names. */
-function storeOf(layer: { trainableWeights: tf.LayerVariable[] }, prefix: string): WeightStore {
+function storeOf(layer: tf.layers.Layer, prefix: string): WeightStore {
   const store = new WeightStore(0);
-  for (const w of layer.trainableWeights) store.add(`${prefix}/${w.originalName}`, w.read() as tf.Variable);
+  store.adopt(prefix, layer);
   return store;
 }
 

@@ -29,9 +29,10 @@ export interface Encoder extends HasWeights {
   readonly stateCount: number;
   /**
    * tokens (b, t) int32 when built with `vocabSize`, else features (b, t, inputDim). `mask`
-   * overrides the mask derived from `padId` (tokens) or all-ones (features).
+   * overrides the mask derived from `padId` (tokens) or all-ones (features). `training` turns on
+   * the encoder's dropout, if it has any.
    */
-  encode(src: tf.Tensor, mask?: tf.Tensor2D): EncoderOutput;
+  encode(src: tf.Tensor, mask?: tf.Tensor2D, training?: boolean): EncoderOutput;
 }
 
 /** How an encoder reads its input: token ids through an embedding, or features as they are. */

@@ -5,16 +5,14 @@
  * output is dense(1) of tanh(W [context; h]).
  */
 import * as tf from '@tensorflow/tfjs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { dense } from '../layers/common.ts';
 import { type AttentionKind, type AttentionStep, makeAttention } from './attention-step.ts';
 import { makeBridge } from './bridge.ts';
 import { type Encoder, type EncoderOutput, rnnEncoder } from './encoders.ts';
 import { type Rnn, type RnnKind, type RnnState, makeRnn } from './rnn.ts';
+import { Model } from './model.ts';
 import { type Rng, deriveSeed, rng as seededRng } from '../random.ts';
-import { clipByGlobalNorm } from './train-utils.ts';
-import { type HasWeights, type NamedWeight, WeightStore, loadWeights, saveWeights } from './weights.ts';
+import type { NamedWeight } from './weights.ts';
 
 /** Configuration of {@link Seq2SeqForecaster}; saved next to the weights. */
 export interface ForecasterConfig {
@@ -62,27 +60,25 @@ const as3d = (x: number[][][] | tf.Tensor3D): tf.Tensor3D => (x instanceof tf.Te
 const as2d = (y: number[][] | tf.Tensor2D): tf.Tensor2D => (y instanceof tf.Tensor ? y.clone() : tf.tensor2d(y));
 
 /** See the file comment. */
-export class Seq2SeqForecaster implements HasWeights {
-  readonly config: ForecasterConfig;
+export class Seq2SeqForecaster extends Model<ForecasterConfig, ForecastBatch> {
+  static readonly kind = 'forecaster';
+  readonly kind = Seq2SeqForecaster.kind;
   /** May be changed between epochs (e.g. a decaying schedule). */
   teacherForcingRatio: number;
   private readonly encoder: Encoder;
-  private readonly store: WeightStore;
   private readonly rnn: Rnn;
   private readonly attention: AttentionStep;
   private readonly bridge: (s: RnnState) => RnnState;
   private readonly combine: tf.Variable;
   private readonly outKernel: tf.Variable;
   private readonly outBias: tf.Variable;
-  private readonly optimizer: tf.Optimizer;
   private readonly rng: Rng;
 
   constructor(config: ForecasterConfig) {
-    this.config = config;
+    super(config, { learningRate: config.learningRate ?? 0.005, clipNorm: config.clipNorm ?? 5 });
     this.teacherForcingRatio = config.teacherForcingRatio ?? 1;
     const units = config.units ?? 32;
     const cell = config.cell ?? 'lstm';
-    this.store = new WeightStore(config.seed);
     this.encoder = rnnEncoder({
       inputDim: config.inputDim ?? 1, cell: config.encoderCell ?? 'lstm', units,
       bidirectional: config.bidirectional ?? true, seed: this.store.nextSeed(),
@@ -96,11 +92,15 @@ export class Seq2SeqForecaster implements HasWeights {
     this.combine = this.store.create('decoder/combine/kernel', [this.attention.contextDim + units, units]);
     this.outKernel = this.store.create('decoder/output/kernel', [units, 1]);
     this.outBias = this.store.create('decoder/output/bias', [1], 'zeros');
-    this.optimizer = tf.train.adam(config.learningRate ?? 0.005);
     this.rng = seededRng(deriveSeed(config.seed, 'teacher-forcing'));
   }
 
-  weights(): NamedWeight[] {
+  /** Rebuild from a saved config (the kind registry's entry point). */
+  static fromConfig(config: ForecasterConfig): Seq2SeqForecaster {
+    return new Seq2SeqForecaster(config);
+  }
+
+  override weights(): NamedWeight[] {
     return [...this.encoder.weights(), ...this.store.weights(), ...this.rnn.weights(), ...this.attention.weights()];
   }
 
@@ -148,26 +148,14 @@ export class Seq2SeqForecaster implements HasWeights {
     return tf.tidy(() => tf.losses.meanSquaredError(y, this.forward(x, y, feedGold).preds) as tf.Scalar);
   }
 
-  /** One optimiser step; returns the batch loss. */
-  trainStep(batch: ForecastBatch): number {
+  /** The training loss of a batch, with this batch's teacher-forcing coins. */
+  protected batchLoss(batch: ForecastBatch): tf.Scalar {
     const x = as3d(batch.x);
     const y = as2d(batch.y);
     const ratio = this.teacherForcingRatio;
     const coins = ratio >= 1 ? undefined
       : Array.from({ length: this.config.horizon }, () => Array.from({ length: y.shape[0] }, () => this.rng.next() < ratio));
-    const { value, grads } = tf.variableGrads(() => this.loss(x, y, coins), this.weights().map((w) => w.variable));
-    const clipped = clipByGlobalNorm(grads, this.config.clipNorm ?? 5);
-    this.optimizer.applyGradients(clipped);
-    const loss = value.dataSync()[0] ?? NaN;
-    tf.dispose([x, y, value, grads, clipped]);
-    return loss;
-  }
-
-  /** Train on every batch once; returns the mean batch loss (MSE). */
-  trainEpoch(batches: readonly ForecastBatch[]): { loss: number } {
-    let sum = 0;
-    for (const batch of batches) sum += this.trainStep(batch);
-    return { loss: batches.length > 0 ? sum / batches.length : NaN };
+    return this.loss(x, y, coins);
   }
 
   /** Free-running MSE and MAE (no gold values fed), averaged over batches. */
@@ -195,26 +183,5 @@ export class Seq2SeqForecaster implements HasWeights {
     const result = { values: preds.arraySync(), attention: attention.arraySync() };
     tf.dispose([input, preds, attention]);
     return result;
-  }
-
-  /** Write `config.json`, `weights.json` and `weights.bin` into `dir`. */
-  async save(dir: string): Promise<void> {
-    await mkdir(dir, { recursive: true });
-    await writeFile(path.join(dir, 'config.json'), JSON.stringify({ kind: 'forecaster', config: this.config }, null, 2) + '\n');
-    await saveWeights(this, dir);
-  }
-
-  /** Rebuild a model saved by {@link Seq2SeqForecaster.save}. */
-  static async load(dir: string): Promise<Seq2SeqForecaster> {
-    const saved = JSON.parse(await readFile(path.join(dir, 'config.json'), 'utf8')) as { config: ForecasterConfig };
-    const model = new Seq2SeqForecaster(saved.config);
-    await loadWeights(model, dir);
-    return model;
-  }
-
-  /** Release the weights and the optimiser state. */
-  dispose(): void {
-    for (const w of this.weights()) w.variable.dispose();
-    this.optimizer.dispose();
   }
 }

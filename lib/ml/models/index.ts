@@ -1,4 +1,7 @@
-/** Encoder–decoder models: recurrent cells, encoders, attention steps, seq2seq and forecaster. */
+/**
+ * The models: the one model contract (`model.ts`) and the kind registry (`kinds.ts`), every model
+ * kind the pipeline trains, and their parts (recurrent cells, encoders, attention steps).
+ */
 export { makeRnn, runRnn, type Rnn, type RnnKind, type RnnState, type MakeRnnOptions, type RunRnnOptions } from './rnn.ts';
 export {
   rnnEncoder, convEncoder, maskedMean, makeInputReader, type Encoder, type EncoderOutput, type EncoderInputOptions,
@@ -16,4 +19,14 @@ export {
   WeightStore, saveWeights, loadWeights, disposeWeights, variablesOf, type NamedWeight, type HasWeights,
   WEIGHTS_JSON, WEIGHTS_BIN,
 } from './weights.ts';
-export { clipByGlobalNorm } from './train-utils.ts';
+export { clipByGlobalNorm, globalNorm } from './train-utils.ts';
+export {
+  Model, loadModelAs, readSavedHeader, CONFIG_JSON, type BaseModelConfig, type TrainingSettings, type StepResult,
+  type WeightSnapshot, type SavedModelHeader, type ModelKind,
+} from './model.ts';
+export { loadModel, MODEL_KINDS } from './kinds.ts';
+export { GruAttentionClassifier, type GruAttentionClassifierConfig, type ClassifierBatch, type ClassifierOutput } from './gru-attention-classifier.ts';
+export { SpamClassifier, SPAM_CELLS, type SpamCell, type SpamClassifierConfig, type SpamBatch } from './spam-classifier.ts';
+export {
+  TemporalLatentModel, EX3_VARIANTS, isEx3Variant, variantModules, type Ex3Variant, type TemporalLatentConfig,
+} from './temporal-latent.ts';

@@ -30,9 +30,7 @@ export function makeRnn(kind: RnnKind, units: number, opts: MakeRnnOptions): Rnn
   };
   // unitForgetBias is Keras' default for LSTMs: the forget gate starts open.
   const cell = kind === 'lstm' ? tf.layers.lstmCell({ ...base, unitForgetBias: true }) : tf.layers.gruCell(base);
-  cell.build([null, opts.inputDim]);
-  const prefix = opts.name ?? kind;
-  for (const w of cell.trainableWeights) store.add(`${prefix}/${w.originalName}`, w.read() as tf.Variable);
+  store.adopt(opts.name ?? kind, cell, [null, opts.inputDim]);
   return {
     kind,
     units,

@@ -12,18 +12,16 @@ import { type AttentionKind, type AttentionStep, makeAttention } from './attenti
 import { makeBridge } from './bridge.ts';
 import { type Encoder, type EncoderOutput, convEncoder, rnnEncoder } from './encoders.ts';
 import { type Rnn, type RnnKind, type RnnState, makeRnn } from './rnn.ts';
+import { Model } from './model.ts';
 import { type Rng, deriveSeed, rng as seededRng } from '../random.ts';
-import { clipByGlobalNorm } from './train-utils.ts';
 import { transformerEncoder } from './transformer-encoder.ts';
-import { type HasWeights, type NamedWeight, WeightStore, loadWeights, saveWeights } from './weights.ts';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import type { NamedWeight } from './weights.ts';
 
 /** Which encoder, with its own knobs (widths come from the model config). */
 export type EncoderSpec =
   | { kind: 'rnn'; cell?: RnnKind; bidirectional?: boolean; merge?: 'concat' | 'sum' }
   | { kind: 'conv'; layers?: number; kernelSize?: number; hiddenDim?: number; maxLen?: number }
-  | { kind: 'transformer'; layers?: number; heads?: number; ffDim?: number };
+  | { kind: 'transformer'; layers?: number; heads?: number; ffDim?: number; norm?: 'pre' | 'post'; dropout?: number };
 
 /** Configuration of {@link Seq2Seq}; saved next to the weights. */
 export interface Seq2SeqConfig {
@@ -82,17 +80,17 @@ export function padTokens(rows: number[][], padId: number): tf.Tensor2D {
   return tf.tensor2d(rows.map((r) => [...r, ...Array<number>(t - r.length).fill(padId)]), [rows.length, t], 'int32');
 }
 
-/** The encoder–decoder; see the file comment. */
 /** The encoder's output plus the attention's per-source precomputation ({@link AttentionStep.prepare}). */
 export type Seq2SeqEncoding = EncoderOutput & { prepared?: tf.Tensor3D };
 
-export class Seq2Seq implements Decodable<Seq2SeqEncoding, Seq2SeqState>, HasWeights {
-  readonly config: Seq2SeqConfig;
+/** The encoder–decoder; see the file comment. */
+export class Seq2Seq extends Model<Seq2SeqConfig, Seq2SeqBatch> implements Decodable<Seq2SeqEncoding, Seq2SeqState> {
+  static readonly kind = 'seq2seq';
+  readonly kind = Seq2Seq.kind;
   readonly padId: number;
   /** May be changed between epochs (e.g. a decaying schedule). */
   teacherForcingRatio: number;
   private readonly encoder: Encoder;
-  private readonly store: WeightStore;
   private readonly rnn: Rnn;
   private readonly attention: AttentionStep;
   private readonly bridge: (s: RnnState) => RnnState;
@@ -100,17 +98,15 @@ export class Seq2Seq implements Decodable<Seq2SeqEncoding, Seq2SeqState>, HasWei
   private readonly combine: tf.Variable;
   private readonly outKernel: tf.Variable;
   private readonly outBias: tf.Variable;
-  private readonly optimizer: tf.Optimizer;
   private readonly rng: Rng;
 
   constructor(config: Seq2SeqConfig) {
-    this.config = config;
+    super(config, { learningRate: config.learningRate ?? 0.01, clipNorm: config.clipNorm ?? 5 });
     this.padId = config.padId ?? 0;
     this.teacherForcingRatio = config.teacherForcingRatio ?? 1;
     const embedDim = config.embedDim ?? 32;
     const units = config.units ?? 64;
     const cell = config.cell ?? 'lstm';
-    this.store = new WeightStore(config.seed);
     this.encoder = makeEncoder(config.encoder ?? { kind: 'rnn' }, {
       vocabSize: config.srcVocab, embedDim, units, padId: this.padId, seed: this.store.nextSeed(),
     });
@@ -125,16 +121,20 @@ export class Seq2Seq implements Decodable<Seq2SeqEncoding, Seq2SeqState>, HasWei
     this.combine = this.store.create('decoder/combine/kernel', [this.attention.contextDim + units, units]);
     this.outKernel = this.store.create('decoder/output/kernel', [units, config.tgtVocab]);
     this.outBias = this.store.create('decoder/output/bias', [config.tgtVocab], 'zeros');
-    this.optimizer = tf.train.adam(config.learningRate ?? 0.01);
     this.rng = seededRng(deriveSeed(config.seed, 'teacher-forcing'));
   }
 
-  weights(): NamedWeight[] {
+  /** Rebuild from a saved config (the kind registry's entry point). */
+  static fromConfig(config: Seq2SeqConfig): Seq2Seq {
+    return new Seq2Seq(config);
+  }
+
+  override weights(): NamedWeight[] {
     return [...this.encoder.weights(), ...this.store.weights(), ...this.rnn.weights(), ...this.attention.weights()];
   }
 
-  encode(src: tf.Tensor2D): Seq2SeqEncoding {
-    const enc = this.encoder.encode(src);
+  encode(src: tf.Tensor2D, training = false): Seq2SeqEncoding {
+    const enc = this.encoder.encode(src, undefined, training);
     // The keys' half of the attention score, once per source instead of once per decoder step.
     const prepared = this.attention.prepare?.(enc.outputs);
     return prepared ? { ...enc, prepared } : enc;
@@ -166,10 +166,11 @@ export class Seq2Seq implements Decodable<Seq2SeqEncoding, Seq2SeqState>, HasWei
   /**
    * Masked mean cross-entropy (+ λ · coverage loss) of targets (b, T). `feedGold[t][i]` says
    * whether step t+1 of row i is fed the gold token t (else the model's argmax at step t).
+   * `training` turns on the encoder's dropout.
    */
-  loss(src: tf.Tensor2D, tgt: tf.Tensor2D, feedGold?: boolean[][]): tf.Scalar {
+  loss(src: tf.Tensor2D, tgt: tf.Tensor2D, feedGold?: boolean[][], training = false): tf.Scalar {
     return tf.tidy(() => {
-      const enc = this.encode(src);
+      const enc = this.encode(src, training);
       const [b, T] = tgt.shape;
       const golds = tf.unstack(tgt.toInt(), 1) as tf.Tensor1D[];
       const masks = tf.unstack(tf.notEqual(tgt, this.padId).toFloat(), 1) as tf.Tensor1D[];
@@ -219,25 +220,11 @@ export class Seq2Seq implements Decodable<Seq2SeqEncoding, Seq2SeqState>, HasWei
     return padTokens(rows.map((r) => (r[0] === start ? r.slice(1) : r)), this.padId);
   }
 
-  /** One optimiser step on a batch; returns its loss. */
-  trainStep(batch: Seq2SeqBatch): number {
+  /** The training loss of a batch, with this batch's teacher-forcing coins. */
+  protected batchLoss(batch: Seq2SeqBatch): tf.Scalar {
     const src = padTokens(batch.src, this.padId);
     const tgt = this.targets(batch.tgt);
-    const coins = this.drawCoins(tgt.shape[0], tgt.shape[1]);
-    const vars = this.weights().map((w) => w.variable);
-    const { value, grads } = tf.variableGrads(() => this.loss(src, tgt, coins), vars);
-    const clipped = clipByGlobalNorm(grads, this.config.clipNorm ?? 5);
-    this.optimizer.applyGradients(clipped);
-    const loss = value.dataSync()[0] ?? NaN;
-    tf.dispose([src, tgt, value, grads, clipped]);
-    return loss;
-  }
-
-  /** Train on every batch once, in the given order; returns the mean batch loss. */
-  trainEpoch(batches: readonly Seq2SeqBatch[]): { loss: number } {
-    let sum = 0;
-    for (const batch of batches) sum += this.trainStep(batch);
-    return { loss: batches.length > 0 ? sum / batches.length : NaN };
+    return this.loss(src, tgt, this.drawCoins(tgt.shape[0], tgt.shape[1]), true);
   }
 
   /** Mean masked cross-entropy under teacher forcing, without training. */
@@ -260,27 +247,6 @@ export class Seq2Seq implements Decodable<Seq2SeqEncoding, Seq2SeqState>, HasWei
     return greedyDecode(this, src, { maxLen: limit, startToken, endToken }).map((h) =>
       h.tokens[h.tokens.length - 1] === endToken ? h.tokens.slice(0, -1) : h.tokens);
   }
-
-  /** Write `config.json`, `weights.json` and `weights.bin` into `dir`. */
-  async save(dir: string): Promise<void> {
-    await mkdir(dir, { recursive: true });
-    await writeFile(path.join(dir, 'config.json'), JSON.stringify({ kind: 'seq2seq', config: this.config }, null, 2) + '\n');
-    await saveWeights(this, dir);
-  }
-
-  /** Rebuild a model saved by {@link Seq2Seq.save}. */
-  static async load(dir: string): Promise<Seq2Seq> {
-    const saved = JSON.parse(await readFile(path.join(dir, 'config.json'), 'utf8')) as { config: Seq2SeqConfig };
-    const model = new Seq2Seq(saved.config);
-    await loadWeights(model, dir);
-    return model;
-  }
-
-  /** Release the weights and the optimiser state. */
-  dispose(): void {
-    for (const w of this.weights()) w.variable.dispose();
-    this.optimizer.dispose();
-  }
 }
 
 /** Build the encoder a spec names. */
@@ -294,6 +260,6 @@ export function makeEncoder(
     case 'conv':
       return convEncoder({ ...input, layers: spec.layers, kernelSize: spec.kernelSize, hiddenDim: spec.hiddenDim, maxLen: spec.maxLen });
     case 'transformer':
-      return transformerEncoder({ ...input, layers: spec.layers, heads: spec.heads, ffDim: spec.ffDim });
+      return transformerEncoder({ ...input, layers: spec.layers, heads: spec.heads, ffDim: spec.ffDim, norm: spec.norm, dropout: spec.dropout });
   }
 }

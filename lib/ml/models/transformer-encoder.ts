@@ -16,6 +16,10 @@ export interface TransformerEncoderOptions extends EncoderInputOptions {
   heads?: number;
   /** Feed-forward width (default 2·modelDim). */
   ffDim?: number;
+  /** Layer-norm placement: 'post' (default, the paper's LN(x + f(x))) or 'pre' (x + f(LN(x)), Xiong et al. 2020). */
+  norm?: 'pre' | 'post';
+  /** Dropout rate inside each block while training (default 0). */
+  dropout?: number;
   seed: number;
   /** Logical weight prefix (default 'encoder'). */
   name?: string;
@@ -23,7 +27,7 @@ export interface TransformerEncoderOptions extends EncoderInputOptions {
 
 /**
  * Vaswani et al. 2017, §3.1/§3.4/§3.5: embeddings scaled by sqrt(d), plus sinusoidal positions,
- * through N post-norm encoder blocks with the padding mask on every self-attention. Outputs are
+ * through N encoder blocks (post-norm as in the paper, or pre-norm) with the padding mask on every self-attention. Outputs are
  * zeroed at padded steps (the blocks leave them meaningless).
  */
 export function transformerEncoder(opts: TransformerEncoderOptions): Encoder {
@@ -37,21 +41,21 @@ export function transformerEncoder(opts: TransformerEncoderOptions): Encoder {
   const proj = input.dim === d ? undefined : store.create(`${prefix}/in_proj/kernel`, [input.dim, d]);
   const positions = new SinusoidalPositionEncoding();
   const blocks = Array.from({ length: opts.layers ?? 2 }, (_, i) => {
-    const block = new TransformerEncoderBlock({ numHeads: heads, ffDim: opts.ffDim ?? 2 * d, seed: store.nextSeed() });
-    block.build([[null, null, d], [null, null]]);
-    for (const w of block.trainableWeights) store.add(`${prefix}/block${i}/${w.originalName}`, w.read() as tf.Variable);
-    return block;
+    const block = new TransformerEncoderBlock({
+      numHeads: heads, ffDim: opts.ffDim ?? 2 * d, seed: store.nextSeed(), normFirst: opts.norm === 'pre', dropout: opts.dropout ?? 0,
+    });
+    return store.adopt(`${prefix}/block${i}`, block, [[null, null, d], [null, null]]);
   });
   return {
     outputDim: d,
     stateDim: d,
     stateCount: 1,
-    encode(src, maskIn) {
+    encode(src, maskIn, training = false) {
       return tf.tidy(() => {
         const { x: raw, mask } = input.read(src, maskIn);
         const x = proj ? dense(raw, proj) : raw.mul(Math.sqrt(d));
         let h = positions.call([x, mask], {}) as tf.Tensor3D;
-        for (const block of blocks) h = (block.call([h, mask], {}) as tf.Tensor[])[0] as tf.Tensor3D;
+        for (const block of blocks) h = (block.call([h, mask], { training }) as tf.Tensor[])[0] as tf.Tensor3D;
         const outputs = h.mul(mask.expandDims(2)) as tf.Tensor3D;
         return { outputs, values: outputs, mask, state: [maskedMean(outputs, mask)] } as unknown as tf.TensorContainerObject;
       }) as unknown as EncoderOutput;

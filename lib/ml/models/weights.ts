@@ -59,6 +59,18 @@ export class WeightStore implements HasWeights {
     return variable;
   }
 
+  /**
+   * A tfjs layer used eagerly: build it for `inputShape` (unless already built) and register
+   * its trainable variables as `<prefix>/<originalName>`. Returns the layer.
+   */
+  adopt<L extends { build(shape: tf.Shape | tf.Shape[]): void; built: boolean; trainableWeights: tf.LayerVariable[] }>(
+    prefix: string, layer: L, inputShape?: tf.Shape | tf.Shape[],
+  ): L {
+    if (inputShape !== undefined && !layer.built) layer.build(inputShape);
+    for (const w of layer.trainableWeights) this.add(`${prefix}/${w.originalName}`, w.read() as tf.Variable);
+    return layer;
+  }
+
   /** Register an existing variable (e.g. a stock tfjs cell's) under a logical name. */
   add(name: string, variable: tf.Variable): void {
     if (this.list.some((w) => w.name === name)) throw new Error(`duplicate weight name "${name}"`);

@@ -3,7 +3,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadModel, loadWeights, saveModel, saveWeights } from '../../../lib/ml/io.ts';
+import { loadLayersModel, loadWeights, saveLayersModel, saveWeights } from '../../../lib/ml/io.ts';
 import { seededInit } from '../../../lib/ml/random.ts';
 import { useBackend } from '../helpers.ts';
 
@@ -56,13 +56,13 @@ function buildModel(): tf.LayersModel {
   return tf.model({ inputs: input, outputs: out });
 }
 
-describe('saveModel / loadModel', () => {
+describe('saveLayersModel / loadLayersModel', () => {
   it('writes model.json + weights.bin in the tfjs format and reloads to the same predictions', async () => {
     const model = buildModel();
     const x = tf.tensor3d(Array.from({ length: 2 * 5 * 3 }, (_, i) => Math.sin(i)), [2, 5, 3]);
     const before = model.predict(x) as tf.Tensor;
     const target = path.join(dir, 'nested', 'model');
-    await saveModel(model, target);
+    await saveLayersModel(model, target);
 
     expect((await readdir(target)).sort()).toEqual(['model.json', 'weights.bin']);
     const json = JSON.parse(await readFile(path.join(target, 'model.json'), 'utf8'));
@@ -73,7 +73,7 @@ describe('saveModel / loadModel', () => {
       .reduce((n: number, w: { shape: number[] }) => n + 4 * w.shape.reduce((a, b) => a * b, 1), 0);
     expect((await readFile(path.join(target, 'weights.bin'))).length).toBe(bytes);
 
-    const loaded = await loadModel(target);
+    const loaded = await loadLayersModel(target);
     const after = loaded.predict(x) as tf.Tensor;
     expect(Array.from(await after.data())).toEqual(Array.from(await before.data()));
     expect(loaded.layers.some((l) => l instanceof ScaleShift && l.offset === 0.25)).toBe(true);
@@ -88,8 +88,8 @@ describe('saveModel / loadModel', () => {
     const x = tf.ones([4, 5, 3]);
     await model.fit(x, tf.ones([4, 2]), { epochs: 2, shuffle: false, verbose: 0 });
     const target = path.join(dir, 'trained');
-    await saveModel(model, target);
-    const loaded = await loadModel(target);
+    await saveLayersModel(model, target);
+    const loaded = await loadLayersModel(target);
     const [a, b, fresh] = [model.predict(x), loaded.predict(x), buildModel().predict(x)] as tf.Tensor[];
     expect(Array.from(await b!.data())).toEqual(Array.from(await a!.data()));
     expect(Array.from(await b!.data())).not.toEqual(Array.from(await fresh!.data()));
@@ -99,7 +99,7 @@ describe('saveModel / loadModel', () => {
   });
 
   it('fails with the path when there is no model', async () => {
-    await expect(loadModel(path.join(dir, 'missing'))).rejects.toThrow(/missing/);
+    await expect(loadLayersModel(path.join(dir, 'missing'))).rejects.toThrow(/missing/);
   });
 });
 

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type ForecastBatch, Seq2SeqForecaster } from '../../../lib/ml/models/forecaster.ts';
 import { rng as seededRng } from '../../../lib/ml/random.ts';
+import { loadModelAs } from '../../../lib/ml/models/model.ts';
 import { useBackend } from '../helpers.ts';
 
 beforeAll(async () => {
@@ -69,7 +70,7 @@ describe('Seq2SeqForecaster', () => {
     const losses = [0, 0.5, 1].map((ratio) => {
       const model = new Seq2SeqForecaster({ ...CONFIG, teacherForcingRatio: ratio });
       model.trainStep(batch);
-      const second = model.trainStep(batch);
+      const second = model.trainStep(batch).loss;
       model.dispose();
       return second;
     });
@@ -83,7 +84,7 @@ describe('Seq2SeqForecaster', () => {
       const model = new Seq2SeqForecaster(CONFIG);
       model.trainStep(sines(16, 12, 4, 6));
       await model.save(dir);
-      const loaded = await Seq2SeqForecaster.load(dir);
+      const loaded = await loadModelAs(dir, Seq2SeqForecaster);
       const x = sines(4, 12, 4, 7).x;
       expect(loaded.predict(x).values).toEqual(model.predict(x).values);
       model.dispose();

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AttentionKind } from '../../../lib/ml/models/attention-step.ts';
 import { type EncoderSpec, Seq2Seq, type Seq2SeqBatch, padTokens } from '../../../lib/ml/models/seq2seq.ts';
+import { loadModelAs } from '../../../lib/ml/models/model.ts';
 import { useBackend } from '../helpers.ts';
 import { REVERSE_MODEL, batches, reverseTask } from './reverse-task.ts';
 
@@ -94,7 +95,7 @@ describe('Seq2Seq', () => {
     const l0 = plain.loss(src, tgt).dataSync()[0] ?? NaN;
     const l1 = covered.loss(src, tgt).dataSync()[0] ?? NaN;
     expect(l1).toBeGreaterThan(l0);
-    expect(Number.isFinite(covered.trainStep(b as Seq2SeqBatch))).toBe(true);
+    expect(Number.isFinite(covered.trainStep(b as Seq2SeqBatch).loss)).toBe(true);
     plain.dispose();
     covered.dispose();
   });
@@ -110,9 +111,9 @@ describe('Seq2Seq', () => {
     const model = new Seq2Seq({ ...BASE, encoder, cell: 'lstm', attention, units: 12, embedDim: 12, heads: 2 });
     const [b] = batches(reverseTask(8, 7), 8);
     const batch = b as Seq2SeqBatch;
-    const first = model.trainStep(batch); // creates Adam's slots
+    const first = model.trainStep(batch).loss; // creates Adam's slots
     const before = tf.memory().numTensors;
-    const second = model.trainStep(batch);
+    const second = model.trainStep(batch).loss;
     expect(tf.memory().numTensors).toBe(before);
     expect(Number.isFinite(first) && Number.isFinite(second)).toBe(true);
     expect(second).toBeLessThan(first);
@@ -126,7 +127,7 @@ describe('Seq2Seq', () => {
       const model = new Seq2Seq({ ...BASE, encoder: { kind: 'rnn', cell: 'lstm', bidirectional: true }, cell: 'lstm', attention: 'additive' });
       model.trainEpoch(data);
       await model.save(dir);
-      const loaded = await Seq2Seq.load(dir);
+      const loaded = await loadModelAs(dir, Seq2Seq);
       const srcs = reverseTask(10, 9).map((p) => p.src);
       expect(loaded.predict(srcs)).toEqual(model.predict(srcs));
       expect(loaded.evaluate(data).loss).toBe(model.evaluate(data).loss);
@@ -136,5 +137,37 @@ describe('Seq2Seq', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('Seq2Seq transformer encoder options', () => {
+  const [b] = batches(reverseTask(8, 11), 8);
+  const spec = (o: { norm?: 'pre' | 'post'; dropout?: number }): EncoderSpec => ({ kind: 'transformer', layers: 1, heads: 2, ...o });
+  const lossOf = (model: Seq2Seq, training: boolean): number => {
+    const src = padTokens(b!.src, 0);
+    const tgt = padTokens(b!.tgt, 0);
+    const l = model.loss(src, tgt, undefined, training);
+    const v = l.dataSync()[0] ?? NaN;
+    tf.dispose([src, tgt, l]);
+    return v;
+  };
+
+  it('applies dropout only while training', () => {
+    const dropped = new Seq2Seq({ ...BASE, units: 12, embedDim: 12, encoder: spec({ dropout: 0.5 }) });
+    const plain = new Seq2Seq({ ...BASE, units: 12, embedDim: 12, encoder: spec({ dropout: 0 }) });
+    expect(lossOf(dropped, false)).toBe(lossOf(plain, false));
+    expect(lossOf(plain, true)).toBe(lossOf(plain, false));
+    expect(lossOf(dropped, true)).not.toBe(lossOf(dropped, false));
+    dropped.dispose();
+    plain.dispose();
+  });
+
+  it('places the layer norm before or after each sub-layer as configured', () => {
+    const pre = new Seq2Seq({ ...BASE, units: 12, embedDim: 12, encoder: spec({ norm: 'pre' }) });
+    const post = new Seq2Seq({ ...BASE, units: 12, embedDim: 12, encoder: spec({ norm: 'post' }) });
+    const dflt = new Seq2Seq({ ...BASE, units: 12, embedDim: 12, encoder: spec({}) });
+    expect(lossOf(post, false)).toBe(lossOf(dflt, false));
+    expect(lossOf(pre, false)).not.toBe(lossOf(post, false));
+    for (const m of [pre, post, dflt]) m.dispose();
   });
 });

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadModel, saveModel } from '../../../lib/ml/io.ts';
+import { loadLayersModel, saveLayersModel } from '../../../lib/ml/io.ts';
 import { FusedGRU, FusedLSTM } from '../../../lib/ml/rnn/index.ts';
 import { useBackend } from '../helpers.ts';
 import { maxRelDiff } from './support.ts';
@@ -54,8 +54,8 @@ describe('fused layers: shapes, config, save/load, memory, training', () => {
     const before = model.predict(x) as tf.Tensor;
     const dir = await mkdtemp(path.join(os.tmpdir(), 'seqlab-fused-'));
     try {
-      await saveModel(model, dir);
-      const loaded = await loadModel(dir);
+      await saveLayersModel(model, dir);
+      const loaded = await loadLayersModel(dir);
       expect(loaded.layers.map((l) => l.getClassName())).toContain('FusedLSTM');
       const after = loaded.predict(x) as tf.Tensor;
       expect(maxRelDiff(after.dataSync(), before.dataSync())).toBe(0);

@@ -5,8 +5,8 @@
  */
 import { cp, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { type RunContext, writeJson } from './common.ts';
-import type { Ex1Metrics } from './ex1.ts';
+import { type RunContext, writeJson } from '../ml/experiments/common.ts';
+import type { Ex1Metrics } from '../ml/experiments/ex1.ts';
 
 /** Params of the selection. */
 export interface SelectParams {

@@ -12,8 +12,9 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { type Candidate, type Decision, type Gate, type LogEntry, digestFiles, registerAndPromote, updateRegistry } from '../../registry/index.ts';
-import { type RunContext, writeJson } from './common.ts';
+import { type Candidate, type Decision, type Gate, type LogEntry, digestFiles, registerAndPromote, updateRegistry } from './index.ts';
+import type { RunContext } from '../ml/experiments/common.ts';
+import { writeJson } from '../ml/artifacts/json.ts';
 import type { CompareResult } from './compare.ts';
 
 /** Params of the promote stage. */

@@ -1,9 +1,9 @@
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type SweepRow, pickBest, select } from '../../lib/ml/experiments/sweep-select.ts';
+import { type SweepRow, pickBest, select } from '../../lib/registry/sweep-select.ts';
 import { memberName } from '../../lib/ml/experiments/sweep.ts';
-import { readJson, tempDir } from './helpers.ts';
+import { readJson, tempDir } from '../experiments/helpers.ts';
 
 async function member(root: string, lr: number, units: number, val: number, test: number): Promise<void> {
   const name = memberName(lr, units);

@@ -2,10 +2,10 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { collect, primaryMetric, run as compare, toMarkdown } from '../../lib/ml/experiments/compare.ts';
-import { run as promote } from '../../lib/ml/experiments/promote.ts';
+import { collect, primaryMetric, run as compare, toMarkdown } from '../../lib/registry/compare.ts';
+import { run as promote } from '../../lib/registry/promote.ts';
 import { REGISTRY_FILE, loadRegistry, readLog } from '../../lib/registry/index.ts';
-import { readJson, tempDir } from './helpers.ts';
+import { readJson, tempDir } from '../experiments/helpers.ts';
 
 /** A project with two models, a nested sweep member and a pipeline.lock naming their stages. */
 async function project(acc: number, mse: number, fp: string): Promise<string> {

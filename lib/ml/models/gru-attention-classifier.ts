@@ -6,12 +6,10 @@
  * time are what the exercise inspects.
  */
 import * as tf from '@tensorflow/tfjs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { dense } from '../layers/common.ts';
-import { type Rnn, makeRnn, runRnn } from '../models/rnn.ts';
-import { clipByGlobalNorm } from '../models/train-utils.ts';
-import { type HasWeights, type NamedWeight, WeightStore, loadWeights, saveWeights } from '../models/weights.ts';
+import { Model } from './model.ts';
+import { type Rnn, makeRnn, runRnn } from './rnn.ts';
+import type { NamedWeight } from './weights.ts';
 
 /** Configuration of {@link GruAttentionClassifier}; saved next to the weights. */
 export interface GruAttentionClassifierConfig {
@@ -37,38 +35,41 @@ export interface ClassifierOutput {
   attention: Float32Array;
 }
 
+/** A training batch: inputs (b, t, inputDim) and class ids (b). */
+export interface ClassifierBatch {
+  x: tf.Tensor3D;
+  y: tf.Tensor1D;
+}
+
 /** See the file comment. */
-export class GruAttentionClassifier implements HasWeights {
-  readonly config: GruAttentionClassifierConfig;
+export class GruAttentionClassifier extends Model<GruAttentionClassifierConfig, ClassifierBatch> {
+  static readonly kind = 'gru-attention-classifier';
+  readonly kind = GruAttentionClassifier.kind;
   private readonly rnn: Rnn;
-  private readonly store: WeightStore;
   private readonly scoreKernel: tf.Variable;
   private readonly scoreBias: tf.Variable;
   private readonly scoreV: tf.Variable;
   private readonly outKernel: tf.Variable;
   private readonly outBias: tf.Variable;
-  private readonly optimizer: tf.Optimizer;
 
   constructor(config: GruAttentionClassifierConfig) {
-    this.config = config;
+    super(config, { learningRate: config.learningRate, clipNorm: config.clipNorm ?? 5 });
     const a = config.attentionUnits ?? config.units;
-    this.store = new WeightStore(config.seed);
     this.rnn = makeRnn('gru', config.units, { inputDim: config.inputDim, seed: this.store.nextSeed(), name: 'encoder/gru' });
     this.scoreKernel = this.store.create('attention/kernel', [config.units, a]);
     this.scoreBias = this.store.create('attention/bias', [a], 'zeros');
     this.scoreV = this.store.create('attention/v', [a, 1]);
     this.outKernel = this.store.create('output/kernel', [config.units, config.numClasses]);
     this.outBias = this.store.create('output/bias', [config.numClasses], 'zeros');
-    this.optimizer = tf.train.adam(config.learningRate);
   }
 
-  weights(): NamedWeight[] {
+  /** Rebuild from a saved config (the kind registry's entry point). */
+  static fromConfig(config: GruAttentionClassifierConfig): GruAttentionClassifier {
+    return new GruAttentionClassifier(config);
+  }
+
+  override weights(): NamedWeight[] {
     return [...this.rnn.weights(), ...this.store.weights()];
-  }
-
-  /** Number of trainable scalars. */
-  parameterCount(): number {
-    return this.weights().reduce((n, w) => n + w.variable.size, 0);
   }
 
   /** Logits (b, classes) and attention weights (b, t) for x (b, t, inputDim). */
@@ -82,18 +83,9 @@ export class GruAttentionClassifier implements HasWeights {
     });
   }
 
-  /** One Adam step on a batch; returns its mean cross-entropy. */
-  trainStep(x: tf.Tensor3D, y: tf.Tensor1D): number {
-    const vars = this.weights().map((w) => w.variable);
-    const { value, grads } = tf.variableGrads(() => tf.tidy(() => {
-      const onehot = tf.oneHot(y, this.config.numClasses);
-      return tf.losses.softmaxCrossEntropy(onehot, this.forward(x).logits) as tf.Scalar;
-    }), vars);
-    const clipped = clipByGlobalNorm(grads, this.config.clipNorm ?? 5);
-    this.optimizer.applyGradients(clipped);
-    const loss = value.dataSync()[0] ?? NaN;
-    tf.dispose([value, grads, clipped]);
-    return loss;
+  /** Mean cross-entropy of the batch. */
+  protected batchLoss(batch: ClassifierBatch): tf.Scalar {
+    return tf.losses.softmaxCrossEntropy(tf.oneHot(batch.y, this.config.numClasses), this.forward(batch.x).logits) as tf.Scalar;
   }
 
   /** Probabilities and attention for x (b, t, inputDim). */
@@ -105,40 +97,5 @@ export class GruAttentionClassifier implements HasWeights {
     const result = { probs: probs!.dataSync() as Float32Array, attention: attention!.dataSync() as Float32Array };
     tf.dispose([probs, attention]);
     return result;
-  }
-
-  /** A copy of every weight's current value (to restore the best epoch later). */
-  snapshot(): Map<string, Float32Array> {
-    return new Map(this.weights().map((w) => [w.name, w.variable.dataSync().slice() as Float32Array]));
-  }
-
-  /** Puts back values taken by {@link snapshot}. */
-  restore(snap: Map<string, Float32Array>): void {
-    for (const w of this.weights()) {
-      const v = snap.get(w.name);
-      if (v) tf.tidy(() => w.variable.assign(tf.tensor(v, w.variable.shape, 'float32')));
-    }
-  }
-
-  /** Writes `config.json`, `weights.json` and `weights.bin` into `dir`. */
-  async save(dir: string): Promise<void> {
-    await mkdir(dir, { recursive: true });
-    const doc = { kind: 'gru-attention-classifier', config: this.config };
-    await writeFile(path.join(dir, 'config.json'), `${JSON.stringify(doc, null, 2)}\n`);
-    await saveWeights(this, dir);
-  }
-
-  /** Rebuilds a model written by {@link GruAttentionClassifier.save}. */
-  static async load(dir: string): Promise<GruAttentionClassifier> {
-    const doc = JSON.parse(await readFile(path.join(dir, 'config.json'), 'utf8')) as { config: GruAttentionClassifierConfig };
-    const model = new GruAttentionClassifier(doc.config);
-    await loadWeights(model, dir);
-    return model;
-  }
-
-  /** Releases the weights and the optimiser state. */
-  dispose(): void {
-    for (const w of this.weights()) w.variable.dispose();
-    this.optimizer.dispose();
   }
 }

@@ -14,7 +14,7 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { type RunContext, writeJson } from './common.ts';
+import { type RunContext, writeJson } from '../ml/experiments/common.ts';
 
 /** Params of the compare stage. */
 export interface CompareParams {

@@ -13,13 +13,10 @@
  * token and must carry the signal across it — which a simple RNN's gradients cannot.
  */
 import * as tf from '@tensorflow/tfjs';
-import { mkdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import { denseFast } from '../layers/dense-fast.ts';
 import { FusedLSTM } from '../rnn/fused-lstm.ts';
 import { simpleRnnSequence } from '../rnn/simple-rnn-op.ts';
-import { clipByGlobalNorm } from '../models/train-utils.ts';
-import { type HasWeights, type NamedWeight, WeightStore, saveWeights } from '../models/weights.ts';
-import { denseFast } from './ex3-model.ts';
+import { Model } from './model.ts';
 
 /** Recurrent layers compared. */
 export const SPAM_CELLS = ['simple-rnn', 'lstm', 'lstm-attention'] as const;
@@ -40,21 +37,27 @@ export interface SpamClassifierConfig {
   seed: number;
 }
 
+/** A training batch: token ids (b, t), their padding mask (b, t) and 0/1 labels (b). */
+export interface SpamBatch {
+  ids: tf.Tensor2D;
+  mask: tf.Tensor2D;
+  y: tf.Tensor1D;
+}
+
 /** See the file comment. */
-export class SpamClassifier implements HasWeights {
-  readonly config: SpamClassifierConfig;
-  private readonly store: WeightStore;
+export class SpamClassifier extends Model<SpamClassifierConfig, SpamBatch> {
+  static readonly kind = 'spam-classifier';
+  readonly kind = SpamClassifier.kind;
   private readonly embedding: tf.Variable;
   private readonly rnn: { kernel: tf.Variable; recurrent: tf.Variable; bias: tf.Variable } | undefined;
   private readonly lstm: FusedLSTM | undefined;
   private readonly attn: { score: tf.Variable; combine: tf.Variable } | undefined;
   private readonly out: { kernel: tf.Variable; bias: tf.Variable };
-  private readonly optimizer: tf.Optimizer;
 
   constructor(config: SpamClassifierConfig) {
-    this.config = config;
+    super(config, { learningRate: config.learningRate, clipNorm: config.clipNorm });
     const { embedDim: e, units: u } = config;
-    const s = (this.store = new WeightStore(config.seed));
+    const s = this.store;
     this.embedding = s.create('embedding', [config.vocabSize, e], 'normal');
     if (config.cell === 'simple-rnn') {
       this.rnn = { kernel: s.create('rnn/kernel', [e, u]), recurrent: s.create('rnn/recurrent_kernel', [u, u]), bias: s.create('rnn/bias', [u], 'zeros') };
@@ -64,22 +67,15 @@ export class SpamClassifier implements HasWeights {
         kernelInitializer: tf.initializers.glorotUniform({ seed: s.nextSeed() }),
         recurrentInitializer: tf.initializers.glorotUniform({ seed: s.nextSeed() }),
       });
-      lstm.build([null, null, e]);
-      for (const w of lstm.trainableWeights) s.add(`lstm/${w.originalName}`, w.read() as tf.Variable);
-      this.lstm = lstm;
+      this.lstm = s.adopt('lstm', lstm, [null, null, e]);
     }
     if (config.cell === 'lstm-attention') this.attn = { score: s.create('attention/kernel', [u, u]), combine: s.create('attention/combine', [2 * u, u]) };
     this.out = { kernel: s.create('output/kernel', [u, 1]), bias: s.create('output/bias', [1], 'zeros') };
-    this.optimizer = tf.train.adam(config.learningRate);
   }
 
-  weights(): NamedWeight[] {
-    return this.store.weights();
-  }
-
-  /** Number of trainable scalars. */
-  parameterCount(): number {
-    return this.weights().reduce((n, w) => n + w.variable.size, 0);
+  /** Rebuild from a saved config (the kind registry's entry point). */
+  static fromConfig(config: SpamClassifierConfig): SpamClassifier {
+    return new SpamClassifier(config);
   }
 
   /** Logits (b) of "spam" for token ids (b, t) with lengths (b); plus attention (b, t) when used. */
@@ -123,16 +119,9 @@ export class SpamClassifier implements HasWeights {
     return { outputs: r.outputs, last: r.h };
   }
 
-  /** One Adam step on the mean binary cross-entropy; returns the loss and the gradient's global norm. */
-  trainStep(ids: tf.Tensor2D, mask: tf.Tensor2D, y: tf.Tensor1D): { loss: number; gradNorm: number } {
-    const vars = this.weights().map((w) => w.variable);
-    const { value, grads } = tf.variableGrads(() => tf.tidy(() => tf.losses.sigmoidCrossEntropy(y, this.forward(ids, mask).logits) as tf.Scalar), vars);
-    const norm = tf.tidy(() => tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))))));
-    const clipped = this.config.clipNorm > 0 ? clipByGlobalNorm(grads, this.config.clipNorm) : grads;
-    this.optimizer.applyGradients(clipped);
-    const result = { loss: value.dataSync()[0] ?? NaN, gradNorm: norm.dataSync()[0] ?? NaN };
-    tf.dispose([value, grads, clipped, norm]);
-    return result;
+  /** Mean binary cross-entropy of the batch. */
+  protected batchLoss(batch: SpamBatch): tf.Scalar {
+    return tf.losses.sigmoidCrossEntropy(batch.y, this.forward(batch.ids, batch.mask).logits) as tf.Scalar;
   }
 
   /** Spam probabilities (b) and, for the attention model, attention rows (b · t). */
@@ -142,28 +131,5 @@ export class SpamClassifier implements HasWeights {
     const result = { probs: p.dataSync() as Float32Array, ...(out.attention ? { attention: out.attention.dataSync() as Float32Array } : {}) };
     tf.dispose([p, out.logits, out.attention]);
     return result;
-  }
-
-  /** A copy of every weight's current value. */
-  snapshot(): Float32Array[] {
-    return this.weights().map((w) => w.variable.dataSync().slice() as Float32Array);
-  }
-
-  /** Puts back values taken by {@link snapshot}. */
-  restore(snap: readonly Float32Array[]): void {
-    this.weights().forEach((w, i) => tf.tidy(() => w.variable.assign(tf.tensor(snap[i]!, w.variable.shape, 'float32'))));
-  }
-
-  /** Writes `config.json`, `weights.json` and `weights.bin` into `dir`. */
-  async save(dir: string): Promise<void> {
-    await mkdir(dir, { recursive: true });
-    await writeFile(path.join(dir, 'config.json'), `${JSON.stringify({ kind: 'spam-classifier', config: this.config }, null, 2)}\n`);
-    await saveWeights(this, dir);
-  }
-
-  /** Releases the weights and the optimiser state. */
-  dispose(): void {
-    for (const w of this.weights()) w.variable.dispose();
-    this.optimizer.dispose();
   }
 }

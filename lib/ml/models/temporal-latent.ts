@@ -13,15 +13,14 @@
  * brings the model into the course's 1–2 M parameter range.
  */
 import * as tf from '@tensorflow/tfjs';
-import { mkdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import { denseFast } from '../layers/dense-fast.ts';
 import { HierarchicalTemporalEncoder } from '../layers/hierarchical-temporal-encoder.ts';
 import { MemoryModule } from '../layers/memory-module.ts';
 import { SinusoidalPositionEncoding } from '../layers/sinusoidal-position-encoding.ts';
 import { TransformerEncoderBlock } from '../layers/transformer-encoder-block.ts';
 import { FusedLSTM } from '../rnn/fused-lstm.ts';
-import { clipByGlobalNorm } from '../models/train-utils.ts';
-import { type HasWeights, type NamedWeight, WeightStore, saveWeights } from '../models/weights.ts';
+import { type ObjectOf, count, num, oneOf } from '../params.ts';
+import { Model } from './model.ts';
 
 /** The improved model, the baseline, and the improved model without one module each. */
 export const EX3_VARIANTS = ['baseline', 'full', 'no-memory', 'no-transformer', 'no-hierarchy'] as const;
@@ -34,29 +33,40 @@ export function isEx3Variant(v: string): v is Ex3Variant {
   return (EX3_VARIANTS as readonly string[]).includes(v);
 }
 
+/**
+ * The architecture's params: declared once, here, as a param spec (`lib/ml/params.ts`) from which
+ * both {@link TemporalLatentConfig} and exercise 3's `ex3` params (`EX3_PARAMS`) derive.
+ */
+export const TEMPORAL_LATENT_PARAMS = {
+  /** Hidden width of the per-frame encoder and of the decoder. */
+  frameUnits: count(),
+  /** Width of the temporal modules (hierarchy, transformer, memory). */
+  modelDim: count(),
+  /** Width of the latent projection (the LSTM's input). */
+  latentDim: count(),
+  lstmUnits: count(),
+  /** Heads of the transformer block (must divide modelDim). */
+  heads: count(),
+  /** Slots of the memory module. */
+  memorySlots: count(),
+  /** Window of the hierarchy's segment level; it also pools over twice this. */
+  segmentLength: count(),
+  /** Layer-norm placement in the transformer block: 'post' (the paper's) or 'pre' (Xiong et al. 2020). */
+  transformerNorm: oneOf(['pre', 'post']),
+  /** Dropout inside the transformer block while training. */
+  dropout: num({ min: 0, max: 0.99 }),
+};
+
 /** Configuration of {@link TemporalLatentModel}; saved next to the weights. */
-export interface TemporalLatentConfig {
+export type TemporalLatentConfig = ObjectOf<typeof TEMPORAL_LATENT_PARAMS> & {
   variant: Ex3Variant;
   /** Pixels per frame (size²). */
   pixels: number;
-  /** Hidden width of the per-frame encoder and of the decoder. */
-  frameUnits: number;
-  /** Width of the temporal modules (hierarchy, transformer, memory). */
-  modelDim: number;
-  /** Width of the latent projection (the LSTM's input). */
-  latentDim: number;
-  lstmUnits: number;
-  /** Heads of the transformer block (must divide modelDim). */
-  heads: number;
-  /** Slots of the memory module. */
-  memorySlots: number;
-  /** Window of the hierarchy's segment level; it also pools over twice this. */
-  segmentLength: number;
   learningRate: number;
   /** Global-norm gradient clip (0 = off). */
   clipNorm: number;
   seed: number;
-}
+};
 
 /** Which modules a variant keeps. */
 export function variantModules(v: Ex3Variant): { hierarchy: boolean; transformer: boolean; memory: boolean } {
@@ -69,43 +79,10 @@ export function variantModules(v: Ex3Variant): { hierarchy: boolean; transformer
   }
 }
 
-/**
- * x·W (+ b) over the last axis, with a gradient that transposes explicitly. tfjs-backend-wasm
- * 4.22's BatchMatMul with `transposeA` (which the stock matMul gradient uses for dW) runs ~18×
- * slower than a transpose followed by a plain product; for the 1024-wide frame layers that made
- * one training step ~30× slower than its forward pass.
- */
-export function denseFast(x: tf.Tensor, kernel: tf.Tensor, bias?: tf.Tensor): tf.Tensor {
-  const din = x.shape[x.rank - 1] ?? 0;
-  const dout = kernel.shape[1] ?? 0;
-  const lead = x.shape.slice(0, -1);
-  const y = matMulFast(x.reshape([-1, din]), kernel);
-  return (bias === undefined ? y : y.add(bias)).reshape([...lead, dout]);
-}
-
-const matMulFast = tf.customGrad(((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-  const [a, b, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
-  save([a, b]);
-  return {
-    value: tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D),
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const [sa, sb] = saved as [tf.Tensor2D, tf.Tensor2D];
-      return [tf.matMul(dy as tf.Tensor2D, sb.transpose()), tf.matMul(sa.transpose(), dy as tf.Tensor2D)];
-    },
-  };
-}) as unknown as Parameters<typeof tf.customGrad>[0]) as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
-
-/** A tfjs layer used eagerly: built once, its variables registered in the model's store. */
-function adopt<L extends tf.layers.Layer>(store: WeightStore, prefix: string, layer: L, shapes: tf.Shape[]): L {
-  layer.build(shapes.length === 1 ? shapes[0]! : shapes);
-  for (const w of layer.trainableWeights) store.add(`${prefix}/${w.originalName}`, w.read() as tf.Variable);
-  return layer;
-}
-
 /** See the file comment. Input and output clips are (b, frames, pixels) in [0, 1]. */
-export class TemporalLatentModel implements HasWeights {
-  readonly config: TemporalLatentConfig;
-  private readonly store: WeightStore;
+export class TemporalLatentModel extends Model<TemporalLatentConfig, tf.Tensor3D> {
+  static readonly kind = 'temporal-latent';
+  readonly kind = TemporalLatentModel.kind;
   private readonly enc: tf.Variable[];
   private readonly dec: tf.Variable[];
   private readonly latent: tf.Variable[];
@@ -114,46 +91,40 @@ export class TemporalLatentModel implements HasWeights {
   private readonly transformer?: TransformerEncoderBlock;
   private readonly memory?: MemoryModule;
   private readonly lstm: FusedLSTM;
-  private readonly optimizer: tf.Optimizer;
 
   constructor(config: TemporalLatentConfig) {
-    this.config = config;
+    super(config, { learningRate: config.learningRate, clipNorm: config.clipNorm });
     const { pixels: p, frameUnits: f, modelDim: d, latentDim: z } = config;
-    const s = (this.store = new WeightStore(config.seed));
+    const s = this.store;
     const use = variantModules(config.variant);
     this.enc = [s.create('encoder/dense0/kernel', [p, f]), s.create('encoder/dense0/bias', [f], 'zeros'),
       s.create('encoder/dense1/kernel', [f, d]), s.create('encoder/dense1/bias', [d], 'zeros')];
     const seq: tf.Shape = [null, null, d];
     if (use.hierarchy) {
-      this.hierarchy = adopt(s, 'hierarchy', new HierarchicalTemporalEncoder({
+      this.hierarchy = s.adopt('hierarchy', new HierarchicalTemporalEncoder({
         units: d, segmentLength: config.segmentLength, scales: [2 * config.segmentLength], seed: s.nextSeed(),
-      }), [seq]);
+      }), seq);
     }
     if (use.transformer) {
-      this.transformer = adopt(s, 'transformer', new TransformerEncoderBlock({
-        numHeads: config.heads, ffDim: 2 * d, seed: s.nextSeed(),
-      }), [seq]);
+      this.transformer = s.adopt('transformer', new TransformerEncoderBlock({
+        numHeads: config.heads, ffDim: 2 * d, seed: s.nextSeed(), normFirst: config.transformerNorm === 'pre', dropout: config.dropout,
+      }), seq);
     }
-    if (use.memory) this.memory = adopt(s, 'memory', new MemoryModule({ numSlots: config.memorySlots, seed: s.nextSeed() }), [seq]);
+    if (use.memory) this.memory = s.adopt('memory', new MemoryModule({ numSlots: config.memorySlots, seed: s.nextSeed() }), seq);
     this.latent = [s.create('latent/kernel', [d, z]), s.create('latent/bias', [z], 'zeros')];
-    this.lstm = adopt(s, 'transition/lstm', new FusedLSTM({
+    this.lstm = s.adopt('transition/lstm', new FusedLSTM({
       units: config.lstmUnits, returnSequences: true, recurrentActivation: 'sigmoid',
       kernelInitializer: tf.initializers.glorotUniform({ seed: s.nextSeed() }),
       // glorot, not orthogonal: tfjs' orthogonal initialiser runs a slow QR in JS.
       recurrentInitializer: tf.initializers.glorotUniform({ seed: s.nextSeed() }),
-    }), [[null, null, z]]);
+    }), [null, null, z]);
     this.dec = [s.create('decoder/dense0/kernel', [config.lstmUnits, f]), s.create('decoder/dense0/bias', [f], 'zeros'),
       s.create('decoder/dense1/kernel', [f, p]), s.create('decoder/dense1/bias', [p], 'zeros')];
-    this.optimizer = tf.train.adam(config.learningRate);
   }
 
-  weights(): NamedWeight[] {
-    return this.store.weights();
-  }
-
-  /** Number of trainable scalars. */
-  parameterCount(): number {
-    return this.weights().reduce((n, w) => n + w.variable.size, 0);
+  /** Rebuild from a saved config (the kind registry's entry point). */
+  static fromConfig(config: TemporalLatentConfig): TemporalLatentModel {
+    return new TemporalLatentModel(config);
   }
 
   /** Reconstruction (b, t, pixels) of clips x (b, t, pixels). */
@@ -162,14 +133,14 @@ export class TemporalLatentModel implements HasWeights {
   }
 
   /** Pre-sigmoid reconstruction: the loss is taken on these for numerical stability. */
-  private logits(x: tf.Tensor3D): tf.Tensor3D {
+  private logits(x: tf.Tensor3D, training = false): tf.Tensor3D {
     return tf.tidy(() => {
       const [e0, b0, e1, b1] = this.enc as [tf.Variable, tf.Variable, tf.Variable, tf.Variable];
       let h = tf.relu(denseFast(tf.relu(denseFast(x, e0, b0)), e1, b1));
       if (this.hierarchy) h = (this.hierarchy.call(h, {}) as tf.Tensor[])[0]!;
       if (this.transformer) {
         const withPositions = this.positions.call(h, {}) as tf.Tensor;
-        h = (this.transformer.call(withPositions, {}) as tf.Tensor[])[0]!;
+        h = (this.transformer.call(withPositions, { training }) as tf.Tensor[])[0]!;
       }
       if (this.memory) h = (this.memory.call(h, {}) as tf.Tensor[])[0]!;
       const z = denseFast(h, this.latent[0]!, this.latent[1]!);
@@ -180,18 +151,12 @@ export class TemporalLatentModel implements HasWeights {
   }
 
   /**
-   * One Adam step on the per-pixel binary cross-entropy of x (intensities as probabilities);
-   * returns that loss. Cross-entropy rather than MSE: on mostly black frames MSE's gradient
+   * Per-pixel binary cross-entropy of the clips x (intensities as probabilities) against their
+   * reconstruction. Cross-entropy rather than MSE: on mostly black frames MSE's gradient
    * vanishes once the output is the mean image, and training stalls there for many epochs.
    */
-  trainStep(x: tf.Tensor3D): number {
-    const vars = this.weights().map((w) => w.variable);
-    const { value, grads } = tf.variableGrads(() => tf.tidy(() => tf.losses.sigmoidCrossEntropy(x, this.logits(x)) as tf.Scalar), vars);
-    const clipped = this.config.clipNorm > 0 ? clipByGlobalNorm(grads, this.config.clipNorm) : grads;
-    this.optimizer.applyGradients(clipped);
-    const loss = value.dataSync()[0] ?? NaN;
-    tf.dispose([value, grads, clipped]);
-    return loss;
+  protected batchLoss(x: tf.Tensor3D): tf.Scalar {
+    return tf.losses.sigmoidCrossEntropy(x, this.logits(x, true)) as tf.Scalar;
   }
 
   /** Reconstruction of x as a flat array (b · t · pixels). */
@@ -200,28 +165,5 @@ export class TemporalLatentModel implements HasWeights {
     const out = y.dataSync() as Float32Array;
     y.dispose();
     return out;
-  }
-
-  /** A copy of every weight's current value (to restore the best epoch later). */
-  snapshot(): Float32Array[] {
-    return this.weights().map((w) => w.variable.dataSync().slice() as Float32Array);
-  }
-
-  /** Puts back values taken by {@link snapshot}. */
-  restore(snap: readonly Float32Array[]): void {
-    this.weights().forEach((w, i) => tf.tidy(() => w.variable.assign(tf.tensor(snap[i]!, w.variable.shape, 'float32'))));
-  }
-
-  /** Writes `config.json`, `weights.json` and `weights.bin` into `dir`. */
-  async save(dir: string): Promise<void> {
-    await mkdir(dir, { recursive: true });
-    await writeFile(path.join(dir, 'config.json'), `${JSON.stringify({ kind: 'temporal-latent', config: this.config }, null, 2)}\n`);
-    await saveWeights(this, dir);
-  }
-
-  /** Releases the weights and the optimiser state. */
-  dispose(): void {
-    for (const w of this.weights()) w.variable.dispose();
-    this.optimizer.dispose();
   }
 }
