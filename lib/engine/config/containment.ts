@@ -9,7 +9,7 @@
  * their deepest existing ancestor, so an out that does not exist yet is still judged by the
  * directory it would be created in.
  */
-import { lstatSync, realpathSync } from 'node:fs';
+import { lstatSync, realpathSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import type { Diagnostic, SourceLocation, Stage } from '../types.ts';
 import { located } from './locate.ts';
@@ -29,17 +29,26 @@ export function reservedReason(rel: string, configFile: string): string | undefi
 class RealPaths {
   private readonly dirs = new Map<string, string>();
 
-  /** The real absolute path of `abs`: symlinks followed as far as the path exists. */
-  of(abs: string): string {
-    const st = lstatSync(abs, { throwIfNoEntry: false });
+  /**
+   * The real absolute path of `abs` (symlinks followed as far as the path exists), and whether
+   * an ancestor is a file, so that nothing can ever be created there.
+   */
+  of(abs: string): { real: string; underFile: boolean } {
+    let st: Stats | undefined;
+    try {
+      st = lstatSync(abs, { throwIfNoEntry: false });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOTDIR') return { real: abs, underFile: true };
+      // ELOOP, EACCES: nothing there to follow; the path is judged by its ancestors.
+    }
     if (st?.isSymbolicLink()) {
       try {
-        return realpathSync(abs);
+        return { real: realpathSync(abs), underFile: false };
       } catch {
         // A dangling link: judged by where it sits (the transaction moves the link, not its target).
       }
     }
-    return path.join(this.dir(path.dirname(abs)), path.basename(abs));
+    return { real: path.join(this.dir(path.dirname(abs)), path.basename(abs)), underFile: false };
   }
 
   private dir(abs: string): string {
@@ -84,7 +93,12 @@ export function checkContainment(stages: Iterable<Stage>, root: string, configFi
         report(`Stage "${s.group}": ${noun} "${p}" ${why}; a stage may not ${noun === 'out' ? 'write' : 'depend on'} it.`, loc(), 'Name a file or directory of your own.');
         return;
       }
-      const resolved = real.of(path.join(root, p));
+      const { real: resolved, underFile } = real.of(path.join(root, p));
+      if (underFile) {
+        // A missing dep is the graph's to report (it may be produced); an out could never be written.
+        if (noun === 'out') report(`Stage "${s.group}": out "${p}" cannot be created: a file lies where one of its directories should be.`, loc(), 'Remove that file, or choose another path.');
+        return;
+      }
       const rel = path.relative(realRoot, resolved);
       if (rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)) {
         report(`Stage "${s.group}": ${noun} "${p}" leads outside the project root through a symlink (to ${resolved}).`, loc(), 'Keep deps and outs inside the project, or copy the data in.');

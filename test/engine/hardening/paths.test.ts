@@ -71,6 +71,15 @@ describe('reserved and escaping deps and outs', () => {
     expect(await readFile(join(outside, 'precious.txt'), 'utf8')).toBe('keep me\n');
   });
 
+  it('refuses an out under a file, which could never be created, without a stack trace', async () => {
+    project = await makeProject({ 'pipeline.yaml': stage('outs', 'f.txt/x'), 'f.txt': 'a file\n' });
+    const r = await project.cli(['run']);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/pipeline\.yaml:4:\d+ Stage "s": out "f\.txt\/x" cannot be created: a file lies where one of its directories should be/);
+    expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+    expect(await project.read('f.txt')).toBe('a file\n');
+  });
+
   it('refuses an out that reaches a reserved path through a symlink inside the project', async () => {
     project = await makeProject({ 'pipeline.yaml': stage('outs', 'state/x'), '.pipeline/keep': '' });
     await symlink('.pipeline', project.path('state'));
