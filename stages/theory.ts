@@ -1,10 +1,10 @@
 /** Theory stage: scaled vs unscaled dot-product attention for growing d_k → reports/theory/scaling.json. */
 import path from 'node:path';
-import { params, reportEpoch, root } from '../lib/engine/stage.ts';
+import { params, reportEpoch, reportTiming, root } from '../lib/engine/stage.ts';
 import { run } from '../lib/ml/experiments/theory.ts';
 
 const p = params<{ seed: number; theory: { dims: number[]; queries: number; keys: number; trials: number } }>();
-const r = await run({ seed: p.seed, ...p.theory }, { outDir: path.join(root(), 'reports/theory'), onEpoch: reportEpoch });
+const r = await run({ seed: p.seed, ...p.theory }, { outDir: path.join(root(), 'reports/theory'), onEpoch: reportEpoch, onTiming: reportTiming });
 for (const [i, d] of r.dims.entries()) {
   const s = r.scaled[i]!;
   const u = r.unscaled[i]!;

@@ -87,6 +87,17 @@ export function reportEpoch(epoch: number, epochs: number, values: Record<string
   progress({ message, step: epoch, total: epochs, values, t });
 }
 
+/**
+ * Reports a wall time (seconds) under `label`: the runner records it with the stage's outcome
+ * (run log, `--json`). Timings vary between runs, so they must never go into the stage's outs,
+ * whose digests the lock and every downstream fingerprint depend on.
+ */
+export function reportTiming(label: string, seconds: number): void {
+  // Also in the stage's log (its stderr), for a reader of .pipeline/logs.
+  process.stderr.write(`${label}: ${seconds}s\n`);
+  progress({ message: `${label} ${seconds}s`, timings: { [label]: seconds } });
+}
+
 /** Three significant digits for small values (0.412), whole numbers from 100 up (1235). */
 function formatNumber(v: number): string {
   if (!Number.isFinite(v) || Number.isInteger(v)) return String(v);

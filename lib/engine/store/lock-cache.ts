@@ -9,9 +9,22 @@ import { join } from 'node:path';
 import type { LockEntry, LockFile, OutRecord } from '../types.ts';
 import { isSha256, writeFileAtomic } from './fs-util.ts';
 
-/** The lock file's name, relative to the project root. */
+/** The default lock file's name, relative to the project root. */
 export const LOCK_FILE = 'pipeline.lock';
-const CACHE_FILE = '.pipeline/state/lock-cache.jsonl';
+
+/**
+ * The lock file of a profile: `pipeline.<profile>.lock`, so that a profile run (CI's smoke run)
+ * never rewrites the default lock; no profile → `pipeline.lock`. Profile names are plain words
+ * (the schema says so), so the name cannot leave the root.
+ */
+export function lockFileOf(profile?: string): string {
+  return profile === undefined ? LOCK_FILE : `pipeline.${profile}.lock`;
+}
+
+/** Each lock file has its own parsed copy (a profile run must not evict the default one). */
+function cacheFileOf(lockFile: string): string {
+  return lockFile === LOCK_FILE ? '.pipeline/state/lock-cache.jsonl' : `.pipeline/state/lock-cache.${lockFile}.jsonl`;
+}
 const FORMAT = 2;
 /**
  * Each entry's YAML text, by entry object: `run` rewrites the lock after every stage, and
@@ -23,10 +36,10 @@ export const fragments = new WeakMap<LockEntry, { name: string; text: string }>(
 const lines = new WeakMap<LockEntry, { name: string; line: string }>();
 
 /** The cached lock, if the cache matches `textDigest`; its entries' YAML fragments are remembered. */
-export async function readLockCache(root: string, textDigest: string): Promise<LockFile | undefined> {
+export async function readLockCache(root: string, lockFile: string, textDigest: string): Promise<LockFile | undefined> {
   let text: string;
   try {
-    text = await readFile(join(root, CACHE_FILE), 'utf8');
+    text = await readFile(join(root, cacheFileOf(lockFile)), 'utf8');
   } catch {
     return undefined;
   }
@@ -55,7 +68,7 @@ export async function readLockCache(root: string, textDigest: string): Promise<L
 }
 
 /** Records `lock` as the parse of the lock text with digest `textDigest`. Best effort. */
-export async function writeLockCache(root: string, textDigest: string, lock: LockFile, fragmentOf: (name: string, e: LockEntry) => string): Promise<void> {
+export async function writeLockCache(root: string, lockFile: string, textDigest: string, lock: LockFile, fragmentOf: (name: string, e: LockEntry) => string): Promise<void> {
   const body = Object.keys(lock.stages)
     .sort()
     .map((name) => {
@@ -68,7 +81,7 @@ export async function writeLockCache(root: string, textDigest: string, lock: Loc
     });
   const text = `${JSON.stringify({ format: FORMAT, text: textDigest })}\n${body.map((l) => `${l}\n`).join('')}`;
   // Only an optimisation: a read-only .pipeline must not break the lock.
-  await writeFileAtomic(join(root, CACHE_FILE), text).catch(() => undefined);
+  await writeFileAtomic(join(root, cacheFileOf(lockFile)), text).catch(() => undefined);
 }
 
 function digestsOk(e: LockEntry): boolean {

@@ -57,7 +57,6 @@ export interface Ex1Metrics {
   train_samples: number;
   test_samples: number;
   backend: { name: string; version: string; package: string };
-  train_time_s: number;
 }
 
 /** Result of {@link run}: the metrics (also written to disk). */
@@ -118,7 +117,7 @@ export async function run(params: Ex1Params, ctx: RunContext): Promise<Ex1Result
     if (val.accuracy > best.accuracy) best = { epoch, accuracy: val.accuracy, weights: model.snapshot() };
     ctx.onEpoch?.(epoch, params.epochs, { loss, val_acc: val.accuracy });
   }
-  const trainTime = secondsSince(start);
+  ctx.onTiming?.('train', secondsSince(start));
   model.restore(best.weights);
 
   const test = evaluate(model, data, data.split.test);
@@ -143,7 +142,6 @@ export async function run(params: Ex1Params, ctx: RunContext): Promise<Ex1Result
     train_samples: data.split.train.length,
     test_samples: data.split.test.length,
     backend,
-    train_time_s: trainTime,
   };
 
   const shown = Math.min(params.attentionExamples ?? 24, data.split.test.length);

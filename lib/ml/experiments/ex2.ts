@@ -72,7 +72,6 @@ export interface Ex2Metrics {
   train_windows: number;
   test_windows: number;
   backend: { name: string; version: string; package: string };
-  train_time_s: number;
 }
 
 /** Result of {@link run}. */
@@ -161,7 +160,7 @@ export async function run(params: Ex2Params, ctx: RunContext): Promise<Ex2Result
     if (valMse < best.mse) best = { epoch, mse: valMse, weights: snapshot() };
     ctx.onEpoch?.(epoch, params.epochs, { loss, val_mse: valMse });
   }
-  const trainTime = secondsSince(start);
+  ctx.onTiming?.('train', secondsSince(start));
   model.weights().forEach((w, i) => tf.tidy(() => w.variable.assign(tf.tensor(best.weights[i]!, w.variable.shape, 'float32'))));
 
   const test = forecast(model, view, data.split.test);
@@ -194,7 +193,6 @@ export async function run(params: Ex2Params, ctx: RunContext): Promise<Ex2Result
     train_windows: data.split.train.length,
     test_windows: data.split.test.length,
     backend,
-    train_time_s: trainTime,
   };
 
   // Spread the saved windows over the test span rather than taking neighbours that overlap.

@@ -65,7 +65,6 @@ export interface Ex3Metrics {
   train_clips: number;
   test_clips: number;
   backend: BackendRecord;
-  train_time_s: number;
 }
 
 /** Result of {@link run}. */
@@ -129,7 +128,7 @@ export async function run(params: Ex3Params, ctx: RunContext): Promise<Ex3Result
     if (valMse < best.mse) best = { epoch, mse: valMse, weights: model.snapshot() };
     ctx.onEpoch?.(epoch, params.epochs, { loss, val_mse: valMse });
   }
-  const trainTime = secondsSince(start);
+  ctx.onTiming?.('train', secondsSince(start));
   model.restore(best.weights);
 
   const truth = clipsOf(data.split.test);
@@ -167,7 +166,6 @@ export async function run(params: Ex3Params, ctx: RunContext): Promise<Ex3Result
     train_clips: data.split.train.length,
     test_clips: data.split.test.length,
     backend,
-    train_time_s: trainTime,
   };
 
   // Truth and reconstruction of the first test clips, quantised to bytes like the data bundle.

@@ -69,8 +69,6 @@ export interface G2pMetrics {
   test_words: number;
   parameters: number;
   backend: BackendRecord;
-  train_time_s: number;
-  eval_time_s: number;
 }
 
 /** Result of {@link run}. */
@@ -106,7 +104,8 @@ export async function run(params: G2pParams, ctx: RunContext): Promise<G2pResult
   const beamWidth = params.beamWidth ?? 5;
   const nBeam = Math.min(params.beamLimit ?? test.src.length, test.src.length);
   const beam = sequenceScores(gold.slice(0, nBeam), decodeBeam(model, test.src.slice(0, nBeam), maxLen, beamWidth), text);
-  const evalTime = secondsSince(evalStart);
+  ctx.onTiming?.('train', trained.trainTimeS);
+  ctx.onTiming?.('eval', secondsSince(evalStart));
 
   const metrics: G2pMetrics = {
     model: 'g2p',
@@ -130,8 +129,6 @@ export async function run(params: G2pParams, ctx: RunContext): Promise<G2pResult
     test_words: test.src.length,
     parameters: model.weights().reduce((n, w) => n + w.variable.size, 0),
     backend,
-    train_time_s: trained.trainTimeS,
-    eval_time_s: evalTime,
   };
 
   const testIdx = Array.from(data.split.test);

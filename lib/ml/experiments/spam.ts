@@ -64,7 +64,6 @@ export interface SpamMetrics {
   train_mails: number;
   test_mails: number;
   backend: BackendRecord;
-  train_time_s: number;
 }
 
 /** Result of {@link run}. */
@@ -145,7 +144,7 @@ export async function run(params: SpamParams, ctx: RunContext): Promise<SpamResu
     if (valAcc > best.acc) best = { epoch, acc: valAcc, weights: model.snapshot() };
     ctx.onEpoch?.(epoch, params.epochs, { loss, val_acc: valAcc });
   }
-  const trainTime = secondsSince(start);
+  ctx.onTiming?.('train', secondsSince(start));
   model.restore(best.weights);
 
   const testY = labelsOf(data, data.split.test);
@@ -175,7 +174,6 @@ export async function run(params: SpamParams, ctx: RunContext): Promise<SpamResu
     train_mails: data.split.train.length,
     test_mails: data.split.test.length,
     backend,
-    train_time_s: trainTime,
   };
   await writeMetrics(path.join(ctx.outDir, 'metrics.json'), metrics);
   await writeHistory(path.join(ctx.outDir, 'history.json'), { model: metrics.model, best_epoch: best.epoch, epochs: history });
