@@ -11,6 +11,7 @@
  */
 import { appendFileSync } from 'node:fs';
 import type { ProgressEvent } from './types.ts';
+import { lockFileOf } from './store/lock-name.ts';
 
 function required(name: string): string {
   const value = process.env[name];
@@ -42,6 +43,16 @@ export function stageName(): string {
 /** Absolute path of the pipeline root (the directory holding pipeline.yaml). */
 export function root(): string {
   return required('PIPELINE_ROOT');
+}
+
+/** The profile this run applies (`--profile`), or undefined for the default params. */
+export function profile(): string | undefined {
+  return process.env.PIPELINE_PROFILE || undefined;
+}
+
+/** The lock file this run records its stages in (`pipeline.lock`, or `pipeline.<profile>.lock`). */
+export function lockFile(): string {
+  return lockFileOf(profile());
 }
 
 /** Milliseconds since this process started (performance's time origin). */

@@ -8,18 +8,9 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LockEntry, LockFile, OutRecord } from '../types.ts';
 import { isSha256, writeFileAtomic } from './fs-util.ts';
+import { LOCK_FILE } from './lock-name.ts';
 
-/** The default lock file's name, relative to the project root. */
-export const LOCK_FILE = 'pipeline.lock';
-
-/**
- * The lock file of a profile: `pipeline.<profile>.lock`, so that a profile run (CI's smoke run)
- * never rewrites the default lock; no profile → `pipeline.lock`. Profile names are plain words
- * (the schema says so), so the name cannot leave the root.
- */
-export function lockFileOf(profile?: string): string {
-  return profile === undefined ? LOCK_FILE : `pipeline.${profile}.lock`;
-}
+export { LOCK_FILE, lockFileOf } from './lock-name.ts';
 
 /** Each lock file has its own parsed copy (a profile run must not evict the default one). */
 function cacheFileOf(lockFile: string): string {
