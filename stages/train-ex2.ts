@@ -1,6 +1,6 @@
 /** Exercise 2 stage: Bi-LSTM + Bahdanau forecaster on data/sine-trend → models/ex2, reports/ex2/. */
 import path from 'node:path';
-import { reportEpoch, root } from '../lib/engine/stage.ts';
+import { reportEpoch, reportTiming, root } from '../lib/engine/stage.ts';
 import { initBackend } from '../lib/ml/backend.ts';
 import { EX2_STAGE_PARAMS, run } from '../lib/ml/experiments/ex2.ts';
 import { checkedParams } from './checked-params.ts';
@@ -10,9 +10,9 @@ const dir = root();
 await initBackend();
 const { metrics } = await run(
   { seed: p.seed, dataDir: path.join(dir, 'data/sine-trend'), ...p.ex2 },
-  { outDir: path.join(dir, 'reports/ex2'), modelDir: path.join(dir, 'models/ex2'), onEpoch: reportEpoch },
+  { outDir: path.join(dir, 'reports/ex2'), modelDir: path.join(dir, 'models/ex2'), onEpoch: reportEpoch, onTiming: reportTiming },
 );
 console.log(
   `ex2: test_mse ${metrics.test_mse.toFixed(4)}, test_mae ${metrics.test_mae.toFixed(4)} (course: 0.15–0.20), ` +
-    `attention_span ${metrics.attention_span.toFixed(2)}, avg position ${metrics.avg_attention_position.toFixed(1)}, ${metrics.train_time_s}s`,
+    `attention_span ${metrics.attention_span.toFixed(2)}, avg position ${metrics.avg_attention_position.toFixed(1)}`,
 );

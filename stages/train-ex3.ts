@@ -4,7 +4,7 @@
  * `ablate` matrix runs `full` (the improved model) and each `no-<module>` ablation.
  */
 import path from 'node:path';
-import { reportEpoch, root } from '../lib/engine/stage.ts';
+import { reportEpoch, reportTiming, root } from '../lib/engine/stage.ts';
 import { initBackend } from '../lib/ml/backend.ts';
 import { EX3_STAGE_PARAMS, run } from '../lib/ml/experiments/ex3.ts';
 import { EX3_VARIANTS, isEx3Variant } from '../lib/ml/models/temporal-latent.ts';
@@ -21,11 +21,11 @@ const dir = root();
 await initBackend();
 const { metrics } = await run(
   { seed: p.seed, dataDir: path.join(dir, 'data/moving-digits'), variant, ...p.ex3 },
-  { outDir: path.join(dir, `reports/ex3-${variant}`), modelDir: path.join(dir, `models/ex3-${variant}`), onEpoch: reportEpoch },
+  { outDir: path.join(dir, `reports/ex3-${variant}`), modelDir: path.join(dir, `models/ex3-${variant}`), onEpoch: reportEpoch, onTiming: reportTiming },
 );
 const range = (ok: boolean): string => (ok ? 'in range' : 'OUTSIDE the course range');
 console.log(
   `ex3-${variant}: test_mse ${metrics.test_mse.toFixed(4)} (course 0.01–0.02, ${range(metrics.in_course_range.test_mse)}), ` +
     `test_mae ${metrics.test_mae.toFixed(4)} (0.08–0.12, ${range(metrics.in_course_range.test_mae)}), ` +
-    `${metrics.parameters} parameters (1–2 M, ${range(metrics.in_course_range.parameters)}), best epoch ${metrics.best_epoch}, ${metrics.train_time_s}s`,
+    `${metrics.parameters} parameters (1–2 M, ${range(metrics.in_course_range.parameters)}), best epoch ${metrics.best_epoch}`,
 );

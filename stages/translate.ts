@@ -5,7 +5,7 @@
  * `--attention best`, which reads the `translate.bestAttention` param.
  */
 import path from 'node:path';
-import { reportEpoch, root } from '../lib/engine/stage.ts';
+import { reportEpoch, reportTiming, root } from '../lib/engine/stage.ts';
 import { initBackend } from '../lib/ml/backend.ts';
 import { TRANSLATE_ENCODERS, TRANSLATE_STAGE_PARAMS, type TranslateEncoder, isAttentionKind, run } from '../lib/ml/experiments/translate.ts';
 import { checkedParams } from './checked-params.ts';
@@ -32,10 +32,10 @@ const { metrics } = await run(
     seed: p.seed, dataDir: path.join(dir, 'data/dates'), attention, encoder: encoder as TranslateEncoder,
     ...p.translate.model, ...p.translate.train, ...p.translate.eval,
   },
-  { outDir: path.join(dir, 'reports', member), modelDir: path.join(dir, 'models', member), onEpoch: reportEpoch },
+  { outDir: path.join(dir, 'reports', member), modelDir: path.join(dir, 'models', member), onEpoch: reportEpoch, onTiming: reportTiming },
 );
 console.log(
   `${metrics.model}: exact match ${(100 * metrics.test_exact_match).toFixed(2)}% greedy, ` +
     `${(100 * metrics.beam_exact_match).toFixed(2)}% beam (k=${metrics.beam_width}, first ${metrics.beam_examples}), ` +
-    `BLEU ${metrics.test_bleu.toFixed(2)}, CER ${metrics.test_cer.toFixed(4)}, ${metrics.train_time_s}s`,
+    `BLEU ${metrics.test_bleu.toFixed(2)}, CER ${metrics.test_cer.toFixed(4)}`,
 );

@@ -4,7 +4,7 @@
  * the `production` alias by hand and append to `models/registry-log.jsonl`.
  */
 import {
-  RegistryError, REGISTRY_FILE, loadRegistry, promoteManually, rollback, updateRegistry, type RegistryState,
+  RegistryError, registryFile, loadRegistry, promoteManually, rollback, updateRegistry, type RegistryState,
 } from '../registry/index.ts';
 import { paint } from '../engine/cli/io.ts';
 import { UsageError, flag, type VerbContext } from '../engine/cli/verb.ts';
@@ -47,7 +47,7 @@ export async function modelsVerb(ctx: VerbContext): Promise<number> {
       const state = await loadRegistry(ctx.root);
       if (name !== undefined) throw new UsageError('"pipeline models list" takes no arguments.');
       if (json) printJson(ctx, { ok: true, ...state });
-      else if (Object.keys(state.models).length === 0) ctx.io.err(`No models registered (${REGISTRY_FILE} is empty or absent).\n`);
+      else if (Object.keys(state.models).length === 0) ctx.io.err(`No models registered (${registryFile()} is empty or absent).\n`);
       else ctx.io.out(listText(state, ctx.io.color));
       return 0;
     }

@@ -37,6 +37,7 @@ export interface RunOptions {
   force?: boolean;
   /** Compute and report the plan only: no execution, no run lock [false]. */
   dryRun?: boolean;
+  /** A profile from `profiles:`; its state goes to its own lock, `pipeline.<profile>.lock`. */
   profile?: string;
   set?: { key: string; value: string }[];
   /** Stop starting stages after the first failure [false: keep going]. */
@@ -167,9 +168,9 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
       if (locked > 0) hasher.invalidate('');
     }
     if (!opts.dryRun) await sweepLeftovers(root, [...p.stages.values()].flatMap((s) => s.outs));
-    const lockRead = await readLock(root);
+    const lockRead = await readLock(root, opts.profile);
     if (!lockRead.ok) return fail(lockRead.error);
-    mark('read pipeline.lock');
+    mark('read lock');
     const lock: LockFile = lockRead.value;
     // An entry that cannot be trusted is dropped: its stage runs again and rewrites it.
     for (const message of dropInvalidEntries(lock, p, selected)) warn(message);
@@ -233,7 +234,7 @@ async function execute(p: Pipeline, selected: string[], ctx: ExecContext): Promi
   let lockWrites: Promise<unknown> = Promise.resolve();
   const persistLock = (name: string, entry: LockEntry) => {
     lock.stages[name] = entry;
-    lockWrites = lockWrites.then(() => writeLock(root, lock));
+    lockWrites = lockWrites.then(() => writeLock(root, lock, ctx.profile));
     return lockWrites;
   };
 
@@ -358,6 +359,7 @@ async function runStage(
   // Loaded on the first stage that actually runs: a no-op run never pays for execa.
   const [{ beginTransaction }, { executeStage }] = await Promise.all([import('./exec/transaction.ts'), import('./exec/execute.ts')]);
   const tx = await beginTransaction(root, name, stage.outs);
+  const timings: Record<string, number> = {};
   let settled = false;
   const rollback = async () => {
     if (settled) return;
@@ -370,11 +372,18 @@ async function runStage(
       stage,
       params: stage.params,
       logFile: join(root, log),
+      // Stages that keep state beside their outs (the model registry) keep a profile's apart too.
+      env: { PIPELINE_PROFILE: ctx.profile ?? '' },
       ...(ctx.signal ? { signal: ctx.signal } : {}),
-      onProgress: (progress) => h.emit({ type: 'stage-progress', name, progress }),
+      onProgress: (progress) => {
+        // A stage's file is not to be trusted: only finite numbers are kept.
+        const t: unknown = progress.timings;
+        if (t !== null && typeof t === 'object') for (const [k, v] of Object.entries(t)) if (typeof v === 'number' && Number.isFinite(v)) timings[k] = v;
+        h.emit({ type: 'stage-progress', name, progress });
+      },
     });
     const endedAt = performance.now();
-    const base = { fingerprint: fp.digest, log, exitCode: res.exitCode, ...(res.signal ? { signal: res.signal } : {}), ...(res.peakRssBytes !== undefined ? { peakRssBytes: res.peakRssBytes } : {}) };
+    const base = { fingerprint: fp.digest, log, exitCode: res.exitCode, ...(Object.keys(timings).length > 0 ? { timings } : {}), ...(res.signal ? { signal: res.signal } : {}), ...(res.peakRssBytes !== undefined ? { peakRssBytes: res.peakRssBytes } : {}) };
     if (!res.ok) {
       await rollback();
       const why = ctx.signal?.aborted

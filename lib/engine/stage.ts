@@ -11,6 +11,7 @@
  */
 import { appendFileSync } from 'node:fs';
 import type { ProgressEvent } from './types.ts';
+import { lockFileOf } from './store/lock-name.ts';
 
 function required(name: string): string {
   const value = process.env[name];
@@ -42,6 +43,16 @@ export function stageName(): string {
 /** Absolute path of the pipeline root (the directory holding pipeline.yaml). */
 export function root(): string {
   return required('PIPELINE_ROOT');
+}
+
+/** The profile this run applies (`--profile`), or undefined for the default params. */
+export function profile(): string | undefined {
+  return process.env.PIPELINE_PROFILE || undefined;
+}
+
+/** The lock file this run records its stages in (`pipeline.lock`, or `pipeline.<profile>.lock`). */
+export function lockFile(): string {
+  return lockFileOf(profile());
 }
 
 /** Milliseconds since this process started (performance's time origin). */
@@ -85,6 +96,17 @@ export function reportEpoch(epoch: number, epochs: number, values: Record<string
     message += ` · ETA ${formatDuration(perEpoch * (epochs - epoch))}`;
   }
   progress({ message, step: epoch, total: epochs, values, t });
+}
+
+/**
+ * Reports a wall time (seconds) under `label`: the runner records it with the stage's outcome
+ * (run log, `--json`). Timings vary between runs, so they must never go into the stage's outs,
+ * whose digests the lock and every downstream fingerprint depend on.
+ */
+export function reportTiming(label: string, seconds: number): void {
+  // Also in the stage's log (its stderr), for a reader of .pipeline/logs.
+  process.stderr.write(`${label}: ${seconds}s\n`);
+  progress({ message: `${label} ${seconds}s`, timings: { [label]: seconds } });
 }
 
 /** Three significant digits for small values (0.412), whole numbers from 100 up (1235). */

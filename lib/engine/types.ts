@@ -203,6 +203,11 @@ export interface StageOutcome {
   error?: string;
   /** Path of the stage's log, relative to root. */
   log?: string;
+  /**
+   * Wall times the stage reported (`reportTiming`), seconds by label. They vary from run to run,
+   * so they live here (the run record, `--json`, runs.jsonl), never in outs that others read.
+   */
+  timings?: Record<string, number>;
 }
 
 /** Progress a stage script reports through `lib/engine/stage.ts` (`epoch 3/20 loss 0.41`). */
@@ -215,6 +220,8 @@ export interface ProgressEvent {
   values?: Record<string, number>;
   /** Milliseconds since the stage's process started. */
   t?: number;
+  /** Wall times in seconds by label (`train`, `eval`), collected into the stage's outcome. */
+  timings?: Record<string, number>;
 }
 
 /** Engine events, consumed by reporters (listr2 live view, line-per-event, JSON). */

@@ -18,9 +18,30 @@ export const REGISTRY_FILE = 'models/registry.json';
 /** Where promotions and rollbacks are logged, relative to the root. */
 export const REGISTRY_LOG = 'models/registry-log.jsonl';
 
+/**
+ * The profile whose registry this process uses: the runner passes `PIPELINE_PROFILE` to stages
+ * ('' for none), so that a smoke run registers its toy models in `models/registry.smoke.json`
+ * and never in the committed registry. Anything but a plain word means the default.
+ */
+function currentProfile(): string | undefined {
+  const p = process.env.PIPELINE_PROFILE;
+  return p !== undefined && /^[A-Za-z0-9_-]+$/.test(p) ? p : undefined;
+}
+
+/** The registry state file of `profile` (default: the current one), relative to the root. */
+export function registryFile(profile = currentProfile()): string {
+  return profile === undefined ? REGISTRY_FILE : `models/registry.${profile}.json`;
+}
+
+/** The promotion log of `profile` (default: the current one), relative to the root. */
+export function registryLog(profile = currentProfile()): string {
+  return profile === undefined ? REGISTRY_LOG : `models/registry-log.${profile}.jsonl`;
+}
+
 /** Reads the registry of `root`; an absent file is an empty registry, an invalid one a `RegistryError` naming the JSON path. */
 export async function loadRegistry(root: string): Promise<RegistryState> {
-  const file = path.join(root, REGISTRY_FILE);
+  const name = registryFile();
+  const file = path.join(root, name);
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -35,12 +56,12 @@ export async function loadRegistry(root: string): Promise<RegistryState> {
   try {
     data = JSON.parse(text);
   } catch (e) {
-    throw new RegistryError(`${REGISTRY_FILE} is not valid JSON (${(e as Error).message}); restore it from git.`);
+    throw new RegistryError(`${name} is not valid JSON (${(e as Error).message}); restore it from git.`);
   }
   const problems = registryProblems(data);
   if (problems.length > 0) {
     const more = problems.length > 5 ? ` (and ${problems.length - 5} more)` : '';
-    throw new RegistryError(`${REGISTRY_FILE}: ${problems.slice(0, 5).join('; ')}${more}; fix it or restore it from git.`);
+    throw new RegistryError(`${name}: ${problems.slice(0, 5).join('; ')}${more}; fix it or restore it from git.`);
   }
   return data as RegistryState;
 }
@@ -79,7 +100,7 @@ export function formatRegistry(state: RegistryState): string {
  * with the same candidates leaves the file's mtime alone.
  */
 export async function saveRegistry(root: string, state: RegistryState, log: readonly LogEntry[] = []): Promise<void> {
-  const file = path.join(root, REGISTRY_FILE);
+  const file = path.join(root, registryFile());
   await mkdir(path.dirname(file), { recursive: true });
   const text = formatRegistry(state);
   const old = await readFile(file, 'utf8').catch(() => undefined);
@@ -89,12 +110,12 @@ export async function saveRegistry(root: string, state: RegistryState, log: read
     await writeFile(tmp, text);
     await rename(tmp, file);
   }
-  if (log.length > 0) await appendFile(path.join(root, REGISTRY_LOG), log.map((e) => `${JSON.stringify(e)}\n`).join(''));
+  if (log.length > 0) await appendFile(path.join(root, registryLog()), log.map((e) => `${JSON.stringify(e)}\n`).join(''));
 }
 
 /** Every entry of the log, oldest first (empty when there is no log yet). */
 export async function readLog(root: string): Promise<LogEntry[]> {
-  const text = await readFile(path.join(root, REGISTRY_LOG), 'utf8').catch(() => '');
+  const text = await readFile(path.join(root, registryLog()), 'utf8').catch(() => '');
   return text.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as LogEntry);
 }
 

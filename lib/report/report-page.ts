@@ -70,7 +70,7 @@ export async function buildReport(root: string, opts: BuildReportOptions = {}): 
   const facts: [string, string][] = [
     ['models compared', String(compare.length)],
     ['backends', backends.join(', ') || '—'],
-    ['total training time', `${compare.reduce((s, r) => s + (r.trainTimeS ?? 0), 0).toFixed(1)} s`],
+    // No training time here: wall times vary per run and live in the run log, not in outs.
     ['production models', production.join(', ') || 'none promoted'],
     ['figures', String(sets.reduce((n, s) => n + s.figures.length, 0))],
   ];

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateSyntheticSequences, readSyntheticSequences, writeSyntheticSequences } from '../../lib/ml/data/synthetic-sequences.ts';
@@ -65,10 +66,13 @@ describe('exercise 1 run()', () => {
     model.dispose();
   });
 
-  it('is deterministic: same seed, same metrics', async () => {
-    const a = await run({ ...params(), epochs: 1 }, { outDir: path.join(dir, 'a') });
-    const b = await run({ ...params(), epochs: 1 }, { outDir: path.join(dir, 'b') });
-    const strip = (m: Ex1Metrics) => ({ ...m, train_time_s: 0 });
-    expect(strip(a.metrics)).toEqual(strip(b.metrics));
+  it('is deterministic: same seed, byte-identical outs; wall times go to onTiming only', async () => {
+    const timings: [string, number][] = [];
+    await run({ ...params(), epochs: 1 }, { outDir: path.join(dir, 'a'), onTiming: (l, s) => timings.push([l, s]) });
+    await run({ ...params(), epochs: 1 }, { outDir: path.join(dir, 'b') });
+    for (const f of await readdir(path.join(dir, 'a'))) {
+      expect(await readFile(path.join(dir, 'b', f), 'utf8'), f).toBe(await readFile(path.join(dir, 'a', f), 'utf8'));
+    }
+    expect(timings.map(([l]) => l)).toEqual(['train']);
   });
 });

@@ -15,6 +15,25 @@ afterEach(async () => {
 });
 
 describe('registry store', () => {
+  it('a profile run (PIPELINE_PROFILE, set by the runner) keeps its own registry and log', async () => {
+    const s = emptyRegistry();
+    const { log } = registerAndPromote(s, { name: 'toy', fingerprint: 'f', metrics: { test_accuracy: 0.9 }, files: [] }, { metric: 'test_accuracy', direction: 'max', threshold: 0.5 });
+    const saved = process.env.PIPELINE_PROFILE;
+    process.env.PIPELINE_PROFILE = 'smoke';
+    try {
+      await saveRegistry(root, s, log ? [log] : []);
+      expect((await loadRegistry(root)).models.toy).toBeDefined();
+    } finally {
+      if (saved === undefined) delete process.env.PIPELINE_PROFILE;
+      else process.env.PIPELINE_PROFILE = saved;
+    }
+    expect(JSON.parse(await readFile(path.join(root, 'models/registry.smoke.json'), 'utf8')).models.toy).toBeDefined();
+    expect(await readFile(path.join(root, 'models/registry-log.smoke.jsonl'), 'utf8')).toContain('toy');
+    // The default registry was never touched.
+    await expect(stat(path.join(root, REGISTRY_FILE))).rejects.toThrow();
+    expect(await loadRegistry(root)).toEqual(emptyRegistry());
+  });
+
   it('reads an absent registry as empty and round-trips a saved one', async () => {
     expect(await loadRegistry(root)).toEqual(emptyRegistry());
     const s = emptyRegistry();

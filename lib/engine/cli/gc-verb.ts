@@ -1,6 +1,7 @@
 /** `pipeline gc [--max-size SIZE]`: drop cache objects nothing refers to, optionally bound the cache. */
 import { gc, parseSize } from '../store/gc.ts';
-import { readLock } from '../store/lock.ts';
+import { profileLocks, readLock } from '../store/lock.ts';
+import type { LockFile } from '../types.ts';
 import { acquireRunLock } from '../exec/run-lock.ts';
 import { formatBytes } from './io.ts';
 import { UsageError, flag, str, type VerbContext } from './verb.ts';
@@ -21,9 +22,15 @@ export async function gcVerb(ctx: VerbContext): Promise<number> {
   const held = await acquireRunLock(ctx.root);
   if (!held.ok) return reportDiagnostics(ctx, [held.error], 1);
   try {
-    const lock = await readLock(ctx.root);
-    if (!lock.ok) return reportDiagnostics(ctx, lock.error);
-    const result = await gc(ctx.root, { ...(maxSizeBytes !== undefined ? { maxSizeBytes } : {}), keep: lock.value });
+    // Every profile's lock pins its objects too: gc after a smoke run must not empty the default
+    // profile's cache, nor the other way round.
+    const keep: LockFile = { schema: 1, stages: {} };
+    for (const profile of [undefined, ...(await profileLocks(ctx.root))]) {
+      const lock = await readLock(ctx.root, profile);
+      if (!lock.ok) return reportDiagnostics(ctx, lock.error);
+      for (const [name, entry] of Object.entries(lock.value.stages)) keep.stages[`${profile ?? ''}:${name}`] = entry;
+    }
+    const result = await gc(ctx.root, { ...(maxSizeBytes !== undefined ? { maxSizeBytes } : {}), keep });
     if (flag(ctx.values, 'json')) printJson(ctx, { ok: true, ...result });
     else {
       ctx.io.err(

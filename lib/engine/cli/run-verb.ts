@@ -108,8 +108,8 @@ export async function runVerb(ctx: VerbContext): Promise<number> {
     argv: process.argv.slice(2),
     runnerPeakRssBytes: process.resourceUsage().maxRSS * 1024,
     ...(stagePeak > 0 ? { stagePeakRssBytes: stagePeak } : {}),
-    stages: result.outcomes.map(({ name, status, durationMs, peakRssBytes, exitCode }) => ({
-      name, status, durationMs, ...(peakRssBytes !== undefined ? { peakRssBytes } : {}), ...(exitCode !== undefined ? { exitCode } : {}),
+    stages: result.outcomes.map(({ name, status, durationMs, peakRssBytes, exitCode, timings }) => ({
+      name, status, durationMs, ...(peakRssBytes !== undefined ? { peakRssBytes } : {}), ...(exitCode !== undefined ? { exitCode } : {}), ...(timings ? { timings } : {}),
     })),
   });
   if (logWarning) io.err(`warning: ${logWarning}\n`);
@@ -126,6 +126,7 @@ export async function runVerb(ctx: VerbContext): Promise<number> {
         ...(o.fingerprint ? { fingerprint: o.fingerprint } : {}),
         ...(o.error ? { error: o.error } : {}),
         ...(o.log ? { log: o.log } : {}),
+        ...(o.timings ? { timings: o.timings } : {}),
       })),
       ...(result.warnings.length ? { warnings: result.warnings } : {}),
     });

@@ -25,7 +25,7 @@ async function open(ctx: VerbContext, targets: string[]): Promise<{ p: Pipeline;
   const sel = await loadAndSelect({ root: ctx.root, targets, withUpstream: false, ...overrides, exists: (rel) => hasher.exists(rel) });
   if (!sel.ok) return reportDiagnostics(ctx, sel.diagnostics);
   const root = sel.pipeline.root;
-  const lock = await readLock(root);
+  const lock = await readLock(root, overrides.profile);
   if (!lock.ok) return reportDiagnostics(ctx, lock.error);
   const l: LockFile = lock.value;
   const warn = (message: string) => ctx.io.err(`warning: ${message}\n`);

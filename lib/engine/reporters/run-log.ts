@@ -17,7 +17,7 @@ export interface RunLogLine {
   runnerPeakRssBytes: number;
   /** Largest peak RSS among the stages that ran, bytes. */
   stagePeakRssBytes?: number;
-  stages: Pick<StageOutcome, 'name' | 'status' | 'durationMs' | 'peakRssBytes' | 'exitCode'>[];
+  stages: Pick<StageOutcome, 'name' | 'status' | 'durationMs' | 'peakRssBytes' | 'exitCode' | 'timings'>[];
 }
 
 /** Appends one run to the run log; a failure to write it only warns (returns the message). */

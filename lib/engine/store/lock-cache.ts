@@ -8,10 +8,14 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LockEntry, LockFile, OutRecord } from '../types.ts';
 import { isSha256, writeFileAtomic } from './fs-util.ts';
+import { LOCK_FILE } from './lock-name.ts';
 
-/** The lock file's name, relative to the project root. */
-export const LOCK_FILE = 'pipeline.lock';
-const CACHE_FILE = '.pipeline/state/lock-cache.jsonl';
+export { LOCK_FILE, lockFileOf } from './lock-name.ts';
+
+/** Each lock file has its own parsed copy (a profile run must not evict the default one). */
+function cacheFileOf(lockFile: string): string {
+  return lockFile === LOCK_FILE ? '.pipeline/state/lock-cache.jsonl' : `.pipeline/state/lock-cache.${lockFile}.jsonl`;
+}
 const FORMAT = 2;
 /**
  * Each entry's YAML text, by entry object: `run` rewrites the lock after every stage, and
@@ -23,10 +27,10 @@ export const fragments = new WeakMap<LockEntry, { name: string; text: string }>(
 const lines = new WeakMap<LockEntry, { name: string; line: string }>();
 
 /** The cached lock, if the cache matches `textDigest`; its entries' YAML fragments are remembered. */
-export async function readLockCache(root: string, textDigest: string): Promise<LockFile | undefined> {
+export async function readLockCache(root: string, lockFile: string, textDigest: string): Promise<LockFile | undefined> {
   let text: string;
   try {
-    text = await readFile(join(root, CACHE_FILE), 'utf8');
+    text = await readFile(join(root, cacheFileOf(lockFile)), 'utf8');
   } catch {
     return undefined;
   }
@@ -55,7 +59,7 @@ export async function readLockCache(root: string, textDigest: string): Promise<L
 }
 
 /** Records `lock` as the parse of the lock text with digest `textDigest`. Best effort. */
-export async function writeLockCache(root: string, textDigest: string, lock: LockFile, fragmentOf: (name: string, e: LockEntry) => string): Promise<void> {
+export async function writeLockCache(root: string, lockFile: string, textDigest: string, lock: LockFile, fragmentOf: (name: string, e: LockEntry) => string): Promise<void> {
   const body = Object.keys(lock.stages)
     .sort()
     .map((name) => {
@@ -68,7 +72,7 @@ export async function writeLockCache(root: string, textDigest: string, lock: Loc
     });
   const text = `${JSON.stringify({ format: FORMAT, text: textDigest })}\n${body.map((l) => `${l}\n`).join('')}`;
   // Only an optimisation: a read-only .pipeline must not break the lock.
-  await writeFileAtomic(join(root, CACHE_FILE), text).catch(() => undefined);
+  await writeFileAtomic(join(root, cacheFileOf(lockFile)), text).catch(() => undefined);
 }
 
 function digestsOk(e: LockEntry): boolean {

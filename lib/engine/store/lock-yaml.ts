@@ -9,14 +9,15 @@ import { plainValue } from '../config/yaml-value.ts';
 import { isMode, isSha256, sortKeys } from './fs-util.ts';
 import { fragments, LOCK_FILE } from './lock-cache.ts';
 
-const HINT = 'Restore pipeline.lock from git, or delete it to treat every stage as never run.';
+const hintFor = (file: string) => `Restore ${file} from git, or delete it to treat every stage as never run.`;
 
 function byPath(a: OutRecord, b: OutRecord): number {
   return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
 }
 
 /** Parses lock text (exported for tests and for `params diff` against a git revision). */
-export function parseLock(text: string): Result<LockFile> {
+export function parseLock(text: string, file: string = LOCK_FILE): Result<LockFile> {
+  const HINT = hintFor(file);
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -24,8 +25,8 @@ export function parseLock(text: string): Result<LockFile> {
       ok: false,
       error: doc.errors.map((e) => ({
         severity: 'error' as const,
-        message: `${LOCK_FILE} is not valid YAML: ${e.message.split('\n')[0] ?? ''}`,
-        location: { file: LOCK_FILE, line: e.linePos?.[0].line ?? 1, col: e.linePos?.[0].col ?? 1 },
+        message: `${file} is not valid YAML: ${e.message.split('\n')[0] ?? ''}`,
+        location: { file, line: e.linePos?.[0].line ?? 1, col: e.linePos?.[0].col ?? 1 },
         hint: HINT,
       })),
     };
@@ -33,13 +34,13 @@ export function parseLock(text: string): Result<LockFile> {
   const plain = plainValue(doc);
   if (!plain.ok) {
     const at = lc.linePos(plain.range?.[0] ?? 0);
-    return { ok: false, error: [{ severity: 'error', message: `${LOCK_FILE}: ${plain.message}`, location: { file: LOCK_FILE, line: at.line, col: at.col }, hint: HINT }] };
+    return { ok: false, error: [{ severity: 'error', message: `${file}: ${plain.message}`, location: { file, line: at.line, col: at.col }, hint: HINT }] };
   }
   const data: unknown = plain.value;
   if (data === null || data === undefined) return { ok: true, value: { schema: 1, stages: {} } };
   const errors: Diagnostic[] = [];
   const fail = (path: (string | number)[], message: string): void => {
-    errors.push({ severity: 'error', message: `${LOCK_FILE}: ${message}`, location: locate(doc, lc, path), hint: HINT });
+    errors.push({ severity: 'error', message: `${file}: ${message}`, location: locate(doc, lc, path, file), hint: HINT });
   };
   if (!isMap(data)) {
     fail([], 'the top level must be a mapping with "schema" and "stages".');
@@ -86,16 +87,16 @@ function checkEntry(name: string, e: unknown, at: (string | number)[], fail: (pa
 }
 
 /** Location of the deepest existing node on `path` (the parent, when a key is missing). */
-function locate(doc: Document, lc: LineCounter, path: (string | number)[]): SourceLocation {
+function locate(doc: Document, lc: LineCounter, path: (string | number)[], file: string): SourceLocation {
   for (let n = path.length; n >= 0; n--) {
     const node: unknown = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true);
     if (isNode(node) && node.range) {
       const start = lc.linePos(node.range[0]);
       const end = lc.linePos(node.range[1]);
-      return { file: LOCK_FILE, line: start.line, col: start.col, ...(end.line === start.line && end.col > start.col && { endLine: end.line, endCol: end.col }) };
+      return { file, line: start.line, col: start.col, ...(end.line === start.line && end.col > start.col && { endLine: end.line, endCol: end.col }) };
     }
   }
-  return { file: LOCK_FILE, line: 1, col: 1 };
+  return { file, line: 1, col: 1 };
 }
 
 /** The lock's text: stage names sorted, keys in a fixed order, maps sorted by key. */

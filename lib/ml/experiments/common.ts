@@ -15,6 +15,11 @@ export interface RunContext {
   /** Directory for the trained model (created if missing); no model is saved when absent. */
   modelDir?: string;
   onEpoch?: OnEpoch;
+  /**
+   * Wall times (seconds by label). They differ on every run, so they go to the runner's record
+   * (the stage forwards them), never into metrics that other stages read and the lock hashes.
+   */
+  onTiming?: (label: string, seconds: number) => void;
 }
 
 // The learning-curve row and the byte-stable JSON writer live with the artifact formats.

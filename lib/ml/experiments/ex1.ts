@@ -67,7 +67,6 @@ export interface Ex1Metrics {
   train_samples: number;
   test_samples: number;
   backend: { name: string; version: string; package: string };
-  train_time_s: number;
 }
 
 /** Result of {@link run}: the metrics (also written to disk). */
@@ -121,6 +120,7 @@ export async function run(params: Ex1Params, ctx: RunContext): Promise<Ex1Result
     lossAverage: 'example',
     onEpoch: ctx.onEpoch,
   });
+  ctx.onTiming?.('train', trained.trainTimeS);
 
   const test = evaluate(model, data, data.split.test);
   const actual = Array.from(data.split.test, (i) => data.y[i]!);
@@ -144,7 +144,6 @@ export async function run(params: Ex1Params, ctx: RunContext): Promise<Ex1Result
     train_samples: data.split.train.length,
     test_samples: data.split.test.length,
     backend,
-    train_time_s: trained.trainTimeS,
   };
 
   const shown = Math.min(params.attentionExamples, data.split.test.length);

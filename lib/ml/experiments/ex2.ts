@@ -80,7 +80,6 @@ export interface Ex2Metrics {
   train_windows: number;
   test_windows: number;
   backend: { name: string; version: string; package: string };
-  train_time_s: number;
 }
 
 /** Result of {@link run}. */
@@ -163,6 +162,7 @@ export async function run(params: Ex2Params, ctx: RunContext): Promise<Ex2Result
     monitor: { metric: 'val_mse', mode: 'min' },
     onEpoch: ctx.onEpoch,
   });
+  ctx.onTiming?.('train', trained.trainTimeS);
 
   const test = forecast(model, view, data.split.test);
   const testTruth = truth(data.split.test);
@@ -194,7 +194,6 @@ export async function run(params: Ex2Params, ctx: RunContext): Promise<Ex2Result
     train_windows: data.split.train.length,
     test_windows: data.split.test.length,
     backend,
-    train_time_s: trained.trainTimeS,
   };
 
   // Spread the saved windows over the test span rather than taking neighbours that overlap.

@@ -65,7 +65,6 @@ export interface Ex3Metrics {
   train_clips: number;
   test_clips: number;
   backend: BackendRecord;
-  train_time_s: number;
 }
 
 /** Result of {@link run}. */
@@ -116,6 +115,7 @@ export async function run(params: Ex3Params, ctx: RunContext): Promise<Ex3Result
     monitor: { metric: 'val_mse', mode: 'min' },
     onEpoch: ctx.onEpoch,
   });
+  ctx.onTiming?.('train', trained.trainTimeS);
 
   const truth = clipsOf(data.split.test);
   const recon = reconstruct(model, data, data.split.test);
@@ -152,7 +152,6 @@ export async function run(params: Ex3Params, ctx: RunContext): Promise<Ex3Result
     train_clips: data.split.train.length,
     test_clips: data.split.test.length,
     backend,
-    train_time_s: trained.trainTimeS,
   };
 
   // Truth and reconstruction of the first test clips, quantised to bytes like the data bundle.

@@ -70,8 +70,6 @@ export interface G2pMetrics {
   test_words: number;
   parameters: number;
   backend: BackendRecord;
-  train_time_s: number;
-  eval_time_s: number;
 }
 
 /** Result of {@link run}. */
@@ -107,7 +105,8 @@ export async function run(params: G2pParams, ctx: RunContext): Promise<G2pResult
   const beamWidth = params.beamWidth;
   const nBeam = Math.min(params.beamLimit, test.src.length);
   const beam = sequenceScores(gold.slice(0, nBeam), decodeBeam(model, test.src.slice(0, nBeam), maxLen, beamWidth), text);
-  const evalTime = secondsSince(evalStart);
+  ctx.onTiming?.('train', trained.trainTimeS);
+  ctx.onTiming?.('eval', secondsSince(evalStart));
 
   const metrics: G2pMetrics = {
     model: 'g2p',
@@ -131,8 +130,6 @@ export async function run(params: G2pParams, ctx: RunContext): Promise<G2pResult
     test_words: test.src.length,
     parameters: model.parameterCount(),
     backend,
-    train_time_s: trained.trainTimeS,
-    eval_time_s: evalTime,
   };
 
   const testIdx = Array.from(data.split.test);

@@ -74,7 +74,6 @@ export interface SpamMetrics {
   train_mails: number;
   test_mails: number;
   backend: BackendRecord;
-  train_time_s: number;
 }
 
 /** Result of {@link run}. */
@@ -139,6 +138,7 @@ export async function run(params: SpamParams, ctx: RunContext): Promise<SpamResu
     recordGradNorm: true,
     onEpoch: ctx.onEpoch,
   });
+  ctx.onTiming?.('train', trained.trainTimeS);
 
   const testY = labelsOf(data, data.split.test);
   const test = predictAll(model, data, data.split.test);
@@ -167,7 +167,6 @@ export async function run(params: SpamParams, ctx: RunContext): Promise<SpamResu
     train_mails: data.split.train.length,
     test_mails: data.split.test.length,
     backend,
-    train_time_s: trained.trainTimeS,
   };
   await writeMetrics(path.join(ctx.outDir, 'metrics.json'), metrics);
   await writeHistory(path.join(ctx.outDir, 'history.json'), { model: metrics.model, best_epoch: trained.bestEpoch, epochs: trained.history });

@@ -104,8 +104,6 @@ export interface TranslateMetrics {
   train_pairs: number;
   test_pairs: number;
   backend: BackendRecord;
-  train_time_s: number;
-  eval_time_s: number;
 }
 
 /** Result of {@link run}. */
@@ -169,7 +167,8 @@ export async function run(params: TranslateParams, ctx: RunContext): Promise<Tra
   const nBeam = Math.min(params.beamLimit, test.src.length);
   const beam = sequenceScores(gold.slice(0, nBeam), decodeBeam(model, test.src.slice(0, nBeam), maxLen, beamWidth), text);
   const greedyOnBeam = sequenceScores(gold.slice(0, nBeam), greedy.tokens.slice(0, nBeam), text);
-  const evalTime = secondsSince(evalStart);
+  ctx.onTiming?.('train', trained.trainTimeS);
+  ctx.onTiming?.('eval', secondsSince(evalStart));
 
   const name = `translate-${params.attention}-${params.encoder}`;
   const metrics: TranslateMetrics = {
@@ -196,8 +195,6 @@ export async function run(params: TranslateParams, ctx: RunContext): Promise<Tra
     train_pairs: train.src.length,
     test_pairs: test.src.length,
     backend,
-    train_time_s: trained.trainTimeS,
-    eval_time_s: evalTime,
   };
 
   const shown = Math.min(params.attentionExamples, test.src.length);
