@@ -26,17 +26,28 @@ export const verbs: VerbSpec[] = [
       reporter: { type: 'string', value: 'NAME', help: 'live | lines | json (default: live on a TTY, else lines)' },
       json,
     },
+    examples: [
+      'run                              # bring every stage up to date',
+      'run train-ex1 --set ex1.units=128 # one target, one param changed for this run',
+      'run --profile smoke -n           # what a smoke run would do, without doing it',
+    ],
     load: async () => (await import('./run-verb.ts')).runVerb,
   },
   {
     name: 'status',
     summary: 'Show per stage whether it is fresh, changed (and why), restorable from the cache, or never run.',
     usage: 'status [TARGET…] [options]',
+    details: 'Lists the stages that are not fresh, then a one-line count; --all lists the fresh ones too. --json always lists every selected stage.',
     options: {
+      all: { type: 'boolean', short: 'a', help: 'also list the fresh stages' },
       set: { type: 'string', multiple: true, value: 'KEY=VALUE', help: 'override a param' },
       profile: { type: 'string', short: 'p', value: 'NAME', help: 'apply a profile from pipeline.yaml' },
       json,
     },
+    examples: [
+      'status                           # the stages that are not fresh, and why',
+      'status --all --json               # every stage, as JSON',
+    ],
     load: async () => (await import('./status-verb.ts')).statusVerb,
   },
   {
@@ -48,6 +59,9 @@ export const verbs: VerbSpec[] = [
       profile: { type: 'string', short: 'p', value: 'NAME', help: 'apply a profile from pipeline.yaml' },
       json,
     },
+    examples: [
+      'explain train-ex2                # what differs since train-ex2 last ran',
+    ],
     load: async () => (await import('./status-verb.ts')).explainVerb,
   },
   {
@@ -58,23 +72,52 @@ export const verbs: VerbSpec[] = [
       format: { type: 'string', value: 'FORMAT', help: 'mermaid (default), dot or json' },
       profile: { type: 'string', short: 'p', value: 'NAME', help: 'apply a profile from pipeline.yaml' },
     },
+    examples: [
+      'dag --format dot | dot -Tsvg > dag.svg',
+    ],
     load: async () => (await import('./dag-verb.ts')).dagVerb,
   },
   {
     name: 'metrics',
-    summary: "Show the stages' metrics (show), or compare them with a git revision (diff, default HEAD).",
-    usage: 'metrics show|diff [REV] [options]',
-    options: { json },
+    summary: "Show the stages' metrics (show), or compare them between two revisions or a revision and the workspace (diff).",
+    usage: 'metrics show [TARGET…] [options] | metrics diff [A [B]] [options]',
+    details: [
+      'show: one row per metrics file with its headline metrics (accuracy, loss, perplexity, …); --all lists every key.',
+      'diff: A defaults to HEAD, B to the workspace. A revision\'s metrics are read from the local cache through the',
+      'lock file committed at that revision (git-ignored outs are fine; an object this clone never produced is reported).',
+      'Targets (stage names or globs) filter either sub-command: --target STAGE, repeatable.',
+    ].join('\n'),
+    options: {
+      target: { type: 'string', short: 't', multiple: true, value: 'STAGE', help: 'only the metrics of this stage (glob allowed)' },
+      all: { type: 'boolean', short: 'a', help: 'show: every key, not only the headline metrics; diff: unchanged keys too' },
+      'only-changed': { type: 'boolean', help: 'diff: leave out added and removed keys, keep those whose value changed' },
+      md: { type: 'boolean', help: 'print a Markdown table' },
+      precision: { type: 'string', value: 'N', help: 'significant digits of numbers (default 6)' },
+      profile: { type: 'string', short: 'p', value: 'NAME', help: 'read the lock file of this profile' },
+      json,
+    },
+    examples: [
+      'metrics show                     # headline metrics, one row per file',
+      'metrics show -t train-ex1 --all  # every key of one stage',
+      'metrics diff                     # workspace vs HEAD',
+      'metrics diff HEAD~3 HEAD --md    # two commits, as Markdown',
+    ],
     load: async () => (await import('./metrics-verb.ts')).metricsVerb,
   },
   {
     name: 'params',
-    summary: 'Compare the params with those at a git revision (default HEAD).',
-    usage: 'params diff [REV] [options]',
+    summary: 'Compare the params between two git revisions, or a revision and the workspace (default HEAD).',
+    usage: 'params diff [A [B]] [options]',
     options: {
-      profile: { type: 'string', short: 'p', value: 'NAME', help: 'apply a profile from pipeline.yaml' },
+      profile: { type: 'string', short: 'p', value: 'NAME', help: 'apply a profile from pipeline.yaml (to both sides)' },
+      md: { type: 'boolean', help: 'print a Markdown table' },
+      precision: { type: 'string', value: 'N', help: 'significant digits of numbers (default 6)' },
       json,
     },
+    examples: [
+      'params diff                      # workspace vs HEAD',
+      'params diff HEAD~1 HEAD          # what the last commit changed',
+    ],
     load: async () => (await import('./metrics-verb.ts')).paramsVerb,
   },
   {
@@ -85,6 +128,10 @@ export const verbs: VerbSpec[] = [
       'max-size': { type: 'string', value: 'SIZE', help: 'also trim the cache to SIZE (e.g. 2GiB, 500M)' },
       json,
     },
+    examples: [
+      'gc                               # drop unreferenced cache objects',
+      'gc --max-size 2GiB               # and trim the cache to 2 GiB',
+    ],
     load: async () => (await import('./gc-verb.ts')).gcVerb,
   },
 ];
