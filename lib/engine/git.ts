@@ -31,3 +31,14 @@ export async function gitShow(root: string, rev: string, relPath: string): Promi
   }
   throw new UserError('environment', `git show ${rev}:${relPath} failed: ${msg.split('\n')[0] ?? ''}`);
 }
+
+/**
+ * The commit checked out in `root` (12 hex) and whether tracked files differ from it, for the
+ * run log; `undefined` outside git or before the first commit.
+ */
+export async function gitHead(root: string): Promise<{ commit: string; dirty: boolean } | undefined> {
+  const head = await git(root, ['rev-parse', '--short=12', 'HEAD']);
+  if (head.code !== 0) return undefined;
+  const status = await git(root, ['status', '--porcelain', '--untracked-files=no']);
+  return { commit: head.stdout.trim(), dirty: status.code === 0 && status.stdout.trim() !== '' };
+}

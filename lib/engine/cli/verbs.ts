@@ -24,12 +24,14 @@ export const verbs: VerbSpec[] = [
       'fail-fast': { type: 'boolean', help: 'stop starting stages after the first failure' },
       downstream: { type: 'boolean', short: 'd', help: 'also run the stages downstream of the targets' },
       reporter: { type: 'string', value: 'NAME', help: 'live | lines | json (default: live on a TTY, else lines)' },
+      name: { type: 'string', value: 'NAME', help: 'label this run in the run history (`pipeline runs`)' },
       json,
     },
     examples: [
       'run                              # bring every stage up to date',
       'run train-ex1 --set ex1.units=128 # one target, one param changed for this run',
       'run --profile smoke -n           # what a smoke run would do, without doing it',
+      'run --set ex1.units=128 --name wide # labelled in `pipeline runs`',
     ],
     load: async () => (await import('./run-verb.ts')).runVerb,
   },
@@ -119,6 +121,23 @@ export const verbs: VerbSpec[] = [
       'params diff HEAD~1 HEAD          # what the last commit changed',
     ],
     load: async () => (await import('./metrics-verb.ts')).paramsVerb,
+  },
+  {
+    name: 'runs',
+    summary: 'List the recorded runs (id, time, commit, profile, overrides, stages ran/restored, key metrics, wall time), or show one.',
+    usage: 'runs [show ID] [options]',
+    details: 'Every `pipeline run` appends a line to .pipeline/logs/runs.jsonl; ids are unique prefixes of it (or #N for old lines).',
+    options: {
+      last: { type: 'string', short: 'n', value: 'N', help: 'only the N most recent runs (default 20)' },
+      all: { type: 'boolean', short: 'a', help: 'every recorded run' },
+      json,
+    },
+    examples: [
+      'runs                             # the last 20 runs, newest last',
+      'runs show 20261206-0915          # one run in full (any unique prefix of its id)',
+      'runs --all --json                # every run, as JSON',
+    ],
+    load: async () => (await import('./runs-verb.ts')).runsVerb,
   },
   {
     name: 'gc',
