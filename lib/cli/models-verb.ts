@@ -8,7 +8,7 @@ import {
 } from '../registry/index.ts';
 import { paint } from '../engine/cli/io.ts';
 import { UsageError, flag, type VerbContext } from '../engine/cli/verb.ts';
-import { printJson } from '../engine/cli/common.ts';
+import { printJson, subCommand } from '../engine/cli/common.ts';
 
 const ACTIONS = ['list', 'promote', 'rollback'] as const;
 
@@ -37,10 +37,8 @@ function versionArg(text: string | undefined): number {
 
 /** Handler of `pipeline models`. */
 export async function modelsVerb(ctx: VerbContext): Promise<number> {
-  const [action, name, version, ...rest] = ctx.positionals;
-  if (action === undefined || !(ACTIONS as readonly string[]).includes(action)) {
-    throw new UsageError(`"pipeline models" needs one of ${ACTIONS.join(', ')}${action ? `, got "${action}"` : ''}.`);
-  }
+  const action = subCommand(ctx, 'models', ACTIONS);
+  const [, name, version, ...rest] = ctx.positionals;
   const json = flag(ctx.values, 'json');
   try {
     if (action === 'list') {

@@ -17,6 +17,11 @@ export const projectVerbs: VerbSpec[] = [
       force: { type: 'boolean', help: 'promote a version that failed its gate' },
       json,
     },
+    examples: [
+      'models list                      # versions, gates and production aliases',
+      'models promote ex1 3               # make v3 of ex1 production',
+      'models rollback ex1               # back to the previous production version',
+    ],
     load: async () => (await import('./models-verb.ts')).modelsVerb,
   },
   {
@@ -24,6 +29,7 @@ export const projectVerbs: VerbSpec[] = [
     summary: 'Check that the numbers the paper states (paper/generated/numbers.tex) match the current metrics.',
     usage: 'verify [--json]',
     options: { json },
+    examples: ['verify                           # exit 1 if a number in the paper is stale'],
     load: async () => (await import('./verify-verb.ts')).verifyVerb,
   },
 ];

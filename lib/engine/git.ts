@@ -3,8 +3,7 @@
  * `params diff`. Runs the `git` binary; no library.
  */
 import { execFile } from 'node:child_process';
-import type { Result } from './types.ts';
-import { ok, err } from './types.ts';
+import { UserError } from './errors.ts';
 
 function git(cwd: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -17,16 +16,29 @@ function git(cwd: string, args: string[]): Promise<{ code: number; stdout: strin
 
 /**
  * The content of `relPath` (relative to `root`, which may be a subdirectory of the repository)
- * at revision `rev`; `undefined` when the file did not exist there. The error is one sentence
- * (not a repository, unknown revision).
+ * at revision `rev`; `undefined` when the file did not exist there. An unknown revision or a
+ * directory outside git is a usage mistake (exit 2); any other git failure is the environment's.
  */
-export async function gitShow(root: string, rev: string, relPath: string): Promise<Result<string | undefined, string>> {
-  if (rev.startsWith('-')) return err(`"${rev}" is not a git revision.`);
+export async function gitShow(root: string, rev: string, relPath: string): Promise<string | undefined> {
+  if (rev.startsWith('-')) throw new UserError('usage', `"${rev}" is not a git revision.`);
   const r = await git(root, ['show', `${rev}:./${relPath}`]);
-  if (r.code === 0) return ok(r.stdout);
+  if (r.code === 0) return r.stdout;
   const msg = r.stderr.trim();
-  if (/does not exist in|exists on disk, but not in/.test(msg)) return ok(undefined);
-  if (/not a git repository/i.test(msg)) return err(`${root} is not inside a git repository.`);
-  if (/invalid object name|unknown revision|bad revision|ambiguous argument/i.test(msg)) return err(`Unknown git revision "${rev}".`);
-  return err(`git show ${rev}:${relPath} failed: ${msg.split('\n')[0] ?? ''}`);
+  if (/does not exist in|exists on disk, but not in/.test(msg)) return undefined;
+  if (/not a git repository/i.test(msg)) throw new UserError('usage', `${root} is not inside a git repository.`, { hint: 'Revisions need git; `metrics show` works without it.' });
+  if (/invalid object name|unknown revision|bad revision|ambiguous argument/i.test(msg)) {
+    throw new UserError('usage', `Unknown git revision "${rev}".`, { hint: 'Use a commit, branch or tag that `git log` shows (HEAD, HEAD~1, main…).' });
+  }
+  throw new UserError('environment', `git show ${rev}:${relPath} failed: ${msg.split('\n')[0] ?? ''}`);
+}
+
+/**
+ * The commit checked out in `root` (12 hex) and whether tracked files differ from it, for the
+ * run log; `undefined` outside git or before the first commit.
+ */
+export async function gitHead(root: string): Promise<{ commit: string; dirty: boolean } | undefined> {
+  const head = await git(root, ['rev-parse', '--short=12', 'HEAD']);
+  if (head.code !== 0) return undefined;
+  const status = await git(root, ['status', '--porcelain', '--untracked-files=no']);
+  return { commit: head.stdout.trim(), dirty: status.code === 0 && status.stdout.trim() !== '' };
 }

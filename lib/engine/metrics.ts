@@ -66,14 +66,14 @@ export interface DiffRow {
   delta?: number;
 }
 
-/** Compares two flat tables; unchanged keys are left out. */
-export function diffTables(path: string, before: Record<string, Scalar>, after: Record<string, Scalar>): DiffRow[] {
+/** Compares two flat tables; unchanged keys are left out unless `keepUnchanged`. */
+export function diffTables(path: string, before: Record<string, Scalar>, after: Record<string, Scalar>, keepUnchanged = false): DiffRow[] {
   const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
   const rows: DiffRow[] = [];
   for (const key of keys) {
     const b = before[key];
     const a = after[key];
-    if (b === a) continue;
+    if (b === a && !keepUnchanged) continue;
     const row: DiffRow = { path, key };
     if (key in before) row.before = b ?? null;
     if (key in after) row.after = a ?? null;
@@ -83,9 +83,20 @@ export function diffTables(path: string, before: Record<string, Scalar>, after: 
   return rows;
 }
 
-/** A scalar for a table cell. */
-export function cell(v: Scalar | undefined): string {
+/** A scalar for a table cell, numbers to `precision` significant digits. */
+export function cell(v: Scalar | undefined, precision = 6): string {
   if (v === undefined) return '—';
-  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(6)));
+  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(precision)));
   return String(v);
+}
+
+/**
+ * The headline keys of a metrics file, for `metrics show`: top-level numbers named like a
+ * result (`test_accuracy`, `val_loss`, `macro_f1`, `perplexity`…), else every top-level number.
+ * Nested keys (per-class rows, confusion cells, hyperparameters) are detail: `--all` shows them.
+ */
+export function headlineKeys(values: Record<string, Scalar>): string[] {
+  const top = Object.keys(values).filter((k) => !k.includes('.') && typeof values[k] === 'number');
+  const named = top.filter((k) => /^(test|val|eval)_|accuracy|loss|f1|bleu|perplexity|exact_match|(^|_)(per|cer|wer|auc)$/.test(k));
+  return named.length > 0 ? named : top;
 }

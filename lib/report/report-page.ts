@@ -7,6 +7,7 @@ import path from 'node:path';
 import { Fields, readJsonIfExists } from './data.ts';
 import { type PageFigure, type ReportInput, renderReportHtml } from './html.ts';
 import { readCompare, readPromotion } from './readers.ts';
+import { gitHead } from '../engine/git.ts';
 
 /** A figure set the page shows, in order. */
 export interface ReportSet {
@@ -34,6 +35,8 @@ export interface BuildReportOptions {
   promotionFile?: string;
   out?: string;
   title?: string;
+  /** The profile the numbers come from (the `profile` param); another than 'default' is stamped on the page. */
+  profile?: string;
 }
 
 async function readSet(root: string, dir: string): Promise<PageFigure[] | undefined> {
@@ -74,8 +77,16 @@ export async function buildReport(root: string, opts: BuildReportOptions = {}): 
     ['production models', production.join(', ') || 'none promoted'],
     ['figures', String(sets.reduce((n, s) => n + s.figures.length, 0))],
   ];
+  // The commit, never the clock: the page is a cached stage out and must not vary between runs
+  // of the same inputs. (A restored page names the commit it was built at.)
+  const head = await gitHead(root);
+  const provenance = {
+    ...(head ? { commit: `${head.commit}${head.dirty ? ' + uncommitted changes' : ''}` } : {}),
+    ...(opts.profile !== undefined ? { profile: opts.profile } : {}),
+    versions: [`Node ${process.versions.node.split('.')[0]}`, ...backends].join(', '),
+  };
   const html = renderReportHtml({
-    title: opts.title ?? 'seqlab — attention and sequence models: results', sets, compare, ...(promotion ? { promotion } : {}), facts,
+    title: opts.title ?? 'seqlab — attention and sequence models: results', sets, compare, ...(promotion ? { promotion } : {}), facts, provenance,
   });
   const out = path.join(root, opts.out ?? 'reports/index.html');
   await mkdir(path.dirname(out), { recursive: true });

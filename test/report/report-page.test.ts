@@ -49,6 +49,55 @@ describe('reports/index.html', () => {
     expect(html).toContain('<td class="no">no</td>');
   });
 
+  it('gives every element id one owner: figures\' SVG ids (vega\'s gradient_0) are prefixed per figure', () => {
+    const ids = [...html.matchAll(/\bid="([^"]+)"/g)].map((m) => m[1]!);
+    expect(ids.filter((id, i) => ids.indexOf(id) !== i)).toEqual([]);
+    // Every local reference still points at an id of the page, and gradients at their own figure's.
+    const refs = [...html.matchAll(/url\(#([^)]+)\)|href="#([^"]+)"/g)].map((m) => m[1] ?? m[2]!);
+    expect(refs.filter((r) => !ids.includes(r))).toEqual([]);
+    expect(html).toMatch(/id="fig-[^"]+-gradient_0"/);
+  });
+
+  it('names each figure for assistive technology and puts tables in sideways-scrolling regions', () => {
+    expect(html.match(/<svg class="fig" role="img" aria-label="[^"]+"/g)).toHaveLength(FIGURES);
+    expect(html).toContain('<div class="scroll" role="region" aria-label="Comparison of every model (scrolls sideways)" tabindex="0"><table>');
+  });
+
+  it('states what it was built from, and stamps a profile other than the default', async () => {
+    expect(html).toMatch(/Built from commit <code>[^<]+<\/code> · profile <strong>default<\/strong> · Node \d+, cpu 4\.22\.0/);
+    expect(html).not.toContain('not results');
+    expect(html.split('</header>')[0]).not.toMatch(/20\d\d-\d\d-\d\d|\d\d:\d\d/); // no wall-clock time: the page is a cached out
+    await buildReport(root, { profile: 'smoke', out: 'reports/smoke.html' });
+    const smoke = await readFile(path.join(root, 'reports/smoke.html'), 'utf8');
+    expect(smoke).toContain('<p class="stamp" role="note">Profile “smoke”: reduced sizes for a quick check. These numbers are not results.</p>');
+  });
+
+  it.skipIf(!chromium)('at 1280 and 390 px: no sideways page overflow, no duplicate ids, no script errors', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'seqlab-chromium-'));
+    try {
+      // The probe records errors from the start, then measures once laid out.
+      const catcher = `<script>window.__errors=[];addEventListener('error',(e)=>__errors.push(String(e.message||e.type)),true);const ce=console.error;console.error=(...a)=>{__errors.push(a.join(' '));ce(...a)};</script>`;
+      const probe = `<script>const ids=[...document.querySelectorAll('[id]')].map((e)=>e.id);document.body.dataset.probe=JSON.stringify({scroll:document.documentElement.scrollWidth,inner:innerWidth,dups:ids.filter((id,i)=>ids.indexOf(id)!==i),errors:__errors,tiny:[...document.querySelectorAll('svg.fig text')].filter((t)=>{const r=t.getBoundingClientRect();return r.height>0&&r.height<6}).length});</script>`;
+      await writeFile(path.join(dir, 'probe.html'), html.replace('<head>', `<head>${catcher}`).replace('</body>', `${probe}</body>`));
+      for (const width of [1280, 390]) {
+        // Headless windows are at least 500 px wide; an iframe of the exact width is the phone's viewport.
+        const frame = path.join(dir, `frame-${width}.html`);
+        await writeFile(frame, `<!DOCTYPE html><body style="margin:0"><iframe id="f" src="probe.html" style="width:${width}px;height:900px;border:0" onload="document.body.dataset.probe=this.contentDocument.body.dataset.probe"></iframe></body>`);
+        const flags = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--hide-scrollbars', '--allow-file-access-from-files', '--window-size=1400,1000', `--user-data-dir=${path.join(dir, `profile-${width}`)}`];
+        const { stdout } = await run(chromium!, [...flags, '--dump-dom', `file://${frame}`], { timeout: 120_000, maxBuffer: 64 * 1024 * 1024 });
+        const probed = JSON.parse((/<body[^>]*data-probe="([^"]*)"/.exec(stdout)?.[1] ?? '{}').replace(/&quot;/g, '"')) as { scroll: number; inner: number; dups: string[]; errors: string[]; tiny: number };
+        expect(probed.inner, `window width ${width}`).toBe(width);
+        expect(probed.scroll, `page width at ${width} px`).toBeLessThanOrEqual(width);
+        expect(probed.dups).toEqual([]);
+        expect(probed.errors).toEqual([]);
+        // Chart text keeps its size on a phone (the figure scrolls instead of shrinking).
+        expect(probed.tiny, `chart labels under 6 px at ${width}`).toBe(0);
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 240_000);
+
   it.skipIf(!chromium)('renders in headless chromium with every figure laid out at a non-zero size', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'seqlab-chromium-'));
     try {

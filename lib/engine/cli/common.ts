@@ -5,7 +5,8 @@
 import type { Diagnostic } from '../types.ts';
 import { formatDiagnostics, diagnosticsToJson } from '../diagnostics.ts';
 import { parseSetArgs } from '../config/set-args.ts';
-import { flag, list, str, type VerbContext } from './verb.ts';
+import { didYouMean } from '../suggest.ts';
+import { UsageError, flag, list, str, type VerbContext } from './verb.ts';
 
 /** Exit code for invalid config or usage. */
 export const EXIT_USAGE = 2;
@@ -34,4 +35,18 @@ export function loadOverrides(ctx: VerbContext): { profile?: string; set?: { key
     out.set = parsed.value;
   }
   return out;
+}
+
+/**
+ * The sub-command of a verb (`metrics show`, `models list`): the first positional, which must
+ * be one of `allowed`; a slip gets a did-you-mean (`models lsit` → list).
+ */
+export function subCommand<T extends string>(ctx: VerbContext, verb: string, allowed: readonly T[]): T {
+  const action = ctx.positionals[0];
+  if (action === undefined) throw new UsageError(`"pipeline ${verb}" needs a sub-command: ${allowed.join(', ')}.`);
+  if (!(allowed as readonly string[]).includes(action)) {
+    const guess = didYouMean(action, [...allowed]);
+    throw new UsageError(`Unknown sub-command "${verb} ${action}".`, guess ? `Did you mean "${verb} ${guess}"?` : `Use one of: ${allowed.join(', ')}.`);
+  }
+  return action as T;
 }

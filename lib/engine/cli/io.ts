@@ -17,14 +17,39 @@ export interface CliIo {
   cwd: string;
 }
 
+const closed = new Set<NodeJS.WriteStream>();
+let watching = false;
+
+/**
+ * `pipeline status | head`: once the reader has gone, writing is pointless and not an error.
+ * Without this, Node raises the EPIPE as an unhandled 'error' event (a stack trace, exit 1).
+ * Further writes to that stream are dropped and the verb finishes as it would have: exiting
+ * at once could stop a `run` in the middle of a stage because its log reader went away.
+ */
+function watchClosedPipes(): void {
+  if (watching) return;
+  watching = true;
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') throw e;
+      closed.add(stream);
+    });
+  }
+}
+
+function writeTo(stream: NodeJS.WriteStream, text: string): void {
+  if (!closed.has(stream) && !stream.destroyed) stream.write(text);
+}
+
 /** The process's real terminal, honouring `NO_COLOR` and `FORCE_COLOR`. */
 export function processIo(): CliIo {
+  watchClosedPipes();
   const isTTY = Boolean(process.stderr.isTTY);
   const noColor = process.env['NO_COLOR'] !== undefined && process.env['NO_COLOR'] !== '';
   const force = process.env['FORCE_COLOR'] !== undefined && process.env['FORCE_COLOR'] !== '0';
   return {
-    out: (t) => void process.stdout.write(t),
-    err: (t) => void process.stderr.write(t),
+    out: (t) => writeTo(process.stdout, t),
+    err: (t) => writeTo(process.stderr, t),
     color: !noColor && (isTTY || force),
     isTTY,
     cwd: process.cwd(),
@@ -73,4 +98,12 @@ export function formatTable(rows: string[][]): string {
   if (!head) return '';
   const sep = widths.map((w) => '-'.repeat(w)).join('  ');
   return [line(head), sep, ...body.map(line)].join('\n') + '\n';
+}
+
+/** Renders rows as a Markdown table (first row = header); `|` in cells is escaped. */
+export function formatMarkdown(rows: string[][]): string {
+  const [head, ...body] = rows;
+  if (!head) return '';
+  const line = (row: string[]) => `| ${row.map((c) => c.replaceAll('|', '\\|')).join(' | ')} |`;
+  return [line(head), `|${head.map(() => ' --- ').join('|')}|`, ...body.map(line)].join('\n') + '\n';
 }

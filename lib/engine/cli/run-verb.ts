@@ -8,7 +8,10 @@ import type { Reporter } from '../types.ts';
 import { runPipeline, type RunResult } from '../run.ts';
 import { formatSummary } from '../reporters/format.ts';
 import { reporters, defaultReporterName } from '../reporters/index.ts';
-import { appendRunLog } from '../reporters/run-log.ts';
+import { appendRunLog, newRunId } from '../reporters/run-log.ts';
+import { loadPipeline } from '../config/load.ts';
+import { gitHead } from '../git.ts';
+import { collectMetrics, headlineKeys, type Scalar } from '../metrics.ts';
 import { killStageGroups } from '../exec/stage-groups.ts';
 import { didYouMean } from '../suggest.ts';
 import { formatDuration, paint } from './io.ts';
@@ -100,12 +103,22 @@ export async function runVerb(ctx: VerbContext): Promise<number> {
   for (const o of result.outcomes) if (o.status === 'failed' && o.log) tails.set(o.name, await readTail(ctx.root, o.log));
 
   const stagePeak = Math.max(0, ...result.outcomes.map((o) => o.peakRssBytes ?? 0));
+  const name = str(values, 'name');
+  const head = await gitHead(ctx.root);
+  const metrics = await headlineMetrics(ctx.root, overrides, result);
   const logWarning = await appendRunLog(ctx.root, {
+    id: newRunId(startedAt),
+    ...(name !== undefined ? { name } : {}),
     startedAt: startedAt.toISOString(),
     wallMs: Math.round(result.durationMs),
     ok: result.exitCode === 0,
     ...(result.interrupted ? { interrupted: true } : {}),
     argv: process.argv.slice(2),
+    ...(head ? { commit: head.commit, ...(head.dirty ? { dirty: true } : {}) } : {}),
+    ...(overrides.profile !== undefined ? { profile: overrides.profile } : {}),
+    ...(overrides.set ? { set: overrides.set.map((s) => `${s.key}=${s.value}`) } : {}),
+    ...(ctx.positionals.length > 0 ? { targets: ctx.positionals } : {}),
+    ...(metrics ? { metrics } : {}),
     runnerPeakRssBytes: process.resourceUsage().maxRSS * 1024,
     ...(stagePeak > 0 ? { stagePeakRssBytes: stagePeak } : {}),
     stages: result.outcomes.map(({ name, status, durationMs, peakRssBytes, exitCode, timings }) => ({
@@ -135,6 +148,24 @@ export async function runVerb(ctx: VerbContext): Promise<number> {
   }
   if (result.interrupted) io.err(`Run interrupted${signalled ? ` by ${signalled}` : ''} after ${formatDuration(result.durationMs)}; finished stages are recorded, the rest rolled back.\n`);
   return result.exitCode;
+}
+
+/**
+ * The headline metrics of the stages this run ran or restored, for the run log. Loads the
+ * config again only when there are some: a no-op run measured nothing new and stays cheap.
+ */
+async function headlineMetrics(root: string, overrides: { profile?: string; set?: { key: string; value: string }[] }, result: RunResult): Promise<Record<string, Record<string, Scalar>> | undefined> {
+  const touched = new Set(result.outcomes.filter((o) => o.status === 'ran' || o.status === 'restored').map((o) => o.name));
+  if (touched.size === 0) return undefined;
+  const loaded = await loadPipeline({ root, ...overrides });
+  if (!loaded.ok) return undefined;
+  const out: Record<string, Record<string, Scalar>> = {};
+  for (const f of await collectMetrics(loaded.value)) {
+    if (!touched.has(f.stage) || f.error) continue;
+    const keys = headlineKeys(f.values);
+    if (keys.length > 0) out[f.stage] = { ...out[f.stage], ...Object.fromEntries(keys.map((k) => [k, f.values[k]!])) };
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
 }
 
 async function readTail(root: string, log: string): Promise<string> {

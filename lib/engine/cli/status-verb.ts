@@ -54,8 +54,10 @@ export async function statusVerb(ctx: VerbContext): Promise<number> {
     return 0;
   }
   const { io } = ctx;
-  const width = Math.max(0, ...entries.map((e) => e.name.length));
-  for (const e of entries) {
+  // Fifty fresh stages around the two that changed hide them: fresh ones are listed on request.
+  const shown = flag(ctx.values, 'all') ? entries : entries.filter((e) => e.state.state !== 'fresh');
+  const width = Math.max(0, ...shown.map((e) => e.name.length));
+  for (const e of shown) {
     const label = paint(io.color, colorOf[e.state.state], e.state.state.padEnd(10));
     io.out(`${e.name.padEnd(width)}  ${label}\n`);
     const reasons = e.state.state === 'changed' || e.state.state === 'restorable' ? e.state.reasons : [];
@@ -63,7 +65,8 @@ export async function statusVerb(ctx: VerbContext): Promise<number> {
     if (e.error && e.state.state !== 'never-run') io.out(`${' '.repeat(width)}    ${e.error}\n`);
   }
   const count = (s: string) => entries.filter((e) => e.state.state === s).length;
-  io.err(`${count('fresh')} fresh, ${count('changed')} changed, ${count('restorable')} restorable, ${count('never-run')} never run.\n`);
+  const hidden = entries.length - shown.length;
+  io.err(`${count('fresh')} fresh, ${count('changed')} changed, ${count('restorable')} restorable, ${count('never-run')} never run.${hidden > 0 ? ' (--all lists the fresh ones too.)' : ''}\n`);
   return 0;
 }
 

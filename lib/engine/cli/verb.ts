@@ -39,6 +39,8 @@ export interface VerbSpec {
   options: Record<string, OptionSpec>;
   /** Extra help paragraphs. */
   details?: string;
+  /** Command lines shown under "Examples:" in its help (after `pipeline `), each with a `# what it does`. */
+  examples: string[];
   load: () => Promise<VerbHandler>;
 }
 
@@ -92,6 +94,7 @@ export function verbHelp(spec: VerbSpec): string {
   const lines = [`Usage: pipeline ${spec.usage}`, '', spec.summary, ''];
   if (spec.details) lines.push(spec.details, '');
   lines.push('Options:', ...rows.map(([f, h]) => `  ${f.padEnd(width)}  ${h}`));
+  lines.push('', 'Examples:', ...spec.examples.map((e) => `  pipeline ${e}`));
   return lines.join('\n') + '\n';
 }
 

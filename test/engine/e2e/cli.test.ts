@@ -145,7 +145,7 @@ stages:
     git('-c', 'user.email=t@t', '-c', 'user.name=t', 'add', '-f', 'pipeline.yaml', 'out/m.json');
     git('-c', 'user.email=t@t', '-c', 'user.name=t', 'commit', '-qm', 'x');
     const show = await project.cli(['metrics', 'show']);
-    expect(show.stdout).toMatch(/score\s+out\/m\.json\s+acc\s+0\.2/);
+    expect(show.stdout).toMatch(/score\s+out\/m\.json\s+acc=0\.2/);
     await project.write('pipeline.yaml', (await project.read('pipeline.yaml')).replace('lr: 0.1', 'lr: 0.25'));
     expect((await project.cli(['run'])).code).toBe(0);
     const mdiff = await project.cli(['metrics', 'diff', '--json']);
@@ -153,7 +153,7 @@ stages:
     const pdiff = await project.cli(['params', 'diff']);
     expect(pdiff.stdout).toMatch(/lr\s+0\.1\s+0\.25\s+\+0\.15/);
     const badRev = await project.cli(['params', 'diff', 'nope']);
-    expect(badRev.code).toBe(1);
+    expect(badRev.code).toBe(2);
     expect(badRev.stderr).toContain('Unknown git revision "nope"');
     const gc = await project.cli(['gc', '--json']);
     expect(gc.code, gc.stderr).toBe(0);

@@ -48,7 +48,7 @@ describe('the engine stands alone', () => {
     let loaded = 0;
     const hello = captured();
     const extraVerbs = [{
-      name: 'hello', summary: 'Say hello.', usage: 'hello NAME', options: {},
+      name: 'hello', summary: 'Say hello.', usage: 'hello NAME', options: {}, examples: ['hello you'],
       load: async () => {
         loaded++;
         return async (ctx: { io: CliIo; positionals: string[] }) => (ctx.io.out(`hello ${ctx.positionals[0]}\n`), 0);
