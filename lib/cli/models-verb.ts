@@ -1,16 +1,19 @@
 /**
- * `pipeline models list|promote <name> <version> [--force]|rollback <name>`: the model registry
- * (`models/registry.json`, see lib/registry). `list` is read-only; `promote` and `rollback` move
- * the `production` alias by hand and append to `models/registry-log.jsonl`.
+ * `pipeline models list|get NAME[@VERSION|@production] --to DIR|promote <name> <version>
+ * [--force]|rollback <name>`: the model registry (`models/registry.json`, see lib/registry).
+ * `list` and `get` are read-only (`get` copies a version's stored files out, digests checked);
+ * `promote` and `rollback` move the `production` alias by hand and append to
+ * `models/registry-log.jsonl`.
  */
+import path from 'node:path';
 import {
-  RegistryError, REGISTRY_FILE, loadRegistry, promoteManually, rollback, updateRegistry, type RegistryState,
+  RegistryError, REGISTRY_FILE, loadRegistry, materialise, promoteManually, resolveVersion, rollback, updateRegistry, type RegistryState,
 } from '../registry/index.ts';
 import { paint } from '../engine/cli/io.ts';
 import { UsageError, flag, type VerbContext } from '../engine/cli/verb.ts';
 import { printJson } from '../engine/cli/common.ts';
 
-const ACTIONS = ['list', 'promote', 'rollback'] as const;
+const ACTIONS = ['list', 'get', 'promote', 'rollback'] as const;
 
 function listText(state: RegistryState, color: boolean): string {
   const names = Object.keys(state.models).sort();
@@ -52,6 +55,17 @@ export async function modelsVerb(ctx: VerbContext): Promise<number> {
       return 0;
     }
     if (name === undefined) throw new UsageError(`"pipeline models ${action}" needs a model name.`);
+    if (action === 'get') {
+      if (version !== undefined) throw new UsageError(`"pipeline models get" takes one argument (NAME, NAME@VERSION or NAME@production); unexpected "${version}".`);
+      const to = ctx.values['to'];
+      if (typeof to !== 'string' || to === '') throw new UsageError('"pipeline models get" needs --to DIR (where the files go).');
+      const { model, version: v } = resolveVersion(await loadRegistry(ctx.root), name);
+      const dir = path.resolve(ctx.io.cwd, to);
+      const written = await materialise(ctx.root, model, v, dir);
+      if (json) printJson(ctx, { ok: true, model, version: v.version, files: written });
+      else ctx.io.err(`${model} v${v.version}: ${written.length} file(s) written under ${dir}, digests checked.\n`);
+      return 0;
+    }
     const expected = action === 'promote' ? 1 : 0;
     const extra = action === 'promote' ? rest[0] : version;
     if (extra !== undefined) throw new UsageError(`"pipeline models ${action}" takes ${expected + 1} argument(s); unexpected "${extra}".`);

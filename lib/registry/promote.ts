@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { type Candidate, type Decision, type Gate, type LogEntry, digestFiles, registerAndPromote, updateRegistry } from './index.ts';
+import { type Candidate, type Decision, type Gate, type LogEntry, archiveFiles, registerAndPromote, updateRegistry } from './index.ts';
 import type { RunContext } from '../ml/experiments/common.ts';
 import { writeJson } from '../ml/artifacts/json.ts';
 import type { CompareResult } from './compare.ts';
@@ -40,14 +40,15 @@ export async function run(params: PromoteParams, ctx: RunContext): Promise<Promo
   const minAccuracy = params.minAccuracy ?? 0.75;
   const maxMse = params.maxMse ?? 0.25;
   const table = JSON.parse(await readFile(path.join(params.root, params.compareFile ?? 'reports/compare.json'), 'utf8')) as CompareResult;
-  // Digests first, outside the registry lock, which is held only for the read-modify-write.
+  // Files into the object store first (a version keeps its files when models/ is overwritten),
+  // outside the registry lock, which is held only for the read-modify-write.
   const candidates: { gate: Gate; candidate: Candidate }[] = [];
   for (const row of table.models) {
     if (row.model.includes('/') || row.modelDir === null || row.primary === null) continue;
     const gate: Gate = row.primary.direction === 'max'
       ? { metric: row.primary.metric, direction: 'max', threshold: minAccuracy }
       : { metric: row.primary.metric, direction: 'min', threshold: maxMse };
-    const files = await digestFiles(params.root, [row.modelDir, row.metricsFile]);
+    const files = await archiveFiles(params.root, [row.modelDir, row.metricsFile]);
     // Without a lock entry (a hand-run stage), the content is the identity.
     const fingerprint = row.fingerprint ?? `content:${createHash('sha256').update(files.map((f) => `${f.path} ${f.sha256}`).join('\n')).digest('hex')}`;
     candidates.push({ gate, candidate: { name: row.model, fingerprint, ...(row.stage ? { stage: row.stage } : {}), metrics: row.metrics, files } });
