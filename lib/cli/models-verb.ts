@@ -7,7 +7,7 @@
  */
 import path from 'node:path';
 import {
-  RegistryError, REGISTRY_FILE, loadRegistry, materialise, promoteManually, resolveVersion, rollback, updateRegistry, type RegistryState,
+  RegistryError, REGISTRY_FILE, loadRegistry, materialise, promoteManually, resolveVersion, rollback, updateRegistry, type ModelVersion, type RegistryState,
 } from '../registry/index.ts';
 import { paint } from '../engine/cli/io.ts';
 import { UsageError, flag, type VerbContext } from '../engine/cli/verb.ts';
@@ -15,18 +15,27 @@ import { printJson } from '../engine/cli/common.ts';
 
 const ACTIONS = ['list', 'get', 'promote', 'rollback'] as const;
 
+/** `name=value` for every test metric (the gate's first), or the gate's metric alone when there are none. */
+function metricsText(v: ModelVersion): string {
+  const first = v.gate?.gate.metric;
+  const keys = Object.keys(v.metrics).filter((k) => k.startsWith('test_') && !/_(samples|windows)$/.test(k)).sort((a, b) => Number(b === first) - Number(a === first));
+  return keys.map((k) => `${k} ${+v.metrics[k]!.toPrecision(4)}`).join(', ') || '—';
+}
+
 function listText(state: RegistryState, color: boolean): string {
   const names = Object.keys(state.models).sort();
   if (names.length === 0) return '';
   const lines: string[] = [];
   for (const name of names) {
     const entry = state.models[name]!;
-    lines.push(paint(color, 'bold', name) + (entry.production !== undefined ? `  production → v${entry.production}` : '  no production version'));
+    const prod = entry.versions.find((v) => v.version === entry.production);
+    lines.push(paint(color, 'bold', name) + (prod ? `  production → v${prod.version} (${prod.member ?? name}, stage ${prod.stage ?? '—'}): ${metricsText(prod)}` : '  no production version'));
     for (const v of entry.versions) {
       const gate = v.gate ? `${v.gate.gate.metric} ${v.gate.value ?? 'missing'} ${v.gate.passed ? 'passes' : 'fails'} gate` : 'no gate';
       const mark = entry.production === v.version ? paint(color, 'green', '*') : ' ';
       const flags = v.rolledBack ? ' (rolled back)' : '';
-      lines.push(`  ${mark} v${v.version}  ${gate}  ${v.stage ?? '—'}  ${v.fingerprint.slice(0, 12)}  ${v.registeredAt}${flags}`);
+      const member = v.member !== undefined && v.member !== name ? `${v.member}  ` : '';
+      lines.push(`  ${mark} v${v.version}  ${member}${gate}  ${v.stage ?? '—'}  ${v.fingerprint.slice(0, 12)}  ${v.registeredAt}${flags}`);
     }
   }
   return `${lines.join('\n')}\n`;

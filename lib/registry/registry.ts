@@ -15,6 +15,7 @@ export interface Candidate {
   name: string;
   fingerprint: string;
   stage?: string;
+  member?: string;
   metrics: Record<string, number>;
   files: FileDigest[];
 }
@@ -58,6 +59,7 @@ export function register(state: RegistryState, c: Candidate, gate?: Gate, now = 
     version: entry.versions.reduce((m, v) => Math.max(m, v.version), 0) + 1,
     fingerprint: c.fingerprint,
     ...(c.stage !== undefined ? { stage: c.stage } : {}),
+    ...(c.member !== undefined ? { member: c.member } : {}),
     metrics: { ...c.metrics },
     files: [...c.files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
     ...(gate ? { gate: checkGate(gate, c.metrics) } : {}),

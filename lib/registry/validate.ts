@@ -57,6 +57,7 @@ export function registryProblems(data: unknown): string[] {
       bad(at(q, 'fingerprint'), str(v['fingerprint']));
       bad(at(q, 'registeredAt'), str(v['registeredAt']));
       if (v['stage'] !== undefined) bad(at(q, 'stage'), str(v['stage']));
+      if (v['member'] !== undefined) bad(at(q, 'member'), str(v['member']));
       if (v['rolledBack'] !== undefined) bad(at(q, 'rolledBack'), bool(v['rolledBack']));
       if (object(at(q, 'metrics'), v['metrics'])) for (const [k, m] of Object.entries(v['metrics'])) bad(at(at(q, 'metrics'), k), num(m));
       list(at(q, 'files'), v['files'], (f, file) => {
