@@ -13,12 +13,18 @@ if (file === undefined) {
   process.stderr.write('usage: tsx scripts/lock-diff.ts LOCK [REV]\n');
   process.exit(2);
 }
-const old = await gitShow(process.cwd(), rev, file);
-if (!old.ok || old.value === undefined) {
-  process.stderr.write(`${file} is not in ${rev}${old.ok ? '' : `: ${old.error}`}\n`);
+let old: string | undefined;
+try {
+  old = await gitShow(process.cwd(), rev, file);
+} catch (e) {
+  process.stderr.write(`${file} could not be read at ${rev}: ${(e as Error).message}\n`);
   process.exit(2);
 }
-const committed = parseLock(old.value, `${file}@${rev}`);
+if (old === undefined) {
+  process.stderr.write(`${file} is not in ${rev}\n`);
+  process.exit(2);
+}
+const committed = parseLock(old, `${file}@${rev}`);
 const text = await readFile(file, 'utf8').catch(() => undefined);
 // A run that recorded nothing leaves no lock: every committed stage then differs.
 const now = text === undefined ? ({ ok: true, value: { schema: 1, stages: {} } } as const) : parseLock(text, file);

@@ -8,10 +8,10 @@ import path from 'node:path';
 import { params, root } from '../lib/engine/stage.ts';
 import { run } from '../lib/registry/promote.ts';
 
-const p = params<{ promote: { minAccuracy: number; maxMse: number } }>();
+const p = params<{ promote: { minAccuracy: number; maxMse: number; tasks?: Record<string, string[]> } }>();
 const dir = root();
 const { decisions } = await run(
-  { root: dir, minAccuracy: p.promote.minAccuracy, maxMse: p.promote.maxMse },
+  { root: dir, minAccuracy: p.promote.minAccuracy, maxMse: p.promote.maxMse, ...(p.promote.tasks ? { tasks: p.promote.tasks } : {}) },
   { outDir: path.join(dir, 'reports') },
 );
 for (const d of decisions) {

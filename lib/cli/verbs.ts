@@ -10,11 +10,12 @@ import { json } from '../engine/cli/verbs.ts';
 export const projectVerbs: VerbSpec[] = [
   {
     name: 'models',
-    summary: 'The model registry: list versions, promote one to production by hand, or roll production back.',
-    usage: 'models list | models promote NAME VERSION [--force] | models rollback NAME',
-    details: 'State in models/registry.json; every promotion and rollback is appended to models/registry-log.jsonl.',
+    summary: 'The model registry: list versions, copy one out, promote one to production by hand, or roll production back.',
+    usage: 'models list | models get NAME[@VERSION|@production] --to DIR | models promote NAME VERSION [--force] | models rollback NAME',
+    details: 'State in models/registry.json; every promotion and rollback is appended to models/registry-log.jsonl. A version\'s files are kept in .pipeline/cache/objects (content-addressed; pipeline gc keeps them); `get` copies them out and checks their digests. NAME alone means its production version.',
     options: {
       force: { type: 'boolean', help: 'promote a version that failed its gate' },
+      to: { type: 'string', value: 'DIR', help: 'where `models get` writes the files (their project-relative paths below DIR)' },
       json,
     },
     examples: [

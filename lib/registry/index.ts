@@ -8,3 +8,4 @@ export * from './types.ts';
 export * from './registry.ts';
 export * from './store.ts';
 export * from './lock.ts';
+export * from './objects.ts';

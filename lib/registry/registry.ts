@@ -15,6 +15,7 @@ export interface Candidate {
   name: string;
   fingerprint: string;
   stage?: string;
+  member?: string;
   metrics: Record<string, number>;
   files: FileDigest[];
 }
@@ -58,6 +59,7 @@ export function register(state: RegistryState, c: Candidate, gate?: Gate, now = 
     version: entry.versions.reduce((m, v) => Math.max(m, v.version), 0) + 1,
     fingerprint: c.fingerprint,
     ...(c.stage !== undefined ? { stage: c.stage } : {}),
+    ...(c.member !== undefined ? { member: c.member } : {}),
     metrics: { ...c.metrics },
     files: [...c.files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
     ...(gate ? { gate: checkGate(gate, c.metrics) } : {}),
@@ -149,4 +151,29 @@ export function rollback(state: RegistryState, name: string, opts: { by?: LogEnt
   if (v) v.rolledBack = true;
   const reason = back === undefined ? 'rollback: no earlier production version, alias removed' : `rollback to version ${back}`;
   return log('rollback', name, leaving, back, opts.by ?? 'cli', reason, opts.now ?? new Date());
+}
+
+/**
+ * The version a reference names: `NAME` or `NAME@production` (the production version),
+ * `NAME@3` or `NAME@v3`. A reference to nothing is a `RegistryError` saying what exists.
+ */
+export function resolveVersion(state: RegistryState, ref: string): { model: string; version: ModelVersion } {
+  const at = ref.lastIndexOf('@');
+  const model = at < 0 ? ref : ref.slice(0, at);
+  const which = at < 0 ? 'production' : ref.slice(at + 1);
+  const entry = state.models[model];
+  if (!entry) {
+    const known = Object.keys(state.models).sort();
+    throw new RegistryError(`Model "${model}" is not registered${known.length > 0 ? ` (registered: ${known.join(', ')})` : ''}.`);
+  }
+  const versions = entry.versions.map((x) => x.version).join(', ');
+  if (which === 'production') {
+    const v = entry.production === undefined ? undefined : findVersion(state, model, entry.production);
+    if (!v) throw new RegistryError(`Model "${model}" has no production version; name one (versions: ${versions}).`);
+    return { model, version: v };
+  }
+  const n = /^v?(\d+)$/.exec(which);
+  const v = n ? findVersion(state, model, Number(n[1])) : undefined;
+  if (!v) throw new RegistryError(`Model "${model}" has no version "${which}" (versions: ${versions}; or @production).`);
+  return { model, version: v };
 }

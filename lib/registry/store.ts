@@ -4,14 +4,14 @@
  * the state is in place). Paths are relative to the project root. Writers go through
  * `updateRegistry`, which holds the registry lock (lock.ts) from the read to the log append.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { appendFile, mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { withRegistryLock } from './lock.ts';
+import { writeRoots } from './objects.ts';
 import { emptyRegistry, RegistryError } from './registry.ts';
 import { registryProblems } from './validate.ts';
-import type { FileDigest, LogEntry, RegistryState } from './types.ts';
+import type { LogEntry, RegistryState } from './types.ts';
 
 /** Where the state lives, relative to the root. */
 export const REGISTRY_FILE = 'models/registry.json';
@@ -96,8 +96,8 @@ export function formatRegistry(state: RegistryState): string {
 
 /**
  * Writes the state atomically (a reader never sees half a file; a crash leaves the old one),
- * then appends `log` entries. Writes nothing when the text is unchanged, so that re-running
- * with the same candidates leaves the file's mtime alone.
+ * then rewrites the gc roots file (objects.ts), then appends `log` entries. Leaves the state
+ * file alone when its text is unchanged, so that re-running with the same candidates keeps its mtime.
  */
 export async function saveRegistry(root: string, state: RegistryState, log: readonly LogEntry[] = []): Promise<void> {
   const file = path.join(root, registryFile());
@@ -110,6 +110,8 @@ export async function saveRegistry(root: string, state: RegistryState, log: read
     await writeFile(tmp, text);
     await rename(tmp, file);
   }
+  // Always, not only on change: the roots file is local (git-ignored) and a fresh clone lacks it.
+  await writeRoots(root, state);
   if (log.length > 0) await appendFile(path.join(root, registryLog()), log.map((e) => `${JSON.stringify(e)}\n`).join(''));
 }
 
@@ -117,26 +119,4 @@ export async function saveRegistry(root: string, state: RegistryState, log: read
 export async function readLog(root: string): Promise<LogEntry[]> {
   const text = await readFile(path.join(root, registryLog()), 'utf8').catch(() => '');
   return text.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as LogEntry);
-}
-
-async function sha256(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
-/** Content digests of `paths` (files, or directories walked recursively), relative to `root`, sorted. */
-export async function digestFiles(root: string, paths: readonly string[]): Promise<FileDigest[]> {
-  const out: FileDigest[] = [];
-  const visit = async (rel: string): Promise<void> => {
-    const abs = path.join(root, rel);
-    const s = await stat(abs);
-    if (s.isDirectory()) {
-      for (const name of (await readdir(abs)).sort()) await visit(path.posix.join(rel, name));
-    } else if (s.isFile()) {
-      out.push({ path: rel, sha256: await sha256(abs), size: s.size });
-    }
-  };
-  for (const p of paths) await visit(p.split(path.sep).join('/'));
-  return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }

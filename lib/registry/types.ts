@@ -38,6 +38,8 @@ export interface ModelVersion {
   fingerprint: string;
   /** Which stage produced it, when known. */
   stage?: string;
+  /** Which compared model (`reports/<member>/metrics.json`) it is, when the registered name is a task: `translate/dot`. */
+  member?: string;
   metrics: Record<string, number>;
   files: FileDigest[];
   /** The gate evaluated at registration, if one applied. */

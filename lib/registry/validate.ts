@@ -11,6 +11,13 @@ const show = (v: unknown): string => (v === undefined ? 'nothing' : JSON.stringi
 const str: Check = (v) => (typeof v === 'string' ? undefined : `must be a string, got ${show(v)}`);
 const num: Check = (v) => (typeof v === 'number' && Number.isFinite(v) ? undefined : `must be a number, got ${show(v)}`);
 const bool: Check = (v) => (typeof v === 'boolean' ? undefined : `must be true or false, got ${show(v)}`);
+// A version's files are written to `--to DIR/<path>` and read from `objects/<digest>`: neither may
+// point outside those directories.
+const relPath: Check = (v) =>
+  typeof v === 'string' && v !== '' && !v.startsWith('/') && !v.split(/[\\/]/).includes('..') && !v.includes('\0')
+    ? undefined
+    : `must be a relative path inside the project, got ${show(v)}`;
+const digest: Check = (v) => (typeof v === 'string' && /^[0-9a-f]{64}$/.test(v) ? undefined : `must be a SHA-256 (64 lowercase hex digits), got ${show(v)}`);
 const versionNo: Check = (v) => (Number.isInteger(v) && (v as number) >= 1 ? undefined : `must be a version number (1, 2, …), got ${show(v)}`);
 
 /** Appends `.key` or `["odd key"]` to a JSON path. */
@@ -50,12 +57,13 @@ export function registryProblems(data: unknown): string[] {
       bad(at(q, 'fingerprint'), str(v['fingerprint']));
       bad(at(q, 'registeredAt'), str(v['registeredAt']));
       if (v['stage'] !== undefined) bad(at(q, 'stage'), str(v['stage']));
+      if (v['member'] !== undefined) bad(at(q, 'member'), str(v['member']));
       if (v['rolledBack'] !== undefined) bad(at(q, 'rolledBack'), bool(v['rolledBack']));
       if (object(at(q, 'metrics'), v['metrics'])) for (const [k, m] of Object.entries(v['metrics'])) bad(at(at(q, 'metrics'), k), num(m));
       list(at(q, 'files'), v['files'], (f, file) => {
         if (!object(f, file)) return;
-        bad(at(f, 'path'), str(file['path']));
-        bad(at(f, 'sha256'), str(file['sha256']));
+        bad(at(f, 'path'), relPath(file['path']));
+        bad(at(f, 'sha256'), digest(file['sha256']));
         bad(at(f, 'size'), num(file['size']));
       });
       if (v['gate'] !== undefined && object(at(q, 'gate'), v['gate'])) {

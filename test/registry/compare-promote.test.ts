@@ -1,6 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { collect, primaryMetric, run as compare, toMarkdown } from '../../lib/registry/compare.ts';
 import { run as promote } from '../../lib/registry/promote.ts';
@@ -105,5 +105,30 @@ describe('promote', () => {
     expect(await step(0.8, 'bbbb')).toMatchObject({ version: 2, promoted: false, production: 1 });
     expect(await step(0.9, 'cccc')).toMatchObject({ version: 3, promoted: true, production: 3 });
     expect((await readLog(root)).filter((e) => e.model === 'ex1').map((e) => e.to)).toEqual([1, 3]);
+  });
+
+  it('registers one model per task, each version from a member, the best passing member in production', async () => {
+    const root = await project(0.88, 0.2, 'aaaa');
+    const entry = (outs: string[], f: string) => ({ cmd: 'x', fingerprint: f, params: {}, deps: {}, code: {}, runtime: {}, outs: outs.map((p) => ({ path: p, kind: 'file', digest: 'd', size: 1 })) });
+    const stages: Record<string, unknown> = (parse(await readFile(path.join(root, 'pipeline.lock'), 'utf8')) as { stages: Record<string, unknown> }).stages;
+    for (const [member, em] of [['none', 0.5], ['dot', 0.9], ['general', 0.8]] as const) {
+      await mkdir(path.join(root, `reports/translate/${member}`), { recursive: true });
+      await mkdir(path.join(root, `models/translate/${member}`), { recursive: true });
+      await writeFile(path.join(root, `reports/translate/${member}/metrics.json`), JSON.stringify({ task: 'seq2seq', gate_metric: 'test_exact_match', test_exact_match: em }));
+      await writeFile(path.join(root, `models/translate/${member}/w.bin`), member);
+      stages[`translate@${member}`] = entry([`models/translate/${member}`, `reports/translate/${member}/metrics.json`], `fp-${member}`);
+    }
+    await writeFile(path.join(root, 'pipeline.lock'), stringify({ schema: 1, stages }));
+    await compare({ root }, { outDir: path.join(root, 'reports') });
+    const tasks = { classifier: ['ex1', 'sweep-best'], 'date-translator': ['translate/*'] };
+    const r = await promote({ root, tasks }, { outDir: path.join(root, 'reports') });
+    expect(r.decisions.map((d) => [d.model, d.version, d.promoted])).toEqual([
+      ['classifier', 1, true], ['ex2', 1, true], ['date-translator', 1, true], ['date-translator', 2, false], ['date-translator', 3, false],
+    ]);
+    const dt = (await loadRegistry(root)).models['date-translator']!;
+    expect(dt.versions.map((v) => [v.member, v.stage])).toEqual([['translate/dot', 'translate@dot'], ['translate/general', 'translate@general'], ['translate/none', 'translate@none']]);
+    expect(dt.production).toBe(1);
+    expect(dt.versions.find((v) => v.version === dt.production)!.files.map((f) => f.path)).toEqual(['models/translate/dot/w.bin', 'reports/translate/dot/metrics.json']);
+    expect(Object.keys((await loadRegistry(root)).models).sort()).toEqual(['classifier', 'date-translator', 'ex2']);
   });
 });

@@ -33,7 +33,7 @@ describe('pipeline models', () => {
   it('lists versions with the production mark', async () => {
     const r = await cli('models', 'list');
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^ex1 {2}production → v2$/m);
+    expect(r.out).toMatch(/^ex1 {2}production → v2 \(ex1, stage train-ex1\): test_accuracy 0.9$/m);
     expect(r.out).toMatch(/^ {2}\* v2 {2}test_accuracy 0.9 passes gate/m);
     expect(r.out).toMatch(/v3 {2}test_accuracy 0.5 fails gate/);
   });

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
-  REGISTRY_FILE, digestFiles, emptyRegistry, loadRegistry, readLog, registerAndPromote, rollback, saveRegistry,
+  REGISTRY_FILE, archiveFiles, emptyRegistry, loadRegistry, readLog, registerAndPromote, rollback, saveRegistry,
 } from '../../lib/registry/index.ts';
 
 let root: string;
@@ -81,7 +81,7 @@ describe('registry store', () => {
     await mkdir(path.join(root, 'models/m/sub'), { recursive: true });
     await writeFile(path.join(root, 'models/m/b.bin'), 'abc');
     await writeFile(path.join(root, 'models/m/sub/a.json'), '');
-    const files = await digestFiles(root, ['models/m']);
+    const files = await archiveFiles(root, ['models/m']);
     expect(files).toEqual([
       { path: 'models/m/b.bin', sha256: 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad', size: 3 },
       { path: 'models/m/sub/a.json', sha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855', size: 0 },

@@ -1,9 +1,11 @@
 /**
- * Garbage collection of `.pipeline/cache`: objects the lock refers to always stay; run
+ * Garbage collection of `.pipeline/cache`: objects the lock refers to, or any file under
+ * `.pipeline/cache/roots/` lists (one digest a line: how another tool, such as the model
+ * registry, keeps its objects without the engine knowing it), always stay; run
  * records go oldest-first while the cache is over its size bound; then every object that
  * no remaining lock entry or run record refers to is deleted.
  */
-import { readdir, rm, rmdir, stat } from 'node:fs/promises';
+import { readdir, readFile, rm, rmdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LockEntry, LockFile, Sha256 } from '../types.ts';
 import { isSha256, sweepDeadTemps } from './fs-util.ts';
@@ -43,6 +45,7 @@ export async function gc(root: string, opts: GcOptions): Promise<GcResult> {
 
   const pinned = new Set<Sha256>();
   for (const entry of Object.values(opts.keep.stages)) for (const d of await refsOf(entry, store)) pinned.add(d);
+  for (const d of await extraRoots(root)) pinned.add(d);
 
   let removedRuns = 0;
   const live: { fingerprint: Sha256; size: number; refs: Sha256[] }[] = [];
@@ -94,6 +97,21 @@ export async function gc(root: string, opts: GcOptions): Promise<GcResult> {
   for (const tmp of staleTmp) await rm(tmp, { recursive: true, force: true });
   await pruneEmptyDirs(store.dir);
   return { removedObjects, freedBytes, keptBytes, removedRuns };
+}
+
+/** Where other tools list the objects they keep, relative to the root. */
+export const ROOTS_DIR = '.pipeline/cache/roots';
+
+/** Every digest listed in a file of `ROOTS_DIR` (lines that are not a digest are ignored). */
+async function extraRoots(root: string): Promise<Set<Sha256>> {
+  const out = new Set<Sha256>();
+  const dir = join(root, ROOTS_DIR);
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    if (name.startsWith('.') || name.endsWith('.tmp')) continue;
+    const text = await readFile(join(dir, name), 'utf8').catch(() => '');
+    for (const line of text.split('\n')) if (isSha256(line.trim())) out.add(line.trim() as Sha256);
+  }
+  return out;
 }
 
 /** Objects an entry needs: its outs, and for directories the manifest's files too. */
