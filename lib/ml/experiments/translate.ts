@@ -15,8 +15,8 @@ import { type AttentionKind, ATTENTION_KINDS } from '../models/attention-step.ts
 import { type EncoderSpec, Seq2Seq } from '../models/seq2seq.ts';
 import { currentBackend } from './backend.ts';
 import { type BackendRecord, type RunContext, secondsSince } from './common.ts';
-import { type Infer, type ParamCheck, checkParams, count, fraction, num, obj, oneOf, optional } from '../params.ts';
-import { SEED, TRAIN_FIELDS, fitSettings } from './train-params.ts';
+import { type Infer, type ParamCheck, checkParams, count, fraction, num, obj, oneOf, optional, positive } from '../params.ts';
+import { SEED, TRAIN_FIELDS, fitSettings, lrSchedule } from './train-params.ts';
 import { writeAttention, writeHistory, writeMetrics, writeSamples } from '../artifacts/index.ts';
 import {
   SEQ2SEQ_EVAL_FIELDS, type Pairs, type SequenceScores, decodeBeam, decodeGreedy, raggedRows, sequenceScores, stripSpecials, trainSeq2Seq,
@@ -46,11 +46,19 @@ export const TRANSLATE_MODEL_PARAMS = obj({
   conv: obj({ layers: count(), kernelSize: count() }),
   transformer: obj({ layers: count(), norm: oneOf(['pre', 'post']), dropout: num({ min: 0, max: 0.99 }) }),
 });
+/**
+ * `translate.train.transformerBudget`: the transformer encoder's own budget. It replaces epochs, lr and
+ * schedule for `--encoder transformer` only: without warmup the encoder collapses within a few
+ * steps at the LSTM's lr (outputs position-independent, decoder attention uniform), and it needs
+ * more epochs than the LSTM's budget.
+ */
+export const TRANSFORMER_TRAIN_PARAMS = obj({ epochs: count(), lr: positive(), schedule: lrSchedule() });
 /** `translate.train`. */
 export const TRANSLATE_TRAIN_PARAMS = obj({
   ...TRAIN_FIELDS,
   /** Probability of feeding the gold previous character while training (1 = teacher forcing). */
   teacherForcing: fraction(),
+  transformerBudget: TRANSFORMER_TRAIN_PARAMS,
 });
 /** `translate.eval`. */
 export const TRANSLATE_EVAL_PARAMS = obj(SEQ2SEQ_EVAL_FIELDS);
@@ -139,7 +147,8 @@ export function tokensOf(vocab: Vocabulary): (ids: readonly number[]) => string[
 }
 
 /** Trains one (attention, encoder) date translator and writes its outputs; see the file comment. */
-export async function run(params: TranslateParams, ctx: RunContext): Promise<TranslateResult> {
+export async function run(given: TranslateParams, ctx: RunContext): Promise<TranslateResult> {
+  const params = given.encoder === 'transformer' ? { ...given, ...given.transformerBudget } : given;
   const backend = await currentBackend();
   const data: DatesData = await readDates(params.dataDir);
   const { train, val, test } = splitPairs(data, data.maxSourceLen, data.targetLen);
