@@ -57,6 +57,7 @@ describe('CLI polish', () => {
     const m = await project.cli(['metrics', 'shwo']);
     expect(m.code).toBe(2);
     expect(m.stderr).toContain('Did you mean "metrics show"?');
+    expect((await project.cli(['runs', 'shwo'])).stderr).toContain('Did you mean "runs show"?');
   });
 
   it('status lists only what is not fresh, with a count; --all lists everything', async () => {
