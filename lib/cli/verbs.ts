@@ -1,6 +1,6 @@
 /**
  * seqlab's own verbs, added to the engine's CLI (the engine knows no project): `models` (the
- * model registry) and `verify` (the paper's numbers). Handlers are imported only when called,
+ * model registry), `history` (the run history as plots) and `verify` (the paper's numbers). Handlers are imported only when called,
  * so neither the registry nor the report code loads for `pipeline run`.
  */
 import type { VerbSpec } from '../engine/cli/verb.ts';
@@ -24,6 +24,18 @@ export const projectVerbs: VerbSpec[] = [
       'models rollback ex1               # back to the previous production version',
     ],
     load: async () => (await import('./models-verb.ts')).modelsVerb,
+  },
+  {
+    name: 'history',
+    summary: 'Write reports/history.html: key metrics across the recorded runs, one plot per metric.',
+    usage: 'history [--out FILE]',
+    details: 'Kept apart from reports/index.html, which is a cached stage out and must not change between runs of the same inputs.',
+    options: {
+      out: { type: 'string', short: 'o', value: 'FILE', help: 'where to write the page (default reports/history.html)' },
+      json,
+    },
+    examples: ['history                          # then open reports/history.html'],
+    load: async () => (await import('./history-verb.ts')).historyVerb,
   },
   {
     name: 'verify',

@@ -38,6 +38,12 @@ function globalHelp(verbs: readonly VerbSpec[]): string {
     '  -h, --help      show help (also `pipeline <verb> --help`)',
     '  --version       print the version',
     '',
+    'Examples:',
+    '  pipeline run                     # bring every stage up to date',
+    '  pipeline status                  # what is not fresh, and why',
+    '  pipeline metrics diff            # metrics now vs the last commit',
+    '  pipeline run --help              # a verb\'s options and examples',
+    '',
     'Exit codes: 0 success, 1 a stage failed or the machine refused (disk full, permissions…), 2 invalid config or usage.',
   ].join('\n') + '\n';
 }

@@ -58,7 +58,8 @@ function scrollTable(label: string, table: string): string {
 const num = (v: number | null | undefined, digits = 4): string =>
   v === null || v === undefined ? '—' : Number.isInteger(v) ? String(v) : Number(v.toPrecision(digits)).toString();
 
-const CSS = `
+/** The look of the report pages (index.html and history.html). */
+export const REPORT_CSS = `
 body{font:15px/1.5 -apple-system,"Segoe UI",Helvetica,Arial,sans-serif;margin:0;color:#1d1d1f;background:#fafafa}
 header{background:#1f2d3d;color:#fff;padding:18px 32px}header h1{margin:0;font-size:22px}header p{margin:4px 0 0;color:#dde4eb}
 header code{color:#fff;background:#33475c;padding:0 4px;border-radius:3px}
@@ -128,7 +129,7 @@ ${inlineSvg(f.svg, `fig-${f.id}`, f.title || f.id)}
 </section>`);
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(input.title)}</title><style>${CSS}</style></head>
+<title>${escapeHtml(input.title)}</title><style>${REPORT_CSS}</style></head>
 <body><header><h1>${escapeHtml(input.title)}</h1><p>Every figure and number below was produced by the stages of <code>pipeline.yaml</code>.</p>
 ${provenanceLine(input.provenance)}</header>
 <main><nav>${nav}</nav>

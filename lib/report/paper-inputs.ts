@@ -8,11 +8,17 @@ import { NUMBERS_TEX, generateNumbersTex } from './numbers.ts';
 import { readCompare } from './readers.ts';
 import { compareTableTex, provenanceTableTex } from './tables.ts';
 
-/** Writes numbers.tex and the tables; returns the macros whose sources are missing (printed n/a). */
-export async function writePaperInputs(root: string, opts: { compareFile?: string; tablesDir?: string } = {}): Promise<{ missing: string[] }> {
+/**
+ * Writes numbers.tex and the tables; returns the macros whose sources are missing (printed n/a).
+ * `profile` (the `profile` param) ends numbers.tex with `\def\seqlabprofile{…}`: seqlab.sty
+ * stamps every page of a build from a profile other than the default. A `\def`, not a
+ * `\newcommand`, so that `pipeline verify` does not take it for a number.
+ */
+export async function writePaperInputs(root: string, opts: { compareFile?: string; tablesDir?: string; profile?: string } = {}): Promise<{ missing: string[] }> {
   const numbers = await generateNumbersTex(root);
   await mkdir(path.dirname(path.join(root, NUMBERS_TEX)), { recursive: true });
-  await writeFile(path.join(root, NUMBERS_TEX), numbers.text);
+  const profile = (opts.profile ?? 'default').replace(/[^A-Za-z0-9 ._-]/g, '');
+  await writeFile(path.join(root, NUMBERS_TEX), `${numbers.text}${numbers.text.endsWith('\n') ? '' : '\n'}\\def\\seqlabprofile{${profile}}\n`);
   const tables = path.join(root, opts.tablesDir ?? 'paper/generated/tables');
   await mkdir(tables, { recursive: true });
   const rows = await readCompare(path.join(root, opts.compareFile ?? 'reports/compare.json'));

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +11,13 @@ import { makeReportsFixture } from './fixtures.ts';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const tex = latexmkVersion();
+const pdftotext = spawnSync('pdftotext', ['-v'], { encoding: 'utf8' }).status === 0;
+
+/** The text of each page of a PDF (poppler's pdftotext separates pages with form feeds). */
+function pageTexts(pdf: string): string[] {
+  const out = spawnSync('pdftotext', ['-enc', 'UTF-8', pdf, '-'], { encoding: 'utf8' }).stdout;
+  return out.split('\f').filter((t) => t.trim() !== '');
+}
 if (!tex) console.warn('test/report/paper-build: SKIPPING the PDF builds: latexmk is not installed (apt-get install latexmk texlive-latex-extra texlive-pictures texlive-fonts-recommended).');
 
 let root: string;
@@ -30,15 +38,23 @@ describe('the paper stage', () => {
     expect(record.reason).toMatch(/^latexmk is not installed/);
   });
 
+  let figuresWritten = false;
+  async function writeInputs(profile?: string): Promise<void> {
+    if (!figuresWritten) {
+      await writeFigureSet(root, 'ex1', await ex1Figures(root));
+      await writeFigureSet(root, 'ex2', await ex2Figures(root));
+      await writeFigureSet(root, 'theory', await theoryFigures(root));
+      await writeFigureSet(root, 'ex3', await ex3Figures(root));
+      await writeFigureSet(root, 'dates', await seq2seqFigures(root, ['reports/translate', 'reports/translate-encoder'], { set: 'dates', label: 'Dates', metrics: ['test_exact_match', 'test_bleu'] }));
+      await writeFigureSet(root, 'spam', await spamFigures(root, 'reports/spam'));
+      await writeFigureSet(root, 'g2p', await g2pFigures(root));
+      figuresWritten = true;
+    }
+    await writePaperInputs(root, profile !== undefined ? { profile } : {});
+  }
+
   it.skipIf(!tex)('builds paper/main.tex from generated figures, tables and numbers (4 pages + references)', async () => {
-    await writeFigureSet(root, 'ex1', await ex1Figures(root));
-    await writeFigureSet(root, 'ex2', await ex2Figures(root));
-    await writeFigureSet(root, 'theory', await theoryFigures(root));
-    await writeFigureSet(root, 'ex3', await ex3Figures(root));
-    await writeFigureSet(root, 'dates', await seq2seqFigures(root, ['reports/translate', 'reports/translate-encoder'], { set: 'dates', label: 'Dates', metrics: ['test_exact_match', 'test_bleu'] }));
-    await writeFigureSet(root, 'spam', await spamFigures(root, 'reports/spam'));
-    await writeFigureSet(root, 'g2p', await g2pFigures(root));
-    await writePaperInputs(root);
+    await writeInputs();
     const r = await buildPaper(root);
     if (!r.built) throw new Error(`paper build failed: ${r.reason}\n${r.log ?? ''}`);
     expect(r.pdf).toBe('paper/build/main.pdf');
@@ -46,6 +62,16 @@ describe('the paper stage', () => {
     expect(r.pages).toBeLessThanOrEqual(6);
     const pdf = await readFile(path.join(root, 'paper/build/main.pdf'));
     expect(pdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    expect(pageTexts(path.join(root, 'paper/build/main.pdf')).some((t) => t.includes('not results'))).toBe(false);
+  }, 180_000);
+
+  it.skipIf(!tex || !pdftotext)('a build from another profile is stamped on every page', async () => {
+    await writeInputs('smoke');
+    const r = await buildPaper(root, { outDir: 'paper/build-smoke' });
+    if (!r.built) throw new Error(`paper build failed: ${r.reason}\n${r.log ?? ''}`);
+    const pages = pageTexts(path.join(root, 'paper/build-smoke/main.pdf'));
+    expect(pages.length).toBeGreaterThanOrEqual(4);
+    for (const [i, text] of pages.entries()) expect(text.replace(/\s+/g, ' '), `page ${i + 1}`).toContain('Profile “smoke”: reduced sizes for a quick check. These numbers are not results.');
   }, 180_000);
 
   it.skipIf(!tex)('a TeX error fails the build and keeps the offending line', async () => {

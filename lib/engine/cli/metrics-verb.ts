@@ -110,8 +110,11 @@ export async function metricsVerb(ctx: VerbContext): Promise<number> {
     printJson(ctx, { ok: true, a: labels[0], b: labels[1], rev: labels[0], changes: rows, ...(unavailable.length > 0 ? { unavailable } : {}) });
     return 0;
   }
-  for (const u of unavailable) ctx.io.err(`warning: ${u.path} at ${u.side}: ${u.error}.\n`);
-  if (rows.length === 0) ctx.io.err(`No metric differs between ${labels[0]} and ${labels[1]}.\n`);
+  // A fresh clone has every file unavailable: a few examples say why, a count says how many.
+  for (const u of unavailable.slice(0, 4)) ctx.io.err(`warning: ${u.path} at ${u.side}: ${u.error}.\n`);
+  if (unavailable.length > 4) ctx.io.err(`warning: ${unavailable.length - 4} more metrics file(s) unavailable on one side (--json lists them).\n`);
+  const compared = before.length - new Set(unavailable.map((u) => u.path)).size;
+  if (rows.length === 0) ctx.io.err(compared === 0 ? `No metrics file could be read on both sides: nothing compared.\n` : `No metric differs between ${labels[0]} and ${labels[1]} (${compared} file(s) compared).\n`);
   else print(ctx, diffRows(rows, labels, true, precision));
   return 0;
 }

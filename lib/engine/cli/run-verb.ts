@@ -104,8 +104,8 @@ export async function runVerb(ctx: VerbContext): Promise<number> {
 
   const stagePeak = Math.max(0, ...result.outcomes.map((o) => o.peakRssBytes ?? 0));
   const name = str(values, 'name');
-  const head = await gitHead(ctx.root);
-  const metrics = await headlineMetrics(ctx.root, overrides, result);
+  // Two git processes (~10 ms) and, only when stages ran or restored, a second config load.
+  const [head, metrics] = await Promise.all([gitHead(ctx.root), headlineMetrics(ctx.root, overrides, result)]);
   const logWarning = await appendRunLog(ctx.root, {
     id: newRunId(startedAt),
     ...(name !== undefined ? { name } : {}),

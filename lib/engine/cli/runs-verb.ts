@@ -6,7 +6,7 @@ import { cell } from '../metrics.ts';
 import { readRunLog, RUN_LOG, type RunLogLine } from '../reporters/run-log.ts';
 import { formatBytes, formatDuration, formatTable } from './io.ts';
 import { UsageError, flag, str, type VerbContext } from './verb.ts';
-import { printJson } from './common.ts';
+import { printJson, subCommand } from './common.ts';
 
 type Run = RunLogLine & { id: string };
 
@@ -63,7 +63,7 @@ function detail(r: Run): string {
 /** Handler of `pipeline runs`. */
 export async function runsVerb(ctx: VerbContext): Promise<number> {
   const [action, id, ...extra] = ctx.positionals;
-  if (action !== undefined && action !== 'show') throw new UsageError(`Unknown sub-command "runs ${action}".`, 'Use "pipeline runs" or "pipeline runs show ID".');
+  if (action !== undefined) subCommand(ctx, 'runs', ['show']);
   if (action === 'show' && id === undefined) throw new UsageError('"pipeline runs show" needs a run id (see "pipeline runs").');
   if (extra.length > 0) throw new UsageError('"pipeline runs show" takes one run id.');
   const { runs, skipped } = await readRunLog(ctx.root);

@@ -27,7 +27,10 @@ describe('CLI polish', () => {
     project = undefined;
   });
 
-  it('every verb\'s --help ends with examples that name the verb', async () => {
+  it('every verb\'s --help ends with examples that name the verb, and so does the global help', async () => {
+    const global = captured();
+    expect(await main(['--help'], global)).toBe(0);
+    expect(global.text()).toMatch(/\nExamples:\n {2}pipeline run /);
     for (const v of [...engineVerbs, ...projectVerbs]) {
       const io = captured();
       expect(await main([v.name, '--help'], io)).toBe(0);
@@ -57,6 +60,7 @@ describe('CLI polish', () => {
     const m = await project.cli(['metrics', 'shwo']);
     expect(m.code).toBe(2);
     expect(m.stderr).toContain('Did you mean "metrics show"?');
+    expect((await project.cli(['runs', 'shwo'])).stderr).toContain('Did you mean "runs show"?');
   });
 
   it('status lists only what is not fresh, with a count; --all lists everything', async () => {

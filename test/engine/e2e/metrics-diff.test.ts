@@ -87,7 +87,7 @@ describe('metrics diff through the lock and the cache', () => {
     expect(ab.stdout).toContain('| reports/score/metrics.json | test_accuracy | 0.2 | 0.5 | +0.3 |');
     const none = await project!.cli(['metrics', 'diff', 'HEAD~1', 'HEAD', '--target', 'other']);
     expect(none.stdout).toBe('');
-    expect(none.stderr).toContain('No metric differs between HEAD~1 and HEAD.');
+    expect(none.stderr).toContain('No metric differs between HEAD~1 and HEAD (1 file(s) compared).');
 
     const params = await project!.cli(['params', 'diff', 'HEAD~1', 'HEAD']);
     expect(params.stdout).toMatch(/^lr\s+0\.1\s+0\.25\s+\+0\.15$/m);
@@ -102,6 +102,7 @@ describe('metrics diff through the lock and the cache', () => {
     expect(diff.stdout).toBe('');
     expect(diff.stderr).toMatch(/reports\/score\/metrics\.json at HEAD: recorded at HEAD as [0-9a-f]{12}…, but that object is not in the local cache/);
     expect(diff.stderr).not.toMatch(/added/);
+    expect(diff.stderr).toContain('No metrics file could be read on both sides: nothing compared.');
   });
 
   it('unknown revisions and bad options are usage errors (exit 2)', async () => {

@@ -59,6 +59,15 @@ stages:
     expect(show.stdout).toContain('command   pipeline -C');
     expect(show.stdout).toMatch(/^score\s+test_accuracy\s+0\.5$/m);
 
+    // The history page (a project verb): one plot per metric, a point per run that measured it.
+    const history = await project.cli(['history', '--json']);
+    expect(history.code, history.stderr).toBe(0);
+    expect(JSON.parse(history.stdout)).toMatchObject({ ok: true, file: 'reports/history.html', plots: 1, runs: 2 });
+    const page = await project.read('reports/history.html');
+    expect(page).toContain('aria-label="test_accuracy across runs"');
+    expect(page.match(/aria-roledescription="point"/g)).toHaveLength(2);
+    expect(page).toContain('<td>[wide] lr=0.25</td>');
+
     // A line from before ids gets its line number; a torn line is skipped with a warning.
     await appendFile(project.path('.pipeline/logs/runs.jsonl'), `${JSON.stringify({ startedAt: '2026-01-01T00:00:00.000Z', wallMs: 5, ok: true, argv: ['run'], runnerPeakRssBytes: 1, stages: [] })}\n{"torn`);
     const again = await project.cli(['runs']);
