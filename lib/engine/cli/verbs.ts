@@ -24,6 +24,7 @@ export const verbs: VerbSpec[] = [
       'fail-fast': { type: 'boolean', help: 'stop starting stages after the first failure' },
       downstream: { type: 'boolean', short: 'd', help: 'also run the stages downstream of the targets' },
       reporter: { type: 'string', value: 'NAME', help: 'live | lines | json (default: live on a TTY, else lines)' },
+      executor: { type: 'string', value: 'NAME', help: "local | slurm: where stages run (default: pipeline.yaml's executor, else local)" },
       json,
     },
     load: async () => (await import('./run-verb.ts')).runVerb,

@@ -17,7 +17,7 @@ export interface RunLogLine {
   runnerPeakRssBytes: number;
   /** Largest peak RSS among the stages that ran, bytes. */
   stagePeakRssBytes?: number;
-  stages: Pick<StageOutcome, 'name' | 'status' | 'durationMs' | 'peakRssBytes' | 'exitCode' | 'timings'>[];
+  stages: Pick<StageOutcome, 'name' | 'status' | 'durationMs' | 'peakRssBytes' | 'exitCode' | 'timings' | 'slurmJobId'>[];
 }
 
 /** Appends one run to the run log; a failure to write it only warns (returns the message). */
