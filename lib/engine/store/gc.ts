@@ -9,6 +9,7 @@ import type { LockEntry, LockFile, Sha256 } from '../types.ts';
 import { isSha256, sweepDeadTemps } from './fs-util.ts';
 import { ObjectStore, readManifest } from './cache.ts';
 import { RunCache } from './run-cache.ts';
+import { sharedCacheDir } from './cache-dir.ts';
 
 /** Options of `gc`. */
 export interface GcOptions {
@@ -32,13 +33,19 @@ export interface GcResult {
  * as soon as it is dead (`sweepDeadTemps`).
  */
 const STALE_TMP_MS = 60 * 60 * 1000;
+/** In a shared cache, objects younger than this are kept: another checkout may be mid-commit. */
+const SHARED_GRACE_MS = 60 * 60 * 1000;
 
 /** Collects garbage in the project's cache; see the module comment for the policy. */
 export async function gc(root: string, opts: GcOptions): Promise<GcResult> {
   const store = new ObjectStore(root);
   const runs = new RunCache(root);
-  await sweepDeadTemps(store.dir);
-  const { objects, staleTmp } = await listObjects(store.dir);
+  // A shared cache is written by runs of other checkouts, perhaps on other machines: their temp
+  // files name pids that mean nothing here (only old ones go, below), and an object stored a
+  // moment ago may be one whose run record is about to be written, so young objects stay.
+  const shared = sharedCacheDir(root) !== undefined;
+  if (!shared) await sweepDeadTemps(store.dir);
+  const { objects, staleTmp, young } = await listObjects(store.dir, shared ? SHARED_GRACE_MS : 0);
   const sizeOf = (d: Sha256): number => objects.get(d) ?? 0;
 
   const pinned = new Set<Sha256>();
@@ -83,7 +90,7 @@ export async function gc(root: string, opts: GcOptions): Promise<GcResult> {
   let freedBytes = 0;
   let keptBytes = 0;
   for (const [d, size] of objects) {
-    if (pinned.has(d) || (count.get(d) ?? 0) > 0) {
+    if (pinned.has(d) || (count.get(d) ?? 0) > 0 || young.has(d)) {
       keptBytes += size;
       continue;
     }
@@ -106,8 +113,9 @@ async function refsOf(entry: LockEntry, store: ObjectStore): Promise<Set<Sha256>
   return refs;
 }
 
-async function listObjects(dir: string): Promise<{ objects: Map<Sha256, number>; staleTmp: string[] }> {
+async function listObjects(dir: string, graceMs: number): Promise<{ objects: Map<Sha256, number>; staleTmp: string[]; young: Set<Sha256> }> {
   const objects = new Map<Sha256, number>();
+  const young = new Set<Sha256>();
   const staleTmp: string[] = [];
   const now = Date.now();
   for (const sub of await readdir(dir).catch(() => [] as string[])) {
@@ -123,9 +131,10 @@ async function listObjects(dir: string): Promise<{ objects: Map<Sha256, number>;
       if (!isSha256(d)) continue;
       const st = await stat(join(subPath, name)).catch(() => undefined);
       if (st?.isFile()) objects.set(d, st.size);
+      if (st && graceMs > 0 && now - st.mtimeMs < graceMs) young.add(d);
     }
   }
-  return { objects, staleTmp };
+  return { objects, staleTmp, young };
 }
 
 async function pruneEmptyDirs(dir: string): Promise<void> {

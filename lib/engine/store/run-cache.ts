@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { LockEntry, Sha256 } from '../types.ts';
 import { isMode, isSha256, writeFileAtomic } from './fs-util.ts';
 import { isSafeRelPath } from './manifest.ts';
+import { cacheDir } from './cache-dir.ts';
 
 /** Where run records live, relative to the project root. */
 export const RUNS_DIR = '.pipeline/cache/runs';
@@ -32,7 +33,7 @@ export class RunCache {
     root: string,
     private readonly onInvalid?: (message: string) => void,
   ) {
-    this.dir = join(root, RUNS_DIR);
+    this.dir = join(cacheDir(root), 'runs');
   }
 
   /**
