@@ -203,9 +203,9 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     const jobs = opts.jobs ?? (slurm ? 64 : undefined);
     const result = await execute(p, selected, { ...opts, ...(jobs !== undefined ? { jobs } : {}), root, reporter, hasher, lock, runCache, warn, fresh, runtimeMemo, ...(slurm ? { slurm } : {}) });
     mark('stages');
-    if (slurm && opts.signal?.aborted) {
-      const { cancelJobs } = await import('./exec/slurm.ts');
-      const left = await cancelJobs(slurm.jobIds);
+    if (slurm) {
+      const { finishSlurmRun } = await import('./exec/slurm.ts');
+      const left = await finishSlurmRun(slurm, opts.signal?.aborted ?? false);
       if (left.length > 0) warn(`Slurm jobs ${left.join(', ')} were cancelled but are still in the queue; check squeue before running again.`);
     }
     await hasher.save();

@@ -9,7 +9,7 @@
  * share (the job writes its outs, log, progress and exit code there).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Resources, Stage } from '../types.ts';
 import { pipelineDir, safeStageId } from './paths.ts';
@@ -110,6 +110,17 @@ export async function prepareSlurmRun(root: string): Promise<SlurmRun> {
   await writeFile(submit, SUBMIT, { mode: 0o755 });
   await writeFile(job, JOB, { mode: 0o755 });
   return { runId, dir, submit, job, jobIds: new Set() };
+}
+
+/**
+ * The end of a run: after an interrupt, cancels its jobs (see `cancelJobs`); then removes the
+ * run's scripts and exit-code files, unless a job is still queued (it still needs its script's
+ * exit file path). Returns the ids still queued.
+ */
+export async function finishSlurmRun(run: SlurmRun, interrupted: boolean): Promise<string[]> {
+  const left = interrupted ? await cancelJobs(run.jobIds) : [];
+  if (left.length === 0) await rm(run.dir, { recursive: true, force: true });
+  return left;
 }
 
 /** `sbatch` options for a stage's `resources`. */

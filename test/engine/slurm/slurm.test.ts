@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readdir } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeProject, parseRunJson, waitForFile, type Project } from '../../helpers/project.ts';
 
@@ -76,6 +77,8 @@ describe.skipIf(problem !== undefined)('run --executor slurm (a real cluster)', 
       expect(s.slurmJobId).toMatch(/^\d+$/);
       expect(JSON.parse(await project.read(`out/${s.name}.json`)).job).toBe(s.slurmJobId);
     }
+    // The run's scripts and exit-code files are gone with it.
+    expect(await readdir(project.path('.pipeline/slurm'))).toEqual([]);
     // Each waited for the other to have started: they ran as two jobs at once.
     expect(new Set(stages.map((s) => s.slurmJobId)).size).toBe(2);
     // The runner, not the job, recorded them: a second run finds both fresh.
