@@ -2,7 +2,8 @@
 # A single-node Slurm cluster on this machine, for the Slurm executor's tests and benchmark:
 #   scripts/slurm-local.sh start|stop|status
 # Needs root and Debian's packages (apt-get install -y slurm-wlm munge). `start` writes
-# /etc/slurm/slurm.conf (unless SLURM_LOCAL_KEEP_CONF=1), a munge key if there is none, and starts
+# /etc/slurm/slurm.conf (unless SLURM_LOCAL_KEEP_CONF=1, or one exists that this script did not
+# write: that one is kept), a munge key if there is none, and starts
 # munged, slurmctld and slurmd; it waits until the node accepts jobs. No accounting daemon:
 # the executor then learns job states from squeue and the exit-code file each job writes.
 # SLURM_LOCAL_CPUS (default 4, may exceed the real cores: the node is configured, not probed)
@@ -61,7 +62,12 @@ running() { [ -s "/run/$1.pid" ] && kill -0 "$(cat "/run/$1.pid")" 2>/dev/null |
 
 start() {
   need_root
-  [ "${SLURM_LOCAL_KEEP_CONF:-0}" = 1 ] && [ -f "$conf" ] || write_conf
+  # Never overwrite a configuration this script did not write (a real cluster's, say).
+  if [ -f "$conf" ] && ! grep -q "Written by seqlab's scripts/slurm-local.sh" "$conf"; then
+    echo "slurm-local: keeping the existing $conf (not written by this script)" >&2
+  elif [ "${SLURM_LOCAL_KEEP_CONF:-0}" != 1 ] || [ ! -f "$conf" ]; then
+    write_conf
+  fi
   if [ ! -s /etc/munge/munge.key ]; then
     mkdir -p /etc/munge
     dd if=/dev/urandom of=/etc/munge/munge.key bs=1024 count=1 status=none
