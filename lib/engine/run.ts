@@ -15,6 +15,7 @@ import { computeFingerprint } from './store/fingerprint.ts';
 import { dropInvalidEntries, readLock, writeLock, lockEntryFrom } from './store/lock.ts';
 import { ObjectStore, storeOuts, restoreOuts } from './store/cache.ts';
 import { RunCache } from './store/run-cache.ts';
+import { cacheDir } from './store/cache-dir.ts';
 import { stageState } from './store/state.ts';
 import { acquireRunLock } from './exec/run-lock.ts';
 import { recoverTransactions } from './exec/transaction.ts';
@@ -177,7 +178,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     const lock: LockFile = lockRead.value;
     // An entry that cannot be trusted is dropped: its stage runs again and rewrites it.
     for (const message of dropInvalidEntries(lock, p, selected)) warn(message);
-    const runCache = new RunCache(root, (message) => warn(message));
+    const runCache = new RunCache(root, (message) => warn(message), cacheDir(root, p.cache));
 
     // The real plan, for reporters and `--dry-run`; a stage planned fresh is then settled from
     // it without a second look. Under --force everything runs, so there is nothing to compute.
@@ -244,7 +245,7 @@ interface ExecContext extends RunOptions {
 
 async function execute(p: Pipeline, selected: string[], ctx: ExecContext): Promise<StageOutcome[]> {
   const { root, hasher, lock, runCache, reporter, runtimeMemo } = ctx;
-  const store = new ObjectStore(root);
+  const store = new ObjectStore(root, runCache.cache);
   const selectedSet = new Set(selected);
   const outcomes = new Map<string, StageOutcome>();
   const emit = (e: EngineEvent) => reporter.event(e);

@@ -97,6 +97,8 @@ export interface Pipeline {
   downstream: Map<string, string[]>;
   /** A topological order of all stage names (stable: definition order breaks ties). */
   order: string[];
+  /** `cache.dir` of pipeline.yaml as written (a shared cache; `PIPELINE_CACHE_DIR` overrides it). */
+  cache?: string;
   /** `executor:` of pipeline.yaml, where stages run unless `run --executor` says otherwise. */
   executor?: 'local' | 'slurm';
 }

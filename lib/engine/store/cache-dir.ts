@@ -1,6 +1,6 @@
 /**
  * Where the cache (objects and run records) lives: `.pipeline/cache` of the project, or — with
- * `PIPELINE_CACHE_DIR` — a directory shared by several checkouts, e.g. on a cluster's shared file
+ * `PIPELINE_CACHE_DIR`, else pipeline.yaml's `cache: {dir}` — a directory shared by several checkouts, e.g. on a cluster's shared file
  * system. Sharing is safe because objects are content-addressed and enter by atomic rename (a
  * reader sees a whole object or none), run records are validated before use (run-cache.ts), and
  * `gc` in a shared cache leaves young objects alone and never sweeps other machines' temp files
@@ -8,15 +8,24 @@
  */
 import { isAbsolute, join, resolve } from 'node:path';
 
-/** The cache directory of the project at `root` (absolute). */
-export function cacheDir(root: string): string {
-  const shared = sharedCacheDir(root);
-  return shared ?? join(root, '.pipeline', 'cache');
+/**
+ * The cache directory of the project at `root` (absolute): `PIPELINE_CACHE_DIR`, else
+ * `configured` (pipeline.yaml's `cache.dir`), each relative to `root` unless absolute, else
+ * `.pipeline/cache`.
+ */
+export function cacheDir(root: string, configured?: string): string {
+  return sharedCacheDir(root, configured) ?? defaultCacheDir(root);
 }
 
-/** The shared cache directory, when `PIPELINE_CACHE_DIR` names one (relative to `root` if not absolute). */
-export function sharedCacheDir(root: string): string | undefined {
-  const dir = process.env.PIPELINE_CACHE_DIR;
+/** The cache directory when it is not the project's own (see `cacheDir`), else undefined. */
+export function sharedCacheDir(root: string, configured?: string): string | undefined {
+  const env = process.env.PIPELINE_CACHE_DIR;
+  const dir = env !== undefined && env !== '' ? env : configured;
   if (dir === undefined || dir === '') return undefined;
-  return isAbsolute(dir) ? dir : resolve(root, dir);
+  const abs = isAbsolute(dir) ? dir : resolve(root, dir);
+  return abs === defaultCacheDir(root) ? undefined : abs;
+}
+
+function defaultCacheDir(root: string): string {
+  return join(root, '.pipeline', 'cache');
 }

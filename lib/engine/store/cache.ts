@@ -19,8 +19,9 @@ const IO_LIMIT = 16;
 export class ObjectStore {
   readonly dir: string;
 
-  constructor(root: string) {
-    this.dir = join(cacheDir(root), 'objects');
+  /** `cache`: the cache directory (see cache-dir.ts). */
+  constructor(root: string, cache = cacheDir(root)) {
+    this.dir = join(cache, 'objects');
   }
 
   /** Absolute path of object `d` (which may not exist). */

@@ -9,7 +9,7 @@ import type { LockEntry, LockFile, Sha256 } from '../types.ts';
 import { isSha256, sweepDeadTemps } from './fs-util.ts';
 import { ObjectStore, readManifest } from './cache.ts';
 import { RunCache } from './run-cache.ts';
-import { sharedCacheDir } from './cache-dir.ts';
+import { cacheDir, sharedCacheDir } from './cache-dir.ts';
 
 /** Options of `gc`. */
 export interface GcOptions {
@@ -17,6 +17,8 @@ export interface GcOptions {
   maxSizeBytes?: number;
   /** The lock whose objects must survive (normally the current pipeline.lock). */
   keep: LockFile;
+  /** pipeline.yaml's `cache.dir`, if any (see cache-dir.ts). */
+  configuredCache?: string;
 }
 
 /** What `gc` did. */
@@ -38,12 +40,13 @@ const SHARED_GRACE_MS = 60 * 60 * 1000;
 
 /** Collects garbage in the project's cache; see the module comment for the policy. */
 export async function gc(root: string, opts: GcOptions): Promise<GcResult> {
-  const store = new ObjectStore(root);
-  const runs = new RunCache(root);
+  const cache = cacheDir(root, opts.configuredCache);
+  const store = new ObjectStore(root, cache);
+  const runs = new RunCache(root, undefined, cache);
   // A shared cache is written by runs of other checkouts, perhaps on other machines: their temp
   // files name pids that mean nothing here (only old ones go, below), and an object stored a
   // moment ago may be one whose run record is about to be written, so young objects stay.
-  const shared = sharedCacheDir(root) !== undefined;
+  const shared = sharedCacheDir(root, opts.configuredCache) !== undefined;
   if (!shared) await sweepDeadTemps(store.dir);
   const { objects, staleTmp, young } = await listObjects(store.dir, shared ? SHARED_GRACE_MS : 0);
   const sizeOf = (d: Sha256): number => objects.get(d) ?? 0;

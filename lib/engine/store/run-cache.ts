@@ -32,8 +32,10 @@ export class RunCache {
   constructor(
     root: string,
     private readonly onInvalid?: (message: string) => void,
+    /** The cache directory (see cache-dir.ts); the object store beside these records lives there too. */
+    readonly cache = cacheDir(root),
   ) {
-    this.dir = join(cacheDir(root), 'runs');
+    this.dir = join(cache, 'runs');
   }
 
   /**

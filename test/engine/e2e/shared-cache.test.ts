@@ -37,6 +37,28 @@ describe('PIPELINE_CACHE_DIR: a cache shared by several checkouts', () => {
     expect(await second.read('out/train.txt')).toBe(await first.read('out/train.txt'));
   });
 
+  it('pipeline.yaml\'s cache.dir does the same (and PIPELINE_CACHE_DIR overrides it)', async () => {
+    shared = await mkdtemp(join(tmpdir(), 'seqlab-shared-cache-'));
+    const yaml = `cache: { dir: ${JSON.stringify(shared)} }\n${fixtureYaml()}`;
+    const first = await makeProject(baseFiles(yaml));
+    const second = await makeProject(baseFiles(yaml));
+    projects.push(first, second);
+    expect((await first.cli(['run'])).code).toBe(0);
+    expect(first.exists('.pipeline/cache/objects')).toBe(false);
+    // gc finds the cache where the config says: the objects the lock pins stay.
+    expect((await first.cli(['gc'])).code).toBe(0);
+    const b = await second.cli(['run', '--json']);
+    expect(statuses(b.stdout)).toEqual({ prep: 'restored', train: 'restored', side: 'restored' });
+    expect(await second.counter()).toEqual([]);
+    // The variable wins over the setting: an empty cache elsewhere restores nothing.
+    const other = await mkdtemp(join(tmpdir(), 'seqlab-shared-cache-'));
+    const third = await makeProject(baseFiles(yaml));
+    projects.push(third);
+    const c = await third.cli(['run', '--json'], { env: { PIPELINE_CACHE_DIR: other } });
+    await rm(other, { recursive: true, force: true });
+    expect(statuses(c.stdout)).toEqual({ prep: 'ran', train: 'ran', side: 'ran' });
+  });
+
   it('gc in a shared cache keeps unreferenced objects that are young (another checkout may be about to record them)', async () => {
     shared = await mkdtemp(join(tmpdir(), 'seqlab-shared-cache-'));
     const p = await makeProject(baseFiles(fixtureYaml()));
