@@ -8,17 +8,8 @@ import { readFile } from 'node:fs/promises';
 import type { LockFile, Sha256 } from './types.ts';
 import { gitShow } from './git.ts';
 import { ObjectStore, readManifest } from './store/cache.ts';
-import { LOCK_FILE } from './store/lock-cache.ts';
+import { LOCK_FILE, lockFileOf } from './store/lock-name.ts';
 import { parseMetricsText, type MetricsFile } from './metrics.ts';
-
-/**
- * The lock file a profile's runs write. Issue 14 gives each non-default profile its own lock
- * (`pipeline.<profile>.lock`); until then every profile shares pipeline.lock, and a revision
- * without the per-profile file falls back to it (see `readRevLock`).
- */
-export function lockFileOf(profile: string | undefined): string {
-  return profile === undefined ? LOCK_FILE : `pipeline.${profile}.lock`;
-}
 
 /** The lock committed at `rev` (the profile's own, else pipeline.lock); undefined when none. */
 export async function readRevLock(root: string, rev: string, profile?: string): Promise<{ file: string; lock: LockFile } | undefined> {

@@ -15,6 +15,7 @@ import { computeFingerprint } from './store/fingerprint.ts';
 import { dropInvalidEntries, readLock, writeLock, lockEntryFrom } from './store/lock.ts';
 import { ObjectStore, storeOuts, restoreOuts } from './store/cache.ts';
 import { RunCache } from './store/run-cache.ts';
+import { cacheDir } from './store/cache-dir.ts';
 import { stageState } from './store/state.ts';
 import { acquireRunLock } from './exec/run-lock.ts';
 import { recoverTransactions } from './exec/transaction.ts';
@@ -24,6 +25,7 @@ import { runGraph } from './exec/scheduler.ts';
 import { computeStatus, errorText } from './status.ts';
 import { asUserError, userErrorText } from './errors.ts';
 import { planFromStatus, type PlanEntry } from './plan.ts';
+import type { ExecutorName, SlurmRun } from './exec/slurm.ts';
 
 /** Options of `runPipeline`; defaults in brackets. */
 export interface RunOptions {
@@ -48,6 +50,8 @@ export interface RunOptions {
   reporter?: Reporter;
   /** Aborting kills the running stages, rolls them back and stops scheduling. */
   signal?: AbortSignal;
+  /** Where stages run [pipeline.yaml's `executor:`, else local]. */
+  executor?: ExecutorName;
 }
 
 /** What `runPipeline` returns. `exitCode`: 0 ok, 1 a stage failed or the run was interrupted/refused, 2 invalid config. */
@@ -174,7 +178,7 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     const lock: LockFile = lockRead.value;
     // An entry that cannot be trusted is dropped: its stage runs again and rewrites it.
     for (const message of dropInvalidEntries(lock, p, selected)) warn(message);
-    const runCache = new RunCache(root, (message) => warn(message));
+    const runCache = new RunCache(root, (message) => warn(message), cacheDir(root, p.cache));
 
     // The real plan, for reporters and `--dry-run`; a stage planned fresh is then settled from
     // it without a second look. Under --force everything runs, so there is nothing to compute.
@@ -190,8 +194,21 @@ export async function runPipeline(opts: RunOptions): Promise<RunResult> {
     status?.forEach((e, i) => {
       if (plan[i]?.action === 'fresh' && e.fingerprint) fresh.set(e.name, e.fingerprint.digest);
     });
-    const result = await execute(p, selected, { ...opts, root, reporter, hasher, lock, runCache, warn, fresh, runtimeMemo });
+    const executor = opts.executor ?? p.executor ?? 'local';
+    let slurm: SlurmRun | undefined;
+    if (executor === 'slurm' && plan.some((e) => e.action !== 'fresh')) {
+      const { prepareSlurmRun } = await import('./exec/slurm.ts');
+      slurm = await prepareSlurmRun(root);
+    }
+    // A cluster queues what it cannot start yet: keep many jobs in flight, not one per local core.
+    const jobs = opts.jobs ?? (slurm ? 64 : undefined);
+    const result = await execute(p, selected, { ...opts, ...(jobs !== undefined ? { jobs } : {}), root, reporter, hasher, lock, runCache, warn, fresh, runtimeMemo, ...(slurm ? { slurm } : {}) });
     mark('stages');
+    if (slurm) {
+      const { finishSlurmRun } = await import('./exec/slurm.ts');
+      const left = await finishSlurmRun(slurm, opts.signal?.aborted ?? false);
+      if (left.length > 0) warn(`Slurm jobs ${left.join(', ')} were cancelled but are still in the queue; check squeue before running again.`);
+    }
     await hasher.save();
     mark('save stat cache');
     if (timing) {
@@ -222,11 +239,13 @@ interface ExecContext extends RunOptions {
   lock: LockFile;
   runCache: RunCache;
   warn: (message: string, stage?: string) => void;
+  /** Set when stages run as Slurm jobs. */
+  slurm?: SlurmRun;
 }
 
 async function execute(p: Pipeline, selected: string[], ctx: ExecContext): Promise<StageOutcome[]> {
   const { root, hasher, lock, runCache, reporter, runtimeMemo } = ctx;
-  const store = new ObjectStore(root);
+  const store = new ObjectStore(root, runCache.cache);
   const selectedSet = new Set(selected);
   const outcomes = new Map<string, StageOutcome>();
   const emit = (e: EngineEvent) => reporter.event(e);
@@ -357,9 +376,13 @@ async function runStage(
   const log = logPathOf(name);
   h.emit({ type: 'stage-start', name });
   // Loaded on the first stage that actually runs: a no-op run never pays for execa.
-  const [{ beginTransaction }, { executeStage }] = await Promise.all([import('./exec/transaction.ts'), import('./exec/execute.ts')]);
+  const [{ beginTransaction }, { executeStage }, slurmMod] = await Promise.all([
+    import('./exec/transaction.ts'), import('./exec/execute.ts'), ctx.slurm ? import('./exec/slurm.ts') : undefined,
+  ]);
   const tx = await beginTransaction(root, name, stage.outs);
   const timings: Record<string, number> = {};
+  let slurmJobId: string | undefined;
+  const viaSlurm = ctx.slurm && slurmMod ? slurmMod.slurmInvocation(ctx.slurm, root, stage, join(root, log)) : undefined;
   let settled = false;
   const rollback = async () => {
     if (settled) return;
@@ -373,17 +396,22 @@ async function runStage(
       params: stage.params,
       logFile: join(root, log),
       // Stages that keep state beside their outs (the model registry) keep a profile's apart too.
-      env: { PIPELINE_PROFILE: ctx.profile ?? '' },
+      env: { PIPELINE_PROFILE: ctx.profile ?? '', ...viaSlurm?.env },
+      ...(viaSlurm ? { command: viaSlurm.command } : {}),
       ...(ctx.signal ? { signal: ctx.signal } : {}),
       onProgress: (progress) => {
         // A stage's file is not to be trusted: only finite numbers are kept.
         const t: unknown = progress.timings;
         if (t !== null && typeof t === 'object') for (const [k, v] of Object.entries(t)) if (typeof v === 'number' && Number.isFinite(v)) timings[k] = v;
+        if (viaSlurm && typeof progress.slurmJobId === 'string') {
+          slurmJobId = progress.slurmJobId;
+          ctx.slurm?.jobIds.add(slurmJobId);
+        }
         h.emit({ type: 'stage-progress', name, progress });
       },
     });
     const endedAt = performance.now();
-    const base = { fingerprint: fp.digest, log, exitCode: res.exitCode, ...(Object.keys(timings).length > 0 ? { timings } : {}), ...(res.signal ? { signal: res.signal } : {}), ...(res.peakRssBytes !== undefined ? { peakRssBytes: res.peakRssBytes } : {}) };
+    const base = { fingerprint: fp.digest, log, exitCode: res.exitCode, ...(Object.keys(timings).length > 0 ? { timings } : {}), ...(slurmJobId ? { slurmJobId } : {}), ...(res.signal ? { signal: res.signal } : {}), ...(res.peakRssBytes !== undefined ? { peakRssBytes: res.peakRssBytes } : {}) };
     if (!res.ok) {
       await rollback();
       const why = ctx.signal?.aborted

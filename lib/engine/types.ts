@@ -72,6 +72,8 @@ export interface Stage {
   runtime: string[];
   /** Run alone: no other stage runs while this one does. */
   exclusive: boolean;
+  /** What a Slurm job of this stage asks for (the local executor ignores it; not fingerprinted). */
+  resources?: Resources;
   desc?: string;
   /** Where the stage is defined (its key in pipeline.yaml), for diagnostics. */
   location?: SourceLocation;
@@ -95,6 +97,21 @@ export interface Pipeline {
   downstream: Map<string, string[]>;
   /** A topological order of all stage names (stable: definition order breaks ties). */
   order: string[];
+  /** `cache.dir` of pipeline.yaml as written (a shared cache; `PIPELINE_CACHE_DIR` overrides it). */
+  cache?: string;
+  /** `executor:` of pipeline.yaml, where stages run unless `run --executor` says otherwise. */
+  executor?: 'local' | 'slurm';
+}
+
+/** A stage's `resources:`, passed to `sbatch` by the Slurm executor. */
+export interface Resources {
+  cpus?: number;
+  /** Slurm's --mem syntax: `512M`, `4G`. */
+  mem?: string;
+  /** Slurm's --time syntax: `30`, `2:00:00`, `1-00:00:00`. */
+  time?: string;
+  gpus?: number;
+  partition?: string;
 }
 
 /** Options that shape how pipeline.yaml is resolved. */
@@ -208,6 +225,8 @@ export interface StageOutcome {
    * so they live here (the run record, `--json`, runs.jsonl), never in outs that others read.
    */
   timings?: Record<string, number>;
+  /** The Slurm job that ran the stage (`--executor slurm`). */
+  slurmJobId?: string;
 }
 
 /** Progress a stage script reports through `lib/engine/stage.ts` (`epoch 3/20 loss 0.41`). */
@@ -222,6 +241,8 @@ export interface ProgressEvent {
   t?: number;
   /** Wall times in seconds by label (`train`, `eval`), collected into the stage's outcome. */
   timings?: Record<string, number>;
+  /** Sent by the Slurm executor's submitter once `sbatch` accepted the job. */
+  slurmJobId?: string;
 }
 
 /** Engine events, consumed by reporters (listr2 live view, line-per-event, JSON). */

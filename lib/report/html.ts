@@ -23,7 +23,7 @@ export interface ReportInput {
   /** Free-form facts shown at the top (e.g. the profile, the git revision). */
   facts?: [string, string][];
   /** What the page was built from, in the header: deterministic (a commit, not a clock). */
-  provenance?: { commit?: string; profile?: string; versions?: string };
+  provenance?: { profile?: string; versions?: string };
 }
 
 /** Escapes text for HTML content and attributes. */
@@ -107,7 +107,7 @@ ${p.decisions.map((d) => `<tr><td>${escapeHtml(d.model)}</td><td class="num">${d
 /** The header's "built from" line; a profile other than the default is stamped, not just stated. */
 function provenanceLine(p: ReportInput['provenance']): string {
   if (!p) return '';
-  const parts = [`commit <code>${escapeHtml(p.commit ?? 'unknown (not built in git)')}</code>`, `profile <strong>${escapeHtml(p.profile ?? 'default')}</strong>`, ...(p.versions ? [escapeHtml(p.versions)] : [])];
+  const parts = [`profile <strong>${escapeHtml(p.profile ?? 'default')}</strong>`, ...(p.versions ? [escapeHtml(p.versions)] : [])];
   const stamp = p.profile !== undefined && p.profile !== 'default'
     ? `<p class="stamp" role="note">Profile “${escapeHtml(p.profile)}”: reduced sizes for a quick check. These numbers are not results.</p>`
     : '';

@@ -7,7 +7,6 @@ import path from 'node:path';
 import { Fields, readJsonIfExists } from './data.ts';
 import { type PageFigure, type ReportInput, renderReportHtml } from './html.ts';
 import { readCompare, readPromotion } from './readers.ts';
-import { gitHead } from '../engine/git.ts';
 
 /** A figure set the page shows, in order. */
 export interface ReportSet {
@@ -77,11 +76,10 @@ export async function buildReport(root: string, opts: BuildReportOptions = {}): 
     ['production models', production.join(', ') || 'none promoted'],
     ['figures', String(sets.reduce((n, s) => n + s.figures.length, 0))],
   ];
-  // The commit, never the clock: the page is a cached stage out and must not vary between runs
-  // of the same inputs. (A restored page names the commit it was built at.)
-  const head = await gitHead(root);
+  // Neither the clock nor the commit: the page is a cached stage out that a clean clone must
+  // reproduce bit for bit (scripts/check-reproduction.sh), and a page naming its commit would
+  // differ at every commit. The run that built it (time, commit) is in `pipeline runs`.
   const provenance = {
-    ...(head ? { commit: `${head.commit}${head.dirty ? ' + uncommitted changes' : ''}` } : {}),
     ...(opts.profile !== undefined ? { profile: opts.profile } : {}),
     versions: [`Node ${process.versions.node.split('.')[0]}`, ...backends].join(', '),
   };

@@ -59,7 +59,11 @@ describe.runIf(process.env.SEQLAB_SMOKE === '1')('smoke pipeline', () => {
     for (const m of ['ex1', 'ex2', 'sweep-best']) {
       expect(table.models.find((r) => r.model === m)?.fingerprint).toMatch(/^[0-9a-f]{64}$/);
     }
-    const registry = JSON.parse(await readFile(path.join(root, 'models/registry.json'), 'utf8')) as { models: Record<string, { versions: unknown[] }> };
+    // A profile keeps its state apart: its own lock and registry, never the default ones.
+    expect(existsSync(path.join(root, 'pipeline.smoke.lock'))).toBe(true);
+    expect(existsSync(path.join(root, 'pipeline.lock'))).toBe(false);
+    expect(existsSync(path.join(root, 'models/registry.json'))).toBe(false);
+    const registry = JSON.parse(await readFile(path.join(root, 'models/registry.smoke.json'), 'utf8')) as { models: Record<string, { versions: unknown[] }> };
     expect(Object.keys(registry.models).sort()).toEqual(expect.arrayContaining(['ex1', 'ex2', 'sweep-best']));
     const promotion = JSON.parse(await readFile(path.join(root, 'reports/promotion.json'), 'utf8')) as { decisions: unknown[] };
     expect(promotion.decisions.length).toBeGreaterThanOrEqual(3);

@@ -1,6 +1,7 @@
 /** `pipeline gc [--max-size SIZE]`: drop cache objects nothing refers to, optionally bound the cache. */
 import { gc, parseSize } from '../store/gc.ts';
 import { profileLocks, readLock } from '../store/lock.ts';
+import { loadPipeline } from '../config/load.ts';
 import type { LockFile } from '../types.ts';
 import { acquireRunLock } from '../exec/run-lock.ts';
 import { formatBytes } from './io.ts';
@@ -30,7 +31,11 @@ export async function gcVerb(ctx: VerbContext): Promise<number> {
       if (!lock.ok) return reportDiagnostics(ctx, lock.error);
       for (const [name, entry] of Object.entries(lock.value.stages)) keep.stages[`${profile ?? ''}:${name}`] = entry;
     }
-    const result = await gc(ctx.root, { ...(maxSizeBytes !== undefined ? { maxSizeBytes } : {}), keep });
+    // The config says where the cache is (`cache.dir`).
+    const loaded = await loadPipeline({ root: ctx.root });
+    if (!loaded.ok) return reportDiagnostics(ctx, loaded.error);
+    const configuredCache = loaded.value.cache;
+    const result = await gc(ctx.root, { ...(maxSizeBytes !== undefined ? { maxSizeBytes } : {}), keep, ...(configuredCache ? { configuredCache } : {}) });
     if (flag(ctx.values, 'json')) printJson(ctx, { ok: true, ...result });
     else {
       ctx.io.err(

@@ -31,6 +31,11 @@ export async function runVerb(ctx: VerbContext): Promise<number> {
   const json = flag(values, 'json');
   if (flag(values, 'fail-fast') && flag(values, 'keep-going')) throw new UsageError('Options "--fail-fast" and "--keep-going" exclude each other.');
   const jobs = parseJobs(str(values, 'jobs'));
+  const executor = str(values, 'executor');
+  if (executor !== undefined && executor !== 'local' && executor !== 'slurm') {
+    const guess = didYouMean(executor, ['local', 'slurm']);
+    throw new UsageError(`Unknown executor "${executor}".`, guess ? `Did you mean "${guess}"?` : 'Executors: local, slurm.');
+  }
   const overrides = loadOverrides(ctx);
   if (Array.isArray(overrides)) return reportDiagnostics(ctx, overrides);
   const reporterName = str(values, 'reporter') ?? defaultReporterName(io, json);
@@ -66,6 +71,7 @@ export async function runVerb(ctx: VerbContext): Promise<number> {
       root: ctx.root,
       targets: ctx.positionals,
       ...(jobs !== undefined ? { jobs } : {}),
+      ...(executor !== undefined ? { executor } : {}),
       force: flag(values, 'force'),
       dryRun,
       failFast: flag(values, 'fail-fast'),
@@ -121,8 +127,8 @@ export async function runVerb(ctx: VerbContext): Promise<number> {
     ...(metrics ? { metrics } : {}),
     runnerPeakRssBytes: process.resourceUsage().maxRSS * 1024,
     ...(stagePeak > 0 ? { stagePeakRssBytes: stagePeak } : {}),
-    stages: result.outcomes.map(({ name, status, durationMs, peakRssBytes, exitCode, timings }) => ({
-      name, status, durationMs, ...(peakRssBytes !== undefined ? { peakRssBytes } : {}), ...(exitCode !== undefined ? { exitCode } : {}), ...(timings ? { timings } : {}),
+    stages: result.outcomes.map(({ name, status, durationMs, peakRssBytes, exitCode, timings, slurmJobId }) => ({
+      name, status, durationMs, ...(peakRssBytes !== undefined ? { peakRssBytes } : {}), ...(exitCode !== undefined ? { exitCode } : {}), ...(timings ? { timings } : {}), ...(slurmJobId ? { slurmJobId } : {}),
     })),
   });
   if (logWarning) io.err(`warning: ${logWarning}\n`);
@@ -140,6 +146,7 @@ export async function runVerb(ctx: VerbContext): Promise<number> {
         ...(o.error ? { error: o.error } : {}),
         ...(o.log ? { log: o.log } : {}),
         ...(o.timings ? { timings: o.timings } : {}),
+        ...(o.slurmJobId ? { slurmJobId: o.slurmJobId } : {}),
       })),
       ...(result.warnings.length ? { warnings: result.warnings } : {}),
     });

@@ -10,6 +10,7 @@ import { computeStatus, explainStage, type StatusContext } from '../status.ts';
 import { Hasher } from '../store/hasher.ts';
 import { dropInvalidEntries, readLock } from '../store/lock.ts';
 import { RunCache } from '../store/run-cache.ts';
+import { cacheDir } from '../store/cache-dir.ts';
 import { didYouMean } from '../suggest.ts';
 import { paint } from './io.ts';
 import { UsageError, flag, type VerbContext } from './verb.ts';
@@ -30,7 +31,7 @@ async function open(ctx: VerbContext, targets: string[]): Promise<{ p: Pipeline;
   const l: LockFile = lock.value;
   const warn = (message: string) => ctx.io.err(`warning: ${message}\n`);
   for (const message of dropInvalidEntries(l, sel.pipeline, sel.selected)) warn(message);
-  return { p: sel.pipeline, selected: sel.selected, sctx: { root, hasher, lock: l, runCache: new RunCache(root, warn) } };
+  return { p: sel.pipeline, selected: sel.selected, sctx: { root, hasher, lock: l, runCache: new RunCache(root, warn, cacheDir(root, sel.pipeline.cache)) } };
 }
 
 const colorOf = { fresh: 'green', changed: 'yellow', restorable: 'cyan', 'never-run': 'magenta' } as const;

@@ -25,6 +25,7 @@ export const verbs: VerbSpec[] = [
       downstream: { type: 'boolean', short: 'd', help: 'also run the stages downstream of the targets' },
       reporter: { type: 'string', value: 'NAME', help: 'live | lines | json (default: live on a TTY, else lines)' },
       name: { type: 'string', value: 'NAME', help: 'label this run in the run history (`pipeline runs`)' },
+      executor: { type: 'string', value: 'NAME', help: "local | slurm: where stages run (default: pipeline.yaml's executor, else local)" },
       json,
     },
     examples: [

@@ -203,7 +203,7 @@ export async function loadPipeline(opts: LoadOptions): Promise<Result<Pipeline>>
     },
     stageOrder: parsed.stageOrder,
   };
-  const config = parsed.value as { params?: Record<string, unknown>; profiles?: Record<string, Record<string, unknown>>; stages?: Record<string, unknown> };
+  const config = parsed.value as { params?: Record<string, unknown>; profiles?: Record<string, Record<string, unknown>>; stages?: Record<string, unknown>; executor?: 'local' | 'slurm'; cache?: { dir?: string } };
 
   const overrides = await applyOverrides(config.params ?? {}, { profiles: config.profiles ?? {}, profile: opts.profile, set: opts.set }, src);
   errors.push(...overrides.errors);
@@ -216,5 +216,5 @@ export async function loadPipeline(opts: LoadOptions): Promise<Result<Pipeline>>
 
   const graph = buildGraph(stages, root, opts.exists);
   if (!graph.ok) return failed(graph.error);
-  return ok({ root, file, params: overrides.params, stages, ...graph.value });
+  return ok({ root, file, params: overrides.params, stages, ...graph.value, ...(config.executor ? { executor: config.executor } : {}), ...(config.cache?.dir ? { cache: config.cache.dir } : {}) });
 }

@@ -8,7 +8,7 @@
  * `wdir` changes only where `cmd` runs, never how deps and outs are read.
  */
 import path from 'node:path';
-import type { Diagnostic, SourceLocation, Stage } from '../types.ts';
+import type { Diagnostic, Resources, SourceLocation, Stage } from '../types.ts';
 import { didYouMean } from '../suggest.ts';
 import { interpolate } from './interpolate.ts';
 import { locInScalar, locKey, located, locValue, type DocPath, type SourceDoc } from './locate.ts';
@@ -26,6 +26,7 @@ interface RawStage {
   params?: string[];
   matrix?: Record<string, unknown[] | string>;
   exclusive?: boolean;
+  resources?: Resources;
   env?: string[];
   runtime?: string[];
 }
@@ -198,6 +199,7 @@ class StageResolver {
       env: [...(raw.env ?? [])],
       runtime: [...(raw.runtime ?? [])],
       exclusive: raw.exclusive ?? false,
+      ...(raw.resources ? { resources: { ...raw.resources } } : {}),
     };
     // Only diagnostics read these (a large pipeline has thousands of paths): locate on demand.
     lazy(stage, 'depLocations', () => paths.deps.map((d) => this.locValue(group, d.segs)));

@@ -31,6 +31,8 @@ export interface ExecuteOptions {
   onProgress?: (e: ProgressEvent) => void;
   /** Extra environment variables (over the inherited ones). */
   env?: Record<string, string>;
+  /** What is spawned instead of `stage.cmd` (the Slurm executor's submitter); messages still name `stage.cmd`. */
+  command?: string;
 }
 
 /** Outcome of one command; failures are values, this never throws for a stage's own fault. */
@@ -181,7 +183,7 @@ function spawn(opts: ExecuteOptions, progressFile: string, fd: number, token: st
   // execa's types admit only 1 and 2 as descriptor numbers, but at run time it hands any
   // descriptor to child_process.spawn unchanged, which is what we want.
   const logFd = fd as 1;
-  return execa(stage.cmd, {
+  return execa(opts.command ?? stage.cmd, {
     shell: true,
     cwd: join(root, stage.wdir),
     env,

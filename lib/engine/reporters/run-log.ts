@@ -35,7 +35,7 @@ export interface RunLogLine {
   runnerPeakRssBytes: number;
   /** Largest peak RSS among the stages that ran, bytes. */
   stagePeakRssBytes?: number;
-  stages: Pick<StageOutcome, 'name' | 'status' | 'durationMs' | 'peakRssBytes' | 'exitCode' | 'timings'>[];
+  stages: Pick<StageOutcome, 'name' | 'status' | 'durationMs' | 'peakRssBytes' | 'exitCode' | 'timings' | 'slurmJobId'>[];
 }
 
 /** A new run id for a run started at `at`. */

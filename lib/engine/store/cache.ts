@@ -9,17 +9,19 @@ import type { OutRecord, Result, Sha256 } from '../types.ts';
 import { errCode, mapLimit, sha256, tmpPathBeside } from './fs-util.ts';
 import { type Hasher, hashPath, normRel } from './hasher.ts';
 import { type ManifestEntry, parseManifest, serializeManifest } from './manifest.ts';
+import { cacheDir } from './cache-dir.ts';
 
 /** Where objects live, relative to the project root. */
 export const OBJECTS_DIR = '.pipeline/cache/objects';
 const IO_LIMIT = 16;
 
-/** Content-addressed, read-only file objects under the project's `.pipeline/cache/objects`. */
+/** Content-addressed, read-only file objects under the cache's `objects/` (cache-dir.ts). */
 export class ObjectStore {
   readonly dir: string;
 
-  constructor(root: string) {
-    this.dir = join(root, OBJECTS_DIR);
+  /** `cache`: the cache directory (see cache-dir.ts). */
+  constructor(root: string, cache = cacheDir(root)) {
+    this.dir = join(cache, 'objects');
   }
 
   /** Absolute path of object `d` (which may not exist). */

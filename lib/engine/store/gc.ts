@@ -11,6 +11,7 @@ import type { LockEntry, LockFile, Sha256 } from '../types.ts';
 import { isSha256, sweepDeadTemps } from './fs-util.ts';
 import { ObjectStore, readManifest } from './cache.ts';
 import { RunCache } from './run-cache.ts';
+import { cacheDir, sharedCacheDir } from './cache-dir.ts';
 
 /** Options of `gc`. */
 export interface GcOptions {
@@ -18,6 +19,8 @@ export interface GcOptions {
   maxSizeBytes?: number;
   /** The lock whose objects must survive (normally the current pipeline.lock). */
   keep: LockFile;
+  /** pipeline.yaml's `cache.dir`, if any (see cache-dir.ts). */
+  configuredCache?: string;
 }
 
 /** What `gc` did. */
@@ -34,13 +37,20 @@ export interface GcResult {
  * as soon as it is dead (`sweepDeadTemps`).
  */
 const STALE_TMP_MS = 60 * 60 * 1000;
+/** In a shared cache, objects younger than this are kept: another checkout may be mid-commit. */
+const SHARED_GRACE_MS = 60 * 60 * 1000;
 
 /** Collects garbage in the project's cache; see the module comment for the policy. */
 export async function gc(root: string, opts: GcOptions): Promise<GcResult> {
-  const store = new ObjectStore(root);
-  const runs = new RunCache(root);
-  await sweepDeadTemps(store.dir);
-  const { objects, staleTmp } = await listObjects(store.dir);
+  const cache = cacheDir(root, opts.configuredCache);
+  const store = new ObjectStore(root, cache);
+  const runs = new RunCache(root, undefined, cache);
+  // A shared cache is written by runs of other checkouts, perhaps on other machines: their temp
+  // files name pids that mean nothing here (only old ones go, below), and an object stored a
+  // moment ago may be one whose run record is about to be written, so young objects stay.
+  const shared = sharedCacheDir(root, opts.configuredCache) !== undefined;
+  if (!shared) await sweepDeadTemps(store.dir);
+  const { objects, staleTmp, young } = await listObjects(store.dir, shared ? SHARED_GRACE_MS : 0);
   const sizeOf = (d: Sha256): number => objects.get(d) ?? 0;
 
   const pinned = new Set<Sha256>();
@@ -86,7 +96,7 @@ export async function gc(root: string, opts: GcOptions): Promise<GcResult> {
   let freedBytes = 0;
   let keptBytes = 0;
   for (const [d, size] of objects) {
-    if (pinned.has(d) || (count.get(d) ?? 0) > 0) {
+    if (pinned.has(d) || (count.get(d) ?? 0) > 0 || young.has(d)) {
       keptBytes += size;
       continue;
     }
@@ -124,8 +134,9 @@ async function refsOf(entry: LockEntry, store: ObjectStore): Promise<Set<Sha256>
   return refs;
 }
 
-async function listObjects(dir: string): Promise<{ objects: Map<Sha256, number>; staleTmp: string[] }> {
+async function listObjects(dir: string, graceMs: number): Promise<{ objects: Map<Sha256, number>; staleTmp: string[]; young: Set<Sha256> }> {
   const objects = new Map<Sha256, number>();
+  const young = new Set<Sha256>();
   const staleTmp: string[] = [];
   const now = Date.now();
   for (const sub of await readdir(dir).catch(() => [] as string[])) {
@@ -141,9 +152,10 @@ async function listObjects(dir: string): Promise<{ objects: Map<Sha256, number>;
       if (!isSha256(d)) continue;
       const st = await stat(join(subPath, name)).catch(() => undefined);
       if (st?.isFile()) objects.set(d, st.size);
+      if (st && graceMs > 0 && now - st.mtimeMs < graceMs) young.add(d);
     }
   }
-  return { objects, staleTmp };
+  return { objects, staleTmp, young };
 }
 
 async function pruneEmptyDirs(dir: string): Promise<void> {

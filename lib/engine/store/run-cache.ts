@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { LockEntry, Sha256 } from '../types.ts';
 import { isMode, isSha256, writeFileAtomic } from './fs-util.ts';
 import { isSafeRelPath } from './manifest.ts';
+import { cacheDir } from './cache-dir.ts';
 
 /** Where run records live, relative to the project root. */
 export const RUNS_DIR = '.pipeline/cache/runs';
@@ -31,8 +32,10 @@ export class RunCache {
   constructor(
     root: string,
     private readonly onInvalid?: (message: string) => void,
+    /** The cache directory (see cache-dir.ts); the object store beside these records lives there too. */
+    readonly cache = cacheDir(root),
   ) {
-    this.dir = join(root, RUNS_DIR);
+    this.dir = join(cache, 'runs');
   }
 
   /**

@@ -26,7 +26,7 @@ export async function stageState(fp: Fingerprint, entry: LockEntry | undefined, 
     } else reasons.push(...explainChanges(fp, entry));
   }
   const cached = await runCache.get(fp.digest, fp.outs);
-  if (cached && (await objectsPresent(cached, new ObjectStore(root)))) return { state: 'restorable', reasons };
+  if (cached && (await objectsPresent(cached, new ObjectStore(root, runCache.cache)))) return { state: 'restorable', reasons };
   if (!entry) return { state: 'never-run' };
   return { state: 'changed', reasons };
 }

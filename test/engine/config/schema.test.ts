@@ -100,7 +100,7 @@ describe('pipeline.schema.json', () => {
     const root = await project({ 'pipeline.yaml': text('stages:', '  a:', '    cmd: x', '    zzzzzz: 1') });
     expect(await errorsOf(root)).toBe(
       text(
-        'error: pipeline.yaml:4:5 Stage "a": unknown key "zzzzzz". Allowed keys: cmd, desc, wdir, deps, outs, metrics, plots, params, matrix, exclusive, env, runtime.',
+        'error: pipeline.yaml:4:5 Stage "a": unknown key "zzzzzz". Allowed keys: cmd, desc, wdir, deps, outs, metrics, plots, params, matrix, exclusive, resources, env, runtime.',
         '    zzzzzz: 1',
         '    ~~~~~~',
       ),

@@ -52,3 +52,24 @@ export async function killRunnerMidStage(project: Project): Promise<string> {
   await running.done;
   return prepBefore;
 }
+
+/**
+ * A two-stage pipeline with a `smoke` profile (n: 100 → 2), for the profile-lock and reproduction
+ * tests: `make` (param n) writes out/a.json; `use` writes out/b.json, after `make` when `dep` is set.
+ * Both run `node make.js OUT`.
+ */
+export function profileYaml(o: { dep?: boolean } = {}): string {
+  return `params:
+  n: 100
+profiles:
+  smoke: { n: 2 }
+stages:
+  make:
+    cmd: node make.js out/a.json
+    params: [n]
+    outs: [out/a.json]
+  use:
+    cmd: node make.js out/b.json${o.dep ? '\n    deps: [out/a.json]' : ''}
+    outs: [out/b.json]
+`;
+}

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeProject, parseRunJson, statuses, type Project } from '../../helpers/project.ts';
+import { profileYaml } from './fixture.ts';
 
 /**
  * A stage that writes its params and the profile it ran under, and reports a wall time through
@@ -15,20 +16,7 @@ writeFileSync(out, JSON.stringify({ params: JSON.parse(process.env.PIPELINE_PARA
 appendFileSync(process.env.PIPELINE_PROGRESS, JSON.stringify({ timings: { train: performance.now() / 1000 + Math.random(), bad: 'x' } }) + '\\n');
 `;
 
-const YAML = `params:
-  n: 100
-profiles:
-  smoke: { n: 2 }
-stages:
-  make:
-    cmd: node make.js out/make.json
-    params: [n]
-    outs: [out/make.json]
-  use:
-    cmd: node make.js out/use.json
-    deps: [out/make.json]
-    outs: [out/use.json]
-`;
+const YAML = profileYaml({ dep: true });
 
 const files = { 'package.json': '{ "type": "module", "private": true }\n', 'make.js': SCRIPT, 'pipeline.yaml': YAML };
 
@@ -44,14 +32,14 @@ describe('profiles: own lock, own state, deterministic outs', () => {
     const def = await p.cli(['run', '--json']);
     expect(def.code, def.stderr).toBe(0);
     const lockBefore = await p.read('pipeline.lock');
-    expect(JSON.parse(await p.read('out/make.json'))).toEqual({ params: { n: 100 }, profile: '' });
+    expect(JSON.parse(await p.read('out/a.json'))).toEqual({ params: { n: 100 }, profile: '' });
 
     const smoke = await p.cli(['run', '--profile', 'smoke', '--json']);
     expect(smoke.code, smoke.stderr).toBe(0);
     expect(statuses(smoke.stdout)).toEqual({ make: 'ran', use: 'ran' });
     expect(await p.read('pipeline.lock')).toBe(lockBefore);
     expect(await p.read('pipeline.smoke.lock')).toContain('n: 2');
-    expect(JSON.parse(await p.read('out/make.json'))).toEqual({ params: { n: 2 }, profile: 'smoke' });
+    expect(JSON.parse(await p.read('out/a.json'))).toEqual({ params: { n: 2 }, profile: 'smoke' });
 
     // Each profile is fresh against its own lock.
     const status = await p.cli(['status', '--profile', 'smoke', '--json']);

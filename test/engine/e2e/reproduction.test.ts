@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeProject, type Project } from '../../helpers/project.ts';
+import { profileYaml } from './fixture.ts';
 
 const SCRIPT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../scripts/check-reproduction.sh');
 const run = promisify(execFile);
@@ -16,19 +17,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 mkdirSync('out', { recursive: true });
 writeFileSync(process.argv[2], JSON.stringify({ params: process.env.PIPELINE_PARAMS, t: process.env.NONDET ? performance.now() + Math.random() : 0 }) + '\\n');
 `;
-const YAML = `params:
-  n: 100
-profiles:
-  smoke: { n: 2 }
-stages:
-  make:
-    cmd: node make.js out/a.json
-    params: [n]
-    outs: [out/a.json]
-  other:
-    cmd: node make.js out/b.json
-    outs: [out/b.json]
-`;
+const YAML = profileYaml();
 
 async function git(cwd: string, ...args: string[]): Promise<string> {
   const env = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' };
@@ -82,7 +71,7 @@ describe('scripts/check-reproduction.sh', () => {
     expect(differs.code).toBe(1);
     expect(differs.stderr).toContain('pipeline.smoke.lock');
     expect(differs.stderr).toMatch(/stage "make": out out\/a\.json: [0-9a-f]{12}… → [0-9a-f]{12}…/);
-    expect(differs.stderr).toMatch(/stage "other": out out\/b\.json/);
+    expect(differs.stderr).toMatch(/stage "use": out out\/b\.json/);
   });
 
   it('refuses a work tree with uncommitted changes (exit 2)', async () => {
