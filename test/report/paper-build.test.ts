@@ -65,6 +65,15 @@ describe('the paper stage', () => {
     expect(pageTexts(path.join(root, 'paper/build/main.pdf')).some((t) => t.includes('not results'))).toBe(false);
   }, 180_000);
 
+  it.skipIf(!tex)('the same sources give the same PDF bytes (no dates, no trailer ID from the temporary build path)', async () => {
+    await writeInputs();
+    const a = await buildPaper(root, { outDir: 'paper/build-a' });
+    const b = await buildPaper(root, { outDir: 'paper/build-b' });
+    if (!a.built || !b.built) throw new Error('paper build failed');
+    const [pa, pb] = await Promise.all([readFile(path.join(root, 'paper/build-a/main.pdf')), readFile(path.join(root, 'paper/build-b/main.pdf'))]);
+    expect(pa.equals(pb)).toBe(true);
+  }, 240_000);
+
   it.skipIf(!tex || !pdftotext)('a build from another profile is stamped on every page', async () => {
     await writeInputs('smoke');
     const r = await buildPaper(root, { outDir: 'paper/build-smoke' });
