@@ -1,0 +1,62 @@
+/**
+ * `serving.json`, saved beside a model's weights: the preprocessing a server needs to turn a
+ * request into the model's input and its output back into text — the vocabularies, the input
+ * length, how output tokens join. Without it a saved model is weights without a way to feed
+ * them: the data bundle that had the vocabularies is not part of a registered version.
+ */
+import path from 'node:path';
+import { Fields, readJson, writeJson } from './json.ts';
+
+/** The file name inside a saved model's directory. */
+export const SERVING_JSON = 'serving.json';
+
+/** A character-level sequence-to-sequence model (date translator, g2p). */
+export interface Seq2SeqServing {
+  kind: 'seq2seq-chars';
+  model: string;
+  /** What one instance is, for the API description: "a date in any of the trained formats". */
+  input: string;
+  /** What one prediction is: "an ISO date". */
+  output: string;
+  /** Source vocabulary, specials first (ids are indices). */
+  sourceTokens: string[];
+  /** Target vocabulary, specials first. */
+  targetTokens: string[];
+  /** Longest source (characters) the model was trained on; longer instances are refused. */
+  maxSourceLen: number;
+  /** Decoding stops after this many output tokens. */
+  maxOutputLen: number;
+  /** Source text → characters after this transform ('lower' for g2p's lowercase words). */
+  sourceCase: 'keep' | 'lower';
+  /** How output tokens join into a prediction: '' for dates, ' ' for phonemes. */
+  outputJoin: string;
+}
+
+/** Everything `serving.json` can hold (one kind so far). */
+export type ServingCard = Seq2SeqServing;
+
+/** Writes `serving.json` into the model directory `modelDir`. */
+export function writeServing(modelDir: string, card: ServingCard): Promise<void> {
+  return writeJson(path.join(modelDir, SERVING_JSON), card);
+}
+
+/** Reads and checks `serving.json` of the model directory `modelDir`. */
+export async function readServing(modelDir: string): Promise<ServingCard> {
+  const file = path.join(modelDir, SERVING_JSON);
+  const f = new Fields(file);
+  const { doc, model } = f.root(await readJson(file));
+  const kind = f.str(doc.kind, 'kind');
+  if (kind !== 'seq2seq-chars') throw new Error(`${file}: field "kind" should be "seq2seq-chars", got "${kind}".`);
+  const sourceCase = f.str(doc.sourceCase, 'sourceCase');
+  if (sourceCase !== 'keep' && sourceCase !== 'lower') throw new Error(`${file}: field "sourceCase" should be "keep" or "lower".`);
+  return {
+    kind, model, sourceCase,
+    input: f.str(doc.input, 'input'),
+    output: f.str(doc.output, 'output'),
+    sourceTokens: f.strs(doc.sourceTokens, 'sourceTokens'),
+    targetTokens: f.strs(doc.targetTokens, 'targetTokens'),
+    maxSourceLen: f.num(doc.maxSourceLen, 'maxSourceLen'),
+    maxOutputLen: f.num(doc.maxOutputLen, 'maxOutputLen'),
+    outputJoin: f.str(doc.outputJoin, 'outputJoin'),
+  };
+}

@@ -1,0 +1,37 @@
+/**
+ * A temp project with a registry holding a tiny trained date translator (seconds to train), so
+ * that server tests need no pipeline run: the data set, the training run and the registration
+ * are the real ones, only smoke-sized.
+ */
+import path from 'node:path';
+import { generateDates, writeDates } from '../../lib/ml/data/dates.ts';
+import { run as translate } from '../../lib/ml/experiments/translate.ts';
+import { archiveFiles, registerAndPromote, updateRegistry } from '../../lib/registry/index.ts';
+import { TRAIN_DEFAULTS, tempDir } from '../experiments/helpers.ts';
+
+/** The registered name of the translator in these projects. */
+export const TRANSLATOR = 'date-translator';
+
+/** A project root whose registry has `date-translator` v1 (production) trained with `attention`. */
+export async function projectWithTranslator(attention: 'general' | 'none' = 'general'): Promise<string> {
+  const root = await tempDir('serve');
+  await writeDates(path.join(root, 'data/dates'), generateDates({ n: 40, seed: 4 }));
+  const member = `translate/${attention}`;
+  await translate({
+    seed: 1, dataDir: path.join(root, 'data/dates'), attention, encoder: 'lstm', embedDim: 8, units: 8, attentionUnits: 8,
+    heads: 2, epochs: 1, batchSize: 16, lr: 0.01, teacherForcing: 1, beamWidth: 2, beamLimit: 2, valLimit: 10, attentionExamples: 1,
+    samples: 2, coverageWeight: 0.1, conv: { layers: 3, kernelSize: 3 }, transformer: { layers: 2, norm: 'post', dropout: 0 }, ...TRAIN_DEFAULTS,
+  }, { outDir: path.join(root, 'reports', member), modelDir: path.join(root, 'models', member) });
+  await register(root, `fp-${attention}`, member);
+  return root;
+}
+
+/** Registers the files of `member` as a new version of the translator (gate 0: it takes production). */
+export async function register(root: string, fingerprint: string, member: string): Promise<void> {
+  const files = await archiveFiles(root, [`models/${member}`, `reports/${member}/metrics.json`]);
+  await updateRegistry(root, (s) => {
+    const { log } = registerAndPromote(s, { name: TRANSLATOR, fingerprint, member, stage: `translate@${member.split('/')[1]}`, metrics: { test_exact_match: 0 }, files },
+      { metric: 'test_exact_match', direction: 'max', threshold: 0 });
+    return { log: log ? [log] : [], result: undefined };
+  });
+}

@@ -1,0 +1,144 @@
+// The model server over real loopback HTTP, serving a tiny date translator trained in the test
+// and registered in a temp project: predictions, attention, batching, the bad-input list, no
+// leaked tensors after a load test, and graceful shutdown of the `pnpm serve` process.
+import * as tf from '@tensorflow/tfjs';
+import { spawn } from 'node:child_process';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningServer, startServer } from '../../lib/serve/http.ts';
+import { ServedModels } from '../../lib/serve/models.ts';
+import { useBackend } from '../ml/helpers.ts';
+import { TRANSLATOR, projectWithTranslator, register } from './helpers.ts';
+
+let root: string;
+let models: ServedModels;
+let server: RunningServer;
+const logs: string[] = [];
+
+beforeAll(async () => {
+  await useBackend();
+  root = await projectWithTranslator();
+  models = new ServedModels(root, { enabled: true, maxBatch: 256, maxDelayMs: 0 });
+  server = await startServer(models, { port: 0, maxBodyBytes: 4096, maxInstances: 32, log: (l) => logs.push(l) });
+}, 60_000);
+afterAll(async () => {
+  await server?.close();
+  await models?.dispose();
+});
+
+async function post(p: string, body: unknown, raw = false): Promise<{ status: number; json: Record<string, unknown> }> {
+  const res = await fetch(`${server.url}${p}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: raw ? (body as string) : JSON.stringify(body) });
+  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+}
+const predictPath = `/v1/models/${TRANSLATOR}:predict`;
+
+describe('model server', () => {
+  it('lists and describes registered models', async () => {
+    const list = (await (await fetch(`${server.url}/v1/models`)).json()) as { models: { name: string; production: number; member: string }[] };
+    expect(list.models).toEqual([expect.objectContaining({ name: TRANSLATOR, production: 1, member: 'translate/general' })]);
+    const one = (await (await fetch(`${server.url}/v1/models/${TRANSLATOR}`)).json()) as Record<string, unknown>;
+    expect(one).toMatchObject({ name: TRANSLATOR, production: 1, signature: { output: 'the ISO date (YYYY-MM-DD)' }, model_version_status: [{ version: '1', state: 'AVAILABLE' }] });
+    const api = (await (await fetch(`${server.url}/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown> };
+    expect(api.openapi).toBe('3.0.3');
+    expect(Object.keys(api.paths)).toContain('/v1/models/{name}:predict');
+  });
+
+  it('predicts dates as strings of the target alphabet, with attention of shape output × source when asked', async () => {
+    const r = await post(predictPath, { instances: ['June 3, 2021', '03/06/2021'] });
+    expect(r.status).toBe(200);
+    const preds = r.json.predictions as string[];
+    expect(preds).toHaveLength(2);
+    for (const p of preds) expect(p).toMatch(/^[0-9-]*$/);
+    const a = await post(predictPath, { instances: ['June 3, 2021'], attention: true });
+    const [p] = a.json.predictions as { output: string; attention: { source: string[]; output: string[]; weights: number[][] } }[];
+    expect(p!.attention.source).toEqual([...'June 3, 2021']);
+    expect(p!.attention.weights).toHaveLength(p!.attention.output.length);
+    for (const row of p!.attention.weights) {
+      expect(row).toHaveLength(12);
+      expect(row.reduce((s, w) => s + w, 0)).toBeCloseTo(1, 2);
+    }
+    expect(p!.output).toBe(preds[0]);
+  });
+
+  it('batches concurrent requests into one forward pass', async () => {
+    const served = await models.get(TRANSLATOR);
+    const before = served.batcher.passes;
+    const rs = await Promise.all(Array.from({ length: 16 }, (_, i) => post(predictPath, { instances: [`${i + 1} May 2020`] })));
+    expect(rs.every((r) => r.status === 200)).toBe(true);
+    expect(served.batcher.passes - before).toBeLessThan(16);
+  });
+
+  it('answers the bad-input list with 400/404/413 and reasons, and keeps serving', async () => {
+    const cases: [unknown, boolean, number, RegExp][] = [
+      ['{"instances": [', true, 400, /not valid JSON/],
+      [[1, 2], false, 400, /must be a JSON object/],
+      [{ inputs: ['x'] }, false, 400, /"instances" must be a list/],
+      [{ instances: [] }, false, 400, /"instances" is empty/],
+      [{ instances: [42] }, false, 400, /instances\[0\] must be a string .*got number/],
+      [{ instances: ['1 May 2020', null] }, false, 400, /instances\[1\] must be a string .*got null/],
+      [{ instances: [''] }, false, 400, /instances\[0\] is empty/],
+      [{ instances: ['1'.repeat(33)] }, false, 400, /33 characters; the model reads at most 32/],
+      [{ instances: ['June ☃ 2021'] }, false, 400, /outside the model's vocabulary: "☃"/],
+      [{ instances: Array(33).fill('1 May 2020') }, false, 400, /33 items; the limit is 32/],
+      [{ instances: ['1 May 2020'], attention: 'yes' }, false, 400, /"attention" must be true or false/],
+      [{ instances: ['x'.repeat(5000)] }, false, 413, /over the limit of 4096 bytes|limit is 4096/],
+    ];
+    for (const [body, raw, status, reason] of cases) {
+      const r = await post(predictPath, body, raw);
+      expect([r.status, r.json.error], JSON.stringify(body).slice(0, 60)).toEqual([status, expect.stringMatching(reason)]);
+    }
+    expect((await post('/v1/models/nope:predict', { instances: ['x'] })).status).toBe(404);
+    expect((await post(`/v1/models/${TRANSLATOR}/versions/9:predict`, { instances: ['1 May 2020'] })).json.error).toMatch(/no version "9"/);
+    expect((await fetch(`${server.url}/v1/nothing`)).status).toBe(404);
+    expect((await fetch(`${server.url}${predictPath}`)).status).toBe(405);
+    expect((await post(predictPath, { instances: ['1 May 2020'] })).status).toBe(200);
+    expect(logs.some((l) => / POST \/v1\/models\/date-translator:predict 400 .*instances=0$/.test(l))).toBe(true);
+  });
+
+  it('serves a pinned version and the new production after a promotion, without a restart', async () => {
+    await register(root, 'fp-second', 'translate/general');
+    const r = await post(`/v1/models/${TRANSLATOR}/versions/1:predict`, { instances: ['1 May 2020'] });
+    expect(r.json.version).toBe(1);
+    expect((await post(predictPath, { instances: ['1 May 2020'] })).json.version).toBe(1); // v2 ties, does not beat v1
+  });
+
+  it('leaks no tensors over a load test', async () => {
+    await post(predictPath, { instances: ['1 May 2020'], attention: true }); // warm: weights loaded
+    const before = tf.memory().numTensors;
+    for (let round = 0; round < 10; round++) {
+      await Promise.all(Array.from({ length: 20 }, (_, i) => post(predictPath, { instances: [`${(i % 28) + 1} May 2020`, 'bad ☃'] })));
+      await Promise.all(Array.from({ length: 20 }, (_, i) => post(predictPath, { instances: [`${(i % 28) + 1} May 2020`], attention: i % 2 === 0 })));
+    }
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('pnpm serve', () => {
+  it('serves on the port it prints, logs one line per request, and exits 0 on SIGTERM', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.resolve('lib/serve/main.ts'), '--port', '0', '--root', root], {
+      env: { ...process.env, SEQLAB_BACKEND: 'wasm' }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /listening (\S+)/.exec(out);
+        if (m) resolve(m[1]!);
+      });
+      child.on('exit', (code) => reject(new Error(`exited ${code}: ${err}`)));
+    });
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const res = await fetch(`${url}${predictPath}`, { method: 'POST', body: JSON.stringify({ instances: ['1 May 2020'] }) });
+    expect(res.status).toBe(200);
+    const code = await new Promise<number | null>((resolve) => {
+      child.on('exit', (c) => resolve(c));
+      child.kill('SIGTERM');
+    });
+    expect(code).toBe(0);
+    expect(err).toMatch(/POST \/v1\/models\/date-translator:predict 200 /);
+    await rm(path.join(root, '.pipeline/serve'), { recursive: true, force: true });
+  }, 60_000);
+});
