@@ -8,6 +8,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, startServer } from '../../lib/serve/http.ts';
 import { ServedModels } from '../../lib/serve/models.ts';
+import { chromium } from 'playwright-core';
+import { chromiumPath } from '../helpers/browser.ts';
 import { useBackend } from '../ml/helpers.ts';
 import { TRANSLATOR, projectWithTranslator, register } from './helpers.ts';
 
@@ -112,6 +114,41 @@ describe('model server', () => {
     }
     expect(tf.memory().numTensors).toBe(before);
   });
+});
+
+describe('the page at /', () => {
+  it.skipIf(!chromiumPath)('translates what is typed and draws an output × source heatmap, in headless Chromium', async () => {
+    const browser = await chromium.launch({ executablePath: chromiumPath!, args: ['--no-sandbox'] });
+    try {
+      const page = await browser.newPage();
+      const outside: string[] = [];
+      page.on('request', (r) => void (r.url().startsWith(server.url) || outside.push(r.url())));
+      await page.goto(server.url);
+      await page.waitForSelector('body[data-ready="1"]');
+      expect(await page.locator('#version option').count()).toBe((await models.registry()).models[TRANSLATOR]!.versions.length);
+      await page.selectOption('#version', '1');
+      await page.fill('#text', '3 May 2020');
+      await page.click('#go');
+      await page.waitForFunction('document.querySelectorAll("#heatmap tr").length > 1');
+      const shown = await page.textContent('#result');
+      const api = await post(`/v1/models/${TRANSLATOR}/versions/1:predict`, { instances: ['3 May 2020'], attention: true });
+      const [p] = api.json.predictions as { output: string; attention: { output: string[] } }[];
+      expect(shown).toBe(p!.output);
+      const rows = await page.$$eval('#heatmap tr', (trs) => trs.map((tr) => tr.children.length));
+      // Header row: a corner cell + one per source character; then one row per output token.
+      expect(rows[0]).toBe(1 + '3 May 2020'.length);
+      expect(rows.slice(1).every((n) => n === 1 + '3 May 2020'.length)).toBe(true);
+      expect(rows.length - 1).toBe(p!.attention.output.length);
+      expect(rows.length - 1).toBeGreaterThan(0);
+      await page.fill('#text', 'June ☃');
+      await page.click('#go');
+      await page.waitForFunction('document.getElementById("error").textContent !== ""');
+      expect(await page.textContent('#error')).toMatch(/outside the model's vocabulary/);
+      expect(outside).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
 });
 
 describe('pnpm serve', () => {
