@@ -2,12 +2,13 @@
 // and registered in a temp project: predictions, attention, batching, the bad-input list, no
 // leaked tensors after a load test, and graceful shutdown of the `pnpm serve` process.
 import * as tf from '@tensorflow/tfjs';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, startServer } from '../../lib/serve/http.ts';
 import { ServedModels } from '../../lib/serve/models.ts';
+import { textHeatmap } from '../../lib/serve/translate-cli.ts';
 import { chromium } from 'playwright-core';
 import { chromiumPath } from '../helpers/browser.ts';
 import { useBackend } from '../ml/helpers.ts';
@@ -177,5 +178,24 @@ describe('pnpm serve', () => {
     expect(code).toBe(0);
     expect(err).toMatch(/POST \/v1\/models\/date-translator:predict 200 /);
     await rm(path.join(root, '.pipeline/serve'), { recursive: true, force: true });
+  }, 60_000);
+});
+
+describe('pnpm translate', () => {
+  it('draws one line per output token and one column per source character', () => {
+    const text = textHeatmap([...'3 May'], ['2', '</s>'], [[1, 0, 0, 0, 0], [0, 0, 0.5, 0.3, 0.2]]);
+    expect(text.split('\n')).toEqual(['     │3␠May', '─────┼─────', '   2 │█    ', '</s> │  ▒░░', '']);
+  });
+
+  it('prints the output and the heatmap, and one sentence for a character outside the vocabulary', () => {
+    const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', path.resolve('lib/serve/translate-cli.ts'), '--root', root, ...args], {
+      encoding: 'utf8', env: { ...process.env, SEQLAB_BACKEND: 'wasm' }, timeout: 60_000,
+    });
+    const ok = cli('--model', TRANSLATOR, '--version', '1', '3 May 2020');
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toMatch(/^date-translator v1 \(translate\/general\)\n\n3 May 2020 → [0-9-]*\n +│3␠May␠2020\n/);
+    const bad = cli('June ☃');
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toBe('translate: "June ☃" has characters outside the model\'s vocabulary: "☃".\n');
   }, 60_000);
 });
