@@ -7,18 +7,22 @@ import path from 'node:path';
 import { generateDates, writeDates } from '../../lib/ml/data/dates.ts';
 import { run as translate } from '../../lib/ml/experiments/translate.ts';
 import { archiveFiles, registerAndPromote, updateRegistry } from '../../lib/registry/index.ts';
-import { TRAIN_DEFAULTS, tempDir } from '../experiments/helpers.ts';
+
+// Not imported from test/experiments/helpers.ts: that module needs vitest, and the benchmark runs without it.
+const TRAIN_DEFAULTS = { clipNorm: 5, schedule: { kind: 'constant', warmupSteps: 0 }, patience: 0 } as const;
 
 /** The registered name of the translator in these projects. */
 export const TRANSLATOR = 'date-translator';
 
-/** A project root whose registry has `date-translator` v1 (production) trained with `attention`. */
-export async function projectWithTranslator(attention: 'general' | 'none' = 'general'): Promise<string> {
-  const root = await tempDir('serve');
+/**
+ * Makes `root` a project whose registry has `date-translator` v1 (production) trained with
+ * `attention`, smoke-sized (`units` 8: seconds). bench/serve.ts uses it too.
+ */
+export async function projectWithTranslator(root: string, attention: 'general' | 'none' = 'general', units = 8): Promise<string> {
   await writeDates(path.join(root, 'data/dates'), generateDates({ n: 40, seed: 4 }));
   const member = `translate/${attention}`;
   await translate({
-    seed: 1, dataDir: path.join(root, 'data/dates'), attention, encoder: 'lstm', embedDim: 8, units: 8, attentionUnits: 8,
+    seed: 1, dataDir: path.join(root, 'data/dates'), attention, encoder: 'lstm', embedDim: 8, units, attentionUnits: units,
     heads: 2, epochs: 1, batchSize: 16, lr: 0.01, teacherForcing: 1, beamWidth: 2, beamLimit: 2, valLimit: 10, attentionExamples: 1,
     samples: 2, coverageWeight: 0.1, conv: { layers: 3, kernelSize: 3 }, transformer: { layers: 2, norm: 'post', dropout: 0 }, ...TRAIN_DEFAULTS,
   }, { outDir: path.join(root, 'reports', member), modelDir: path.join(root, 'models', member) });

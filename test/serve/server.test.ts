@@ -11,6 +11,7 @@ import { ServedModels } from '../../lib/serve/models.ts';
 import { textHeatmap } from '../../lib/serve/translate-cli.ts';
 import { chromium } from 'playwright-core';
 import { chromiumPath } from '../helpers/browser.ts';
+import { tempDir } from '../experiments/helpers.ts';
 import { useBackend } from '../ml/helpers.ts';
 import { TRANSLATOR, projectWithTranslator, register } from './helpers.ts';
 
@@ -21,7 +22,7 @@ const logs: string[] = [];
 
 beforeAll(async () => {
   await useBackend();
-  root = await projectWithTranslator();
+  root = await projectWithTranslator(await tempDir('serve'));
   models = new ServedModels(root, { enabled: true, maxBatch: 256, maxDelayMs: 0 });
   server = await startServer(models, { port: 0, maxBodyBytes: 4096, maxInstances: 32, log: (l) => logs.push(l) });
 }, 60_000);
