@@ -15,7 +15,6 @@ import { HttpError } from './errors.ts';
 import type { ServedModels } from './models.ts';
 import { openApi } from './openapi.ts';
 import { PAGE_HTML } from './page.ts';
-import { encodeInstance } from './seq2seq.ts';
 
 /** Options of `startServer`. */
 export interface ServerOptions {
@@ -87,9 +86,9 @@ async function predict(models: ServedModels, opts: ServerOptions, req: IncomingM
   if (instances.length > opts.maxInstances) throw new HttpError(400, `"instances" has ${instances.length} items; the limit is ${opts.maxInstances}.`);
   if (attention !== undefined && typeof attention !== 'boolean') throw new HttpError(400, '"attention" must be true or false.');
   const served = await models.get(name, version);
-  const inputs = instances.map((x, i) => ({ input: encodeInstance(served.card, x, i), attention: attention === true }));
+  const inputs = instances.map((x, i) => ({ input: served.handler.encode(x, i), attention: attention === true }));
   const predictions = await served.batcher.submit(inputs);
-  const shaped = attention === true ? predictions : predictions.map((p) => p.output);
+  const shaped = attention === true ? predictions : predictions.map((p) => served.handler.plain(p));
   return { body: { model: name, version: served.version.version, predictions: shaped }, n: instances.length };
 }
 

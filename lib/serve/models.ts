@@ -6,22 +6,22 @@
  * without a restart.
  */
 import path from 'node:path';
-import { type Seq2SeqServing, SERVING_JSON, readServing } from '../ml/artifacts/serving.ts';
+import { type ServingCard, SERVING_JSON, readServing } from '../ml/artifacts/serving.ts';
 import { loadModel } from '../ml/models/kinds.ts';
 import { CONFIG_JSON, type Model } from '../ml/models/model.ts';
-import { Seq2Seq } from '../ml/models/seq2seq.ts';
 import { type ModelVersion, RegistryError, loadRegistry, materialise, resolveVersion } from '../registry/index.ts';
 import { Batcher, type BatcherOptions } from './batcher.ts';
 import { HttpError } from './errors.ts';
-import { type Seq2SeqInput, type Seq2SeqPrediction, predictBatch } from './seq2seq.ts';
+import { type Handler, type Item, handlerFor } from './handlers.ts';
 
 /** A loaded, servable version. */
 export interface ServedVersion {
   name: string;
   version: ModelVersion;
-  card: Seq2SeqServing;
-  model: Seq2Seq;
-  batcher: Batcher<{ input: Seq2SeqInput; attention: boolean }, Seq2SeqPrediction>;
+  card: ServingCard;
+  model: Model;
+  handler: Handler;
+  batcher: Batcher<Item, unknown>;
 }
 
 /** Where versions are copied out, relative to the root (git-ignored with all of .pipeline/). */
@@ -84,15 +84,13 @@ export class ServedModels {
     } catch (e) {
       throw new HttpError(500, `Version ${v.version} of "${name}" does not load: ${(e as Error).message}`);
     }
-    if (!(model instanceof Seq2Seq)) {
+    const handler = handlerFor(card, model);
+    if (typeof handler === 'string') {
       model.dispose();
-      throw new HttpError(501, `Version ${v.version} of "${name}" is a ${model.kind} model, which this server cannot serve yet.`);
+      throw new HttpError(501, `Version ${v.version} of "${name}" cannot be served: ${handler}.`);
     }
-    const batcher = new Batcher<{ input: Seq2SeqInput; attention: boolean }, Seq2SeqPrediction>(
-      (items) => predictBatch(model as Seq2Seq, card, items.map((x) => x.input), items.map((x) => x.attention)),
-      this.batching,
-    );
-    return { name, version: v, card, model, batcher };
+    const batcher = new Batcher<Item, unknown>((items) => handler.run(items), this.batching);
+    return { name, version: v, card, model, handler, batcher };
   }
 
   /** Frees every loaded model's weights (graceful shutdown, tests). */

@@ -51,8 +51,9 @@ async function predict(ev) {
     const url = '/v1/models/' + encodeURIComponent($('model').value) + '/versions/' + $('version').value + ':predict';
     const body = await json(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ instances: [$('text').value], attention: true }) });
     const p = body.predictions[0];
-    $('result').textContent = p.output;
-    heatmap(p.attention);
+    // A translator answers {output, attention}; the spam classifier {probability, spam, attention?}.
+    $('result').textContent = p.output !== undefined ? p.output : 'spam probability ' + p.probability;
+    if (p.attention && p.attention.source) heatmap(p.attention); else $('heatmap').replaceChildren();
   } catch (e) {
     $('result').textContent = '';
     $('heatmap').replaceChildren();

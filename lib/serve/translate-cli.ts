@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { initBackend } from '../ml/backend.ts';
 import { HttpError } from './errors.ts';
 import { ServedModels } from './models.ts';
-import { encodeInstance } from './seq2seq.ts';
+import type { Seq2SeqPrediction } from './seq2seq.ts';
 
 const SHADES = [' ', '░', '▒', '▓', '█'];
 
@@ -47,8 +47,9 @@ async function main(): Promise<number> {
   const models = new ServedModels(path.resolve(values.root ?? process.cwd()), { enabled: false, maxBatch: 1, maxDelayMs: 0 });
   try {
     const served = await models.get(values.model ?? 'date-translator', version);
-    const inputs = positionals.map((t, i) => ({ input: encodeInstance(served.card, t, i), attention: true }));
-    const preds = await served.batcher.submit(inputs);
+    if (served.card.kind !== 'seq2seq-chars') throw new HttpError(400, `"${served.name}" is not a sequence-to-sequence model; translate needs one (date-translator, g2p).`);
+    const inputs = positionals.map((t, i) => ({ input: served.handler.encode(t, i), attention: true }));
+    const preds = (await served.batcher.submit(inputs)) as Seq2SeqPrediction[];
     process.stdout.write(`${served.name} v${served.version.version} (${served.version.member ?? served.name})\n`);
     preds.forEach((p, i) => {
       process.stdout.write(`\n${positionals[i]} → ${p.output}\n`);

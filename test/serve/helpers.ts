@@ -5,6 +5,8 @@
  */
 import path from 'node:path';
 import { generateDates, writeDates } from '../../lib/ml/data/dates.ts';
+import { generateSpam, writeSpam } from '../../lib/ml/data/spam.ts';
+import { run as spam } from '../../lib/ml/experiments/spam.ts';
 import { run as translate } from '../../lib/ml/experiments/translate.ts';
 import { archiveFiles, registerAndPromote, updateRegistry } from '../../lib/registry/index.ts';
 
@@ -30,11 +32,22 @@ export async function projectWithTranslator(root: string, attention: 'general' |
   return root;
 }
 
-/** Registers the files of `member` as a new version of the translator (gate 0: it takes production). */
-export async function register(root: string, fingerprint: string, member: string): Promise<void> {
+/** Adds a tiny trained spam classifier (LSTM + attention) to `root`'s registry as `spam` v1. */
+export async function addSpam(root: string): Promise<void> {
+  await writeSpam(path.join(root, 'data/spam'), generateSpam({ size: 60, maxLen: 12, seed: 3 }));
+  const member = 'spam/lstm-attention-masked';
+  await spam({
+    seed: 2, dataDir: path.join(root, 'data/spam'), cell: 'lstm-attention', masked: true, embedDim: 4, units: 4, epochs: 1, batchSize: 16, lr: 0.01,
+    attentionExamples: 1, threshold: 0.5, ...TRAIN_DEFAULTS,
+  }, { outDir: path.join(root, 'reports', member), modelDir: path.join(root, 'models', member) });
+  await register(root, 'fp-spam', member, 'spam');
+}
+
+/** Registers the files of `member` as a new version of `name` (gate 0: it takes production unless a version ties). */
+export async function register(root: string, fingerprint: string, member: string, name = TRANSLATOR): Promise<void> {
   const files = await archiveFiles(root, [`models/${member}`, `reports/${member}/metrics.json`]);
   await updateRegistry(root, (s) => {
-    const { log } = registerAndPromote(s, { name: TRANSLATOR, fingerprint, member, stage: `translate@${member.split('/')[1]}`, metrics: { test_exact_match: 0 }, files },
+    const { log } = registerAndPromote(s, { name, fingerprint, member, stage: `${member.split('/')[0]}@${member.split('/')[1]}`, metrics: { test_exact_match: 0 }, files },
       { metric: 'test_exact_match', direction: 'max', threshold: 0 });
     return { log: log ? [log] : [], result: undefined };
   });

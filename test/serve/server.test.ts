@@ -13,7 +13,7 @@ import { chromium } from 'playwright-core';
 import { chromiumPath } from '../helpers/browser.ts';
 import { tempDir } from '../experiments/helpers.ts';
 import { useBackend } from '../ml/helpers.ts';
-import { TRANSLATOR, projectWithTranslator, register } from './helpers.ts';
+import { TRANSLATOR, addSpam, projectWithTranslator, register } from './helpers.ts';
 
 let root: string;
 let models: ServedModels;
@@ -23,6 +23,7 @@ const logs: string[] = [];
 beforeAll(async () => {
   await useBackend();
   root = await projectWithTranslator(await tempDir('serve'));
+  await addSpam(root);
   models = new ServedModels(root, { enabled: true, maxBatch: 256, maxDelayMs: 0 });
   server = await startServer(models, { port: 0, maxBodyBytes: 4096, maxInstances: 32, log: (l) => logs.push(l) });
 }, 60_000);
@@ -40,7 +41,10 @@ const predictPath = `/v1/models/${TRANSLATOR}:predict`;
 describe('model server', () => {
   it('lists and describes registered models', async () => {
     const list = (await (await fetch(`${server.url}/v1/models`)).json()) as { models: { name: string; production: number; member: string }[] };
-    expect(list.models).toEqual([expect.objectContaining({ name: TRANSLATOR, production: 1, member: 'translate/general' })]);
+    expect(list.models).toEqual([
+      expect.objectContaining({ name: TRANSLATOR, production: 1, member: 'translate/general' }),
+      expect.objectContaining({ name: 'spam', production: 1, member: 'spam/lstm-attention-masked' }),
+    ]);
     const one = (await (await fetch(`${server.url}/v1/models/${TRANSLATOR}`)).json()) as Record<string, unknown>;
     expect(one).toMatchObject({ name: TRANSLATOR, production: 1, signature: { output: 'the ISO date (YYYY-MM-DD)' }, model_version_status: [{ version: '1', state: 'AVAILABLE' }] });
     const api = (await (await fetch(`${server.url}/openapi.json`)).json()) as { openapi: string; paths: Record<string, unknown> };
@@ -63,6 +67,21 @@ describe('model server', () => {
       expect(row.reduce((s, w) => s + w, 0)).toBeCloseTo(1, 2);
     }
     expect(p!.output).toBe(preds[0]);
+  });
+
+  it('scores mail text with the spam classifier, tokenized with its saved vocabulary, attention over its tokens', async () => {
+    const r = await post('/v1/models/spam:predict', { instances: ['Subject: win money now\n\nClick http://x.example to claim your prize', 'meeting notes attached'] });
+    expect(r.status).toBe(200);
+    const probs = r.json.predictions as number[];
+    expect(probs).toHaveLength(2);
+    for (const p of probs) expect(p).toBeGreaterThanOrEqual(0), expect(p).toBeLessThanOrEqual(1);
+    const a = await post('/v1/models/spam:predict', { instances: ['click here for free money'], attention: true });
+    const [p] = a.json.predictions as { probability: number; spam: boolean; attention: { tokens: string[]; weights: number[] } }[];
+    expect(p!.spam).toBe(p!.probability >= 0.5);
+    expect(p!.attention.tokens.length).toBe(p!.attention.weights.length);
+    expect(p!.attention.weights.reduce((s, w) => s + w, 0)).toBeCloseTo(1, 2);
+    expect((await post('/v1/models/spam:predict', { instances: [{ text: 'x' }] })).json.error).toMatch(/instances\[0\] must be a string .*got object/);
+    expect((await post('/v1/models/spam:predict', { instances: ['  \n '] })).json.error).toMatch(/has no words/);
   });
 
   it('batches concurrent requests into one forward pass', async () => {
@@ -109,10 +128,12 @@ describe('model server', () => {
 
   it('leaks no tensors over a load test', async () => {
     await post(predictPath, { instances: ['1 May 2020'], attention: true }); // warm: weights loaded
+    await post('/v1/models/spam:predict', { instances: ['hello'] });
     const before = tf.memory().numTensors;
     for (let round = 0; round < 10; round++) {
       await Promise.all(Array.from({ length: 20 }, (_, i) => post(predictPath, { instances: [`${(i % 28) + 1} May 2020`, 'bad ☃'] })));
       await Promise.all(Array.from({ length: 20 }, (_, i) => post(predictPath, { instances: [`${(i % 28) + 1} May 2020`], attention: i % 2 === 0 })));
+      await Promise.all(Array.from({ length: 10 }, (_, i) => post('/v1/models/spam:predict', { instances: [`free money ${i}`], attention: i % 2 === 0 })));
     }
     expect(tf.memory().numTensors).toBe(before);
   });

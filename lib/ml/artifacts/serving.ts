@@ -32,8 +32,26 @@ export interface Seq2SeqServing {
   outputJoin: string;
 }
 
-/** Everything `serving.json` can hold (one kind so far). */
-export type ServingCard = Seq2SeqServing;
+/** A word-level binary text classifier (spam): mail text → probability. */
+export interface TextClassifierServing {
+  kind: 'text-binary';
+  model: string;
+  input: string;
+  output: string;
+  /** Vocabulary, specials (`<pad>`, `<unk>`) first; unknown words map to `<unk>`. */
+  tokens: string[];
+  /** Token sequence length the model reads (longer mails are truncated, as in training). */
+  maxLen: number;
+  padding: 'pre' | 'post';
+  truncating: 'pre' | 'post';
+  /** The tokenizer's option, as at training time. */
+  keepSubject: boolean;
+  /** Probability at or above which a mail is called spam. */
+  threshold: number;
+}
+
+/** Everything `serving.json` can hold. */
+export type ServingCard = Seq2SeqServing | TextClassifierServing;
 
 /** Writes `serving.json` into the model directory `modelDir`. */
 export function writeServing(modelDir: string, card: ServingCard): Promise<void> {
@@ -46,13 +64,23 @@ export async function readServing(modelDir: string): Promise<ServingCard> {
   const f = new Fields(file);
   const { doc, model } = f.root(await readJson(file));
   const kind = f.str(doc.kind, 'kind');
-  if (kind !== 'seq2seq-chars') throw new Error(`${file}: field "kind" should be "seq2seq-chars", got "${kind}".`);
+  const side = (v: unknown, field: string): 'pre' | 'post' => {
+    if (v !== 'pre' && v !== 'post') throw new Error(`${file}: field "${field}" should be "pre" or "post".`);
+    return v;
+  };
+  const common = { model, input: f.str(doc.input, 'input'), output: f.str(doc.output, 'output') };
+  if (kind === 'text-binary') {
+    if (typeof doc.keepSubject !== 'boolean') throw new Error(`${file}: field "keepSubject" should be true or false.`);
+    return {
+      kind, ...common, tokens: f.strs(doc.tokens, 'tokens'), maxLen: f.num(doc.maxLen, 'maxLen'),
+      padding: side(doc.padding, 'padding'), truncating: side(doc.truncating, 'truncating'), keepSubject: doc.keepSubject, threshold: f.num(doc.threshold, 'threshold'),
+    };
+  }
+  if (kind !== 'seq2seq-chars') throw new Error(`${file}: field "kind" should be "seq2seq-chars" or "text-binary", got "${kind}".`);
   const sourceCase = f.str(doc.sourceCase, 'sourceCase');
   if (sourceCase !== 'keep' && sourceCase !== 'lower') throw new Error(`${file}: field "sourceCase" should be "keep" or "lower".`);
   return {
-    kind, model, sourceCase,
-    input: f.str(doc.input, 'input'),
-    output: f.str(doc.output, 'output'),
+    kind, ...common, sourceCase,
     sourceTokens: f.strs(doc.sourceTokens, 'sourceTokens'),
     targetTokens: f.strs(doc.targetTokens, 'targetTokens'),
     maxSourceLen: f.num(doc.maxSourceLen, 'maxSourceLen'),
