@@ -5,8 +5,7 @@ import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { main } from '../../lib/cli/main.ts';
-import type { CliIo } from '../../lib/engine/cli/io.ts';
+import { runCli } from './cli.ts';
 import { ObjectStore } from '../../lib/engine/store/cache.ts';
 import { gc } from '../../lib/engine/store/gc.ts';
 import {
@@ -21,13 +20,7 @@ afterEach(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = { out: (t) => void (out += t), err: (t) => void (err += t), color: false, isTTY: false, cwd: root };
-  const code = await main(['-C', root, ...argv], io);
-  return { code, out, err };
-}
+const cli = (...argv: string[]) => runCli(root, ...argv);
 
 const gate = { metric: 'test_accuracy', direction: 'max', threshold: 0.5 } as const;
 
