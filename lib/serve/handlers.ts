@@ -7,6 +7,8 @@ import type { ServingCard } from '../ml/artifacts/serving.ts';
 import type { Model } from '../ml/models/model.ts';
 import { Seq2Seq } from '../ml/models/seq2seq.ts';
 import { SpamClassifier } from '../ml/models/spam-classifier.ts';
+import { GruAttentionClassifier } from '../ml/models/gru-attention-classifier.ts';
+import { encodeSequence, predictSequences } from './sequence-classifier.ts';
 import { encodeInstance, predictBatch } from './seq2seq.ts';
 import { encodeMail, predictMails } from './spam.ts';
 
@@ -32,6 +34,14 @@ export function handlerFor(card: ServingCard, model: Model): Handler | string {
       encode: (v, i) => encodeInstance(card, v, i),
       run: (items) => predictBatch(model, card, items.map((x) => x.input as never), items.map((x) => x.attention)),
       plain: (p) => (p as { output: string }).output,
+    };
+  }
+  if (card.kind === 'sequence-classifier') {
+    if (!(model instanceof GruAttentionClassifier)) return `its serving.json is for a sequence classifier, but it saved a ${model.kind}`;
+    return {
+      encode: (v, i) => encodeSequence(card, v, i),
+      run: (items) => predictSequences(model, card, items.map((x) => x.input as never), items.map((x) => x.attention)),
+      plain: (p) => (p as { probabilities: number[] }).probabilities,
     };
   }
   if (!(model instanceof SpamClassifier)) return `its serving.json is for a text classifier, but it saved a ${model.kind}`;

@@ -9,7 +9,7 @@ export function openApi(models: readonly string[]): unknown {
       required: true,
       content: { 'application/json': { schema: {
         type: 'object', required: ['instances'],
-        properties: { instances: { type: 'array', minItems: 1, items: { type: 'string' } }, attention: { type: 'boolean', description: 'add attention weights (output tokens × source characters)' } },
+        properties: { instances: { type: 'array', minItems: 1, items: { description: 'a string (date-translator, g2p, spam) or a list of steps (classifier); see GET /v1/models/{name}' } }, attention: { type: 'boolean', description: 'add the attention weights to each prediction' } },
       } } },
     },
     responses: {

@@ -7,6 +7,8 @@ import path from 'node:path';
 import { generateDates, writeDates } from '../../lib/ml/data/dates.ts';
 import { generateSpam, writeSpam } from '../../lib/ml/data/spam.ts';
 import { run as spam } from '../../lib/ml/experiments/spam.ts';
+import { generateSyntheticSequences, writeSyntheticSequences } from '../../lib/ml/data/synthetic-sequences.ts';
+import { run as ex1 } from '../../lib/ml/experiments/ex1.ts';
 import { run as translate } from '../../lib/ml/experiments/translate.ts';
 import { archiveFiles, registerAndPromote, updateRegistry } from '../../lib/registry/index.ts';
 
@@ -43,11 +45,19 @@ export async function addSpam(root: string): Promise<void> {
   await register(root, 'fp-spam', member, 'spam');
 }
 
+/** Adds a tiny trained exercise-1 classifier (16 steps) to `root`'s registry as `classifier` v1. */
+export async function addClassifier(root: string): Promise<void> {
+  await writeSyntheticSequences(path.join(root, 'data/synthetic'), generateSyntheticSequences({ n: 45, steps: 16, seed: 7 }));
+  await ex1({ seed: 3, dataDir: path.join(root, 'data/synthetic'), units: 4, epochs: 1, batchSize: 8, lr: 0.01, attentionExamples: 1, ...TRAIN_DEFAULTS },
+    { outDir: path.join(root, 'reports/ex1'), modelDir: path.join(root, 'models/ex1') });
+  await register(root, 'fp-ex1', 'ex1', 'classifier');
+}
+
 /** Registers the files of `member` as a new version of `name` (gate 0: it takes production unless a version ties). */
 export async function register(root: string, fingerprint: string, member: string, name = TRANSLATOR): Promise<void> {
   const files = await archiveFiles(root, [`models/${member}`, `reports/${member}/metrics.json`]);
   await updateRegistry(root, (s) => {
-    const { log } = registerAndPromote(s, { name, fingerprint, member, stage: `${member.split('/')[0]}@${member.split('/')[1]}`, metrics: { test_exact_match: 0 }, files },
+    const { log } = registerAndPromote(s, { name, fingerprint, member, stage: member.includes('/') ? `${member.split('/')[0]}@${member.split('/')[1]}` : `train-${member}`, metrics: { test_exact_match: 0 }, files },
       { metric: 'test_exact_match', direction: 'max', threshold: 0 });
     return { log: log ? [log] : [], result: undefined };
   });

@@ -13,7 +13,7 @@ import { chromium } from 'playwright-core';
 import { chromiumPath } from '../helpers/browser.ts';
 import { tempDir } from '../experiments/helpers.ts';
 import { useBackend } from '../ml/helpers.ts';
-import { TRANSLATOR, addSpam, projectWithTranslator, register } from './helpers.ts';
+import { TRANSLATOR, addClassifier, addSpam, projectWithTranslator, register } from './helpers.ts';
 
 let root: string;
 let models: ServedModels;
@@ -24,6 +24,7 @@ beforeAll(async () => {
   await useBackend();
   root = await projectWithTranslator(await tempDir('serve'));
   await addSpam(root);
+  await addClassifier(root);
   models = new ServedModels(root, { enabled: true, maxBatch: 256, maxDelayMs: 0 });
   server = await startServer(models, { port: 0, maxBodyBytes: 4096, maxInstances: 32, log: (l) => logs.push(l) });
 }, 60_000);
@@ -42,6 +43,7 @@ describe('model server', () => {
   it('lists and describes registered models', async () => {
     const list = (await (await fetch(`${server.url}/v1/models`)).json()) as { models: { name: string; production: number; member: string }[] };
     expect(list.models).toEqual([
+      expect.objectContaining({ name: 'classifier', production: 1, member: 'ex1' }),
       expect.objectContaining({ name: TRANSLATOR, production: 1, member: 'translate/general' }),
       expect.objectContaining({ name: 'spam', production: 1, member: 'spam/lstm-attention-masked' }),
     ]);
@@ -82,6 +84,24 @@ describe('model server', () => {
     expect(p!.attention.weights.reduce((s, w) => s + w, 0)).toBeCloseTo(1, 2);
     expect((await post('/v1/models/spam:predict', { instances: [{ text: 'x' }] })).json.error).toMatch(/instances\[0\] must be a string .*got object/);
     expect((await post('/v1/models/spam:predict', { instances: ['  \n '] })).json.error).toMatch(/has no words/);
+  });
+
+  it('classifies sequences into class probabilities, with one attention weight per step', async () => {
+    const steps = (await models.get('classifier')).card as { steps: number; features: number; classes: string[] };
+    const seq = Array.from({ length: steps.steps }, (_, t) => Array.from({ length: steps.features }, () => Math.sin(t)));
+    const r = await post('/v1/models/classifier:predict', { instances: [seq, seq] });
+    expect(r.status).toBe(200);
+    const [probs] = r.json.predictions as number[][];
+    expect(probs).toHaveLength(steps.classes.length);
+    expect(probs!.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 2);
+    const a = await post('/v1/models/classifier:predict', { instances: [seq], attention: true });
+    const [p] = a.json.predictions as { class: string; attention: number[] }[];
+    expect(steps.classes).toContain(p!.class);
+    expect(p!.attention).toHaveLength(steps.steps);
+    expect((await post('/v1/models/classifier:predict', { instances: [seq.slice(1)] })).json.error).toMatch(/has 15 steps; the model reads exactly 16/);
+    const nan = seq.map((row, t) => (t === 3 ? row.map(() => 'x') : row));
+    expect((await post('/v1/models/classifier:predict', { instances: [nan] })).json.error).toMatch(/instances\[0\]\[3\]\[0\] must be a finite number, got "x"/);
+    expect((await post('/v1/models/classifier:predict', { instances: ['June 3'] })).json.error).toMatch(/must be a list of 16 steps/);
   });
 
   it('batches concurrent requests into one forward pass', async () => {
@@ -129,11 +149,15 @@ describe('model server', () => {
   it('leaks no tensors over a load test', async () => {
     await post(predictPath, { instances: ['1 May 2020'], attention: true }); // warm: weights loaded
     await post('/v1/models/spam:predict', { instances: ['hello'] });
+    const { features } = (await models.get('classifier')).card as { features: number };
+    const seq = Array.from({ length: 16 }, () => Array(features).fill(0.5));
+    expect((await post('/v1/models/classifier:predict', { instances: [seq] })).status).toBe(200);
     const before = tf.memory().numTensors;
     for (let round = 0; round < 10; round++) {
       await Promise.all(Array.from({ length: 20 }, (_, i) => post(predictPath, { instances: [`${(i % 28) + 1} May 2020`, 'bad ☃'] })));
       await Promise.all(Array.from({ length: 20 }, (_, i) => post(predictPath, { instances: [`${(i % 28) + 1} May 2020`], attention: i % 2 === 0 })));
       await Promise.all(Array.from({ length: 10 }, (_, i) => post('/v1/models/spam:predict', { instances: [`free money ${i}`], attention: i % 2 === 0 })));
+      await Promise.all(Array.from({ length: 10 }, (_, i) => post('/v1/models/classifier:predict', { instances: [seq, i % 3 ? seq : 'bad'], attention: i % 2 === 0 })));
     }
     expect(tf.memory().numTensors).toBe(before);
   });

@@ -50,8 +50,20 @@ export interface TextClassifierServing {
   threshold: number;
 }
 
+/** A classifier of fixed-length numeric sequences (exercise 1): steps × features → class probabilities. */
+export interface SequenceClassifierServing {
+  kind: 'sequence-classifier';
+  model: string;
+  input: string;
+  output: string;
+  steps: number;
+  features: number;
+  /** Class names by index. */
+  classes: string[];
+}
+
 /** Everything `serving.json` can hold. */
-export type ServingCard = Seq2SeqServing | TextClassifierServing;
+export type ServingCard = Seq2SeqServing | TextClassifierServing | SequenceClassifierServing;
 
 /** Writes `serving.json` into the model directory `modelDir`. */
 export function writeServing(modelDir: string, card: ServingCard): Promise<void> {
@@ -76,7 +88,10 @@ export async function readServing(modelDir: string): Promise<ServingCard> {
       padding: side(doc.padding, 'padding'), truncating: side(doc.truncating, 'truncating'), keepSubject: doc.keepSubject, threshold: f.num(doc.threshold, 'threshold'),
     };
   }
-  if (kind !== 'seq2seq-chars') throw new Error(`${file}: field "kind" should be "seq2seq-chars" or "text-binary", got "${kind}".`);
+  if (kind === 'sequence-classifier') {
+    return { kind, ...common, steps: f.num(doc.steps, 'steps'), features: f.num(doc.features, 'features'), classes: f.strs(doc.classes, 'classes') };
+  }
+  if (kind !== 'seq2seq-chars') throw new Error(`${file}: field "kind" should be "seq2seq-chars", "text-binary" or "sequence-classifier", got "${kind}".`);
   const sourceCase = f.str(doc.sourceCase, 'sourceCase');
   if (sourceCase !== 'keep' && sourceCase !== 'lower') throw new Error(`${file}: field "sourceCase" should be "keep" or "lower".`);
   return {
