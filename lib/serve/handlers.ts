@@ -9,6 +9,8 @@ import { Seq2Seq } from '../ml/models/seq2seq.ts';
 import { SpamClassifier } from '../ml/models/spam-classifier.ts';
 import { GruAttentionClassifier } from '../ml/models/gru-attention-classifier.ts';
 import { encodeSequence, predictSequences } from './sequence-classifier.ts';
+import { Seq2SeqForecaster } from '../ml/models/forecaster.ts';
+import { encodeSeries, predictSeries } from './forecaster.ts';
 import { encodeInstance, predictBatch } from './seq2seq.ts';
 import { encodeMail, predictMails } from './spam.ts';
 
@@ -34,6 +36,14 @@ export function handlerFor(card: ServingCard, model: Model): Handler | string {
       encode: (v, i) => encodeInstance(card, v, i),
       run: (items) => predictBatch(model, card, items.map((x) => x.input as never), items.map((x) => x.attention)),
       plain: (p) => (p as { output: string }).output,
+    };
+  }
+  if (card.kind === 'forecaster') {
+    if (!(model instanceof Seq2SeqForecaster)) return `its serving.json is for a forecaster, but it saved a ${model.kind}`;
+    return {
+      encode: (v, i) => encodeSeries(card, v, i),
+      run: (items) => predictSeries(model, card, items.map((x) => x.input as never), items.map((x) => x.attention)),
+      plain: (p) => (p as { forecast: number[] }).forecast,
     };
   }
   if (card.kind === 'sequence-classifier') {

@@ -9,6 +9,8 @@ import { generateSpam, writeSpam } from '../../lib/ml/data/spam.ts';
 import { run as spam } from '../../lib/ml/experiments/spam.ts';
 import { generateSyntheticSequences, writeSyntheticSequences } from '../../lib/ml/data/synthetic-sequences.ts';
 import { run as ex1 } from '../../lib/ml/experiments/ex1.ts';
+import { generateSineTrend, writeSineTrend } from '../../lib/ml/data/sine-trend.ts';
+import { run as ex2 } from '../../lib/ml/experiments/ex2.ts';
 import { run as translate } from '../../lib/ml/experiments/translate.ts';
 import { archiveFiles, registerAndPromote, updateRegistry } from '../../lib/registry/index.ts';
 
@@ -51,6 +53,14 @@ export async function addClassifier(root: string): Promise<void> {
   await ex1({ seed: 3, dataDir: path.join(root, 'data/synthetic'), units: 4, epochs: 1, batchSize: 8, lr: 0.01, attentionExamples: 1, ...TRAIN_DEFAULTS },
     { outDir: path.join(root, 'reports/ex1'), modelDir: path.join(root, 'models/ex1') });
   await register(root, 'fp-ex1', 'ex1', 'classifier');
+}
+
+/** Adds a tiny trained exercise-2 forecaster (12 steps in, 4 out) to `root`'s registry as `forecaster` v1. */
+export async function addForecaster(root: string): Promise<void> {
+  await writeSineTrend(path.join(root, 'data/sine'), generateSineTrend({ length: 160, inputSteps: 12, targetSteps: 4, stride: 2, seed: 5 }));
+  await ex2({ seed: 1, dataDir: path.join(root, 'data/sine'), units: 4, attentionUnits: 4, epochs: 1, batchSize: 16, lr: 0.01, forecastExamples: 1,
+    teacherForcing: 1, relative: true, ...TRAIN_DEFAULTS }, { outDir: path.join(root, 'reports/ex2'), modelDir: path.join(root, 'models/ex2') });
+  await register(root, 'fp-ex2', 'ex2', 'forecaster');
 }
 
 /** Registers the files of `member` as a new version of `name` (gate 0: it takes production unless a version ties). */

@@ -13,7 +13,7 @@ import { chromium } from 'playwright-core';
 import { chromiumPath } from '../helpers/browser.ts';
 import { tempDir } from '../experiments/helpers.ts';
 import { useBackend } from '../ml/helpers.ts';
-import { TRANSLATOR, addClassifier, addSpam, projectWithTranslator, register } from './helpers.ts';
+import { TRANSLATOR, addClassifier, addForecaster, addSpam, projectWithTranslator, register } from './helpers.ts';
 
 let root: string;
 let models: ServedModels;
@@ -25,6 +25,7 @@ beforeAll(async () => {
   root = await projectWithTranslator(await tempDir('serve'));
   await addSpam(root);
   await addClassifier(root);
+  await addForecaster(root);
   models = new ServedModels(root, { enabled: true, maxBatch: 256, maxDelayMs: 0 });
   server = await startServer(models, { port: 0, maxBodyBytes: 4096, maxInstances: 32, log: (l) => logs.push(l) });
 }, 60_000);
@@ -45,6 +46,7 @@ describe('model server', () => {
     expect(list.models).toEqual([
       expect.objectContaining({ name: 'classifier', production: 1, member: 'ex1' }),
       expect.objectContaining({ name: TRANSLATOR, production: 1, member: 'translate/general' }),
+      expect.objectContaining({ name: 'forecaster', production: 1, member: 'ex2' }),
       expect.objectContaining({ name: 'spam', production: 1, member: 'spam/lstm-attention-masked' }),
     ]);
     const one = (await (await fetch(`${server.url}/v1/models/${TRANSLATOR}`)).json()) as Record<string, unknown>;
@@ -104,6 +106,24 @@ describe('model server', () => {
     expect((await post('/v1/models/classifier:predict', { instances: ['June 3'] })).json.error).toMatch(/must be a list of 16 steps/);
   });
 
+  it('forecasts a series in its own units, as the saved model and preprocessing do by hand', async () => {
+    const series = Array.from({ length: 12 }, (_, t) => 10 + Math.sin(t / 2));
+    const r = await post('/v1/models/forecaster:predict', { instances: [series] });
+    expect(r.status).toBe(200);
+    const [forecast] = r.json.predictions as number[][];
+    expect(forecast).toHaveLength(4);
+    // By hand: z-normalise with the saved norm, shift by the last value, predict, shift and scale back.
+    const served = await models.get('forecaster');
+    const { norm } = served.card as { norm: { mean: number; std: number } };
+    const z = series.map((v) => (v - norm.mean) / norm.std);
+    const last = z.at(-1)!;
+    const out = (served.model as unknown as { predict(x: number[][][]): { values: number[][] } }).predict([z.map((v) => [v - last])]);
+    out.values[0]!.forEach((v, i) => expect(forecast![i]!).toBeCloseTo((v + last) * norm.std + norm.mean, 3));
+    const a = await post('/v1/models/forecaster:predict', { instances: [series], attention: true });
+    expect((a.json.predictions as { attention: number[][] }[])[0]!.attention).toHaveLength(4);
+    expect((await post('/v1/models/forecaster:predict', { instances: [series.slice(2)] })).json.error).toMatch(/has 10 values; the model reads exactly 12/);
+  });
+
   it('batches concurrent requests into one forward pass', async () => {
     const served = await models.get(TRANSLATOR);
     const before = served.batcher.passes;
@@ -152,11 +172,13 @@ describe('model server', () => {
     const { features } = (await models.get('classifier')).card as { features: number };
     const seq = Array.from({ length: 16 }, () => Array(features).fill(0.5));
     expect((await post('/v1/models/classifier:predict', { instances: [seq] })).status).toBe(200);
+    expect((await post('/v1/models/forecaster:predict', { instances: [Array(12).fill(1)] })).status).toBe(200);
     const before = tf.memory().numTensors;
     for (let round = 0; round < 10; round++) {
       await Promise.all(Array.from({ length: 20 }, (_, i) => post(predictPath, { instances: [`${(i % 28) + 1} May 2020`, 'bad ☃'] })));
       await Promise.all(Array.from({ length: 20 }, (_, i) => post(predictPath, { instances: [`${(i % 28) + 1} May 2020`], attention: i % 2 === 0 })));
       await Promise.all(Array.from({ length: 10 }, (_, i) => post('/v1/models/spam:predict', { instances: [`free money ${i}`], attention: i % 2 === 0 })));
+      await Promise.all(Array.from({ length: 10 }, (_, i) => post('/v1/models/forecaster:predict', { instances: [Array(12).fill(i)], attention: i % 2 === 0 })));
       await Promise.all(Array.from({ length: 10 }, (_, i) => post('/v1/models/classifier:predict', { instances: [seq, i % 3 ? seq : 'bad'], attention: i % 2 === 0 })));
     }
     expect(tf.memory().numTensors).toBe(before);

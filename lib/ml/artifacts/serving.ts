@@ -62,8 +62,24 @@ export interface SequenceClassifierServing {
   classes: string[];
 }
 
+/**
+ * A forecaster of a univariate series (exercise 2): the last `inputSteps` values (raw units) →
+ * the next `horizon`. The model sees them z-normalised with `norm` and, with `relative`, shifted
+ * so that the window's last value is 0; the forecast is shifted and scaled back.
+ */
+export interface ForecasterServing {
+  kind: 'forecaster';
+  model: string;
+  input: string;
+  output: string;
+  inputSteps: number;
+  horizon: number;
+  relative: boolean;
+  norm: { mean: number; std: number };
+}
+
 /** Everything `serving.json` can hold. */
-export type ServingCard = Seq2SeqServing | TextClassifierServing | SequenceClassifierServing;
+export type ServingCard = Seq2SeqServing | TextClassifierServing | SequenceClassifierServing | ForecasterServing;
 
 /** Writes `serving.json` into the model directory `modelDir`. */
 export function writeServing(modelDir: string, card: ServingCard): Promise<void> {
@@ -88,10 +104,18 @@ export async function readServing(modelDir: string): Promise<ServingCard> {
       padding: side(doc.padding, 'padding'), truncating: side(doc.truncating, 'truncating'), keepSubject: doc.keepSubject, threshold: f.num(doc.threshold, 'threshold'),
     };
   }
+  if (kind === 'forecaster') {
+    if (typeof doc.relative !== 'boolean') throw new Error(`${file}: field "relative" should be true or false.`);
+    const norm = f.obj(doc.norm, 'norm');
+    return {
+      kind, ...common, inputSteps: f.num(doc.inputSteps, 'inputSteps'), horizon: f.num(doc.horizon, 'horizon'), relative: doc.relative,
+      norm: { mean: f.num(norm.mean, 'norm.mean'), std: f.num(norm.std, 'norm.std') },
+    };
+  }
   if (kind === 'sequence-classifier') {
     return { kind, ...common, steps: f.num(doc.steps, 'steps'), features: f.num(doc.features, 'features'), classes: f.strs(doc.classes, 'classes') };
   }
-  if (kind !== 'seq2seq-chars') throw new Error(`${file}: field "kind" should be "seq2seq-chars", "text-binary" or "sequence-classifier", got "${kind}".`);
+  if (kind !== 'seq2seq-chars') throw new Error(`${file}: field "kind" should be "seq2seq-chars", "text-binary", "sequence-classifier" or "forecaster", got "${kind}".`);
   const sourceCase = f.str(doc.sourceCase, 'sourceCase');
   if (sourceCase !== 'keep' && sourceCase !== 'lower') throw new Error(`${file}: field "sourceCase" should be "keep" or "lower".`);
   return {
