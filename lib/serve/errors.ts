@@ -8,3 +8,8 @@ export class HttpError extends Error {
     this.name = 'HttpError';
   }
 }
+
+/** How a 400 names the JSON type a client sent instead of the expected one. */
+export function jsonType(value: unknown): string {
+  return value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
+}

@@ -7,7 +7,7 @@
 import type { Seq2SeqServing } from '../ml/artifacts/serving.ts';
 import { decodeGreedy } from '../ml/experiments/translate-seq2seq.ts';
 import type { Seq2Seq } from '../ml/models/seq2seq.ts';
-import { HttpError } from './errors.ts';
+import { HttpError, jsonType } from './errors.ts';
 
 /** One instance, checked and encoded. */
 export interface Seq2SeqInput {
@@ -24,7 +24,7 @@ export interface Seq2SeqPrediction {
 
 /** Checks and encodes instance `i` of a request; a `HttpError` 400 names what is wrong. */
 export function encodeInstance(card: Seq2SeqServing, value: unknown, i: number): Seq2SeqInput {
-  if (typeof value !== 'string') throw new HttpError(400, `instances[${i}] must be a string (${card.input}), got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}.`);
+  if (typeof value !== 'string') throw new HttpError(400, `instances[${i}] must be a string (${card.input}), got ${jsonType(value)}.`);
   const text = card.sourceCase === 'lower' ? value.toLowerCase() : value;
   const chars = [...text];
   if (chars.length === 0) throw new HttpError(400, `instances[${i}] is empty.`);

@@ -9,7 +9,7 @@ import type { TextClassifierServing } from '../ml/artifacts/serving.ts';
 import { SPAM_SPECIALS, tokenizeEmail } from '../ml/data/spam.ts';
 import { encodeBatch, vocabularyFromTokens } from '../ml/data/vocab.ts';
 import type { SpamClassifier } from '../ml/models/spam-classifier.ts';
-import { HttpError } from './errors.ts';
+import { HttpError, jsonType } from './errors.ts';
 
 /** One checked, tokenized mail. */
 export interface MailInput {
@@ -25,7 +25,7 @@ export interface MailPrediction {
 
 /** Checks and tokenizes instance `i`. */
 export function encodeMail(card: TextClassifierServing, value: unknown, i: number): MailInput {
-  if (typeof value !== 'string') throw new HttpError(400, `instances[${i}] must be a string (${card.input}), got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}.`);
+  if (typeof value !== 'string') throw new HttpError(400, `instances[${i}] must be a string (${card.input}), got ${jsonType(value)}.`);
   // Training mails all start with headers, and the tokenizer reads the body after the first blank
   // line; a client sending only the body (no `Name:` first line) must not have it taken for headers.
   const mail = /^[A-Za-z][A-Za-z0-9-]*:/.test(value) ? value : `\n\n${value}`;
