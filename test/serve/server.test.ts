@@ -13,7 +13,7 @@ import { chromium } from 'playwright-core';
 import { chromiumPath } from '../helpers/browser.ts';
 import { tempDir } from '../experiments/helpers.ts';
 import { useBackend } from '../ml/helpers.ts';
-import { TRANSLATOR, addClassifier, addForecaster, addSpam, projectWithTranslator, register } from './helpers.ts';
+import { TRANSLATOR, addClassifier, addForecaster, addG2p, addSpam, projectWithTranslator, register } from './helpers.ts';
 
 let root: string;
 let models: ServedModels;
@@ -26,6 +26,7 @@ beforeAll(async () => {
   await addSpam(root);
   await addClassifier(root);
   await addForecaster(root);
+  await addG2p(root);
   models = new ServedModels(root, { enabled: true, maxBatch: 256, maxDelayMs: 0 });
   server = await startServer(models, { port: 0, maxBodyBytes: 4096, maxInstances: 32, log: (l) => logs.push(l) });
 }, 60_000);
@@ -47,6 +48,7 @@ describe('model server', () => {
       expect.objectContaining({ name: 'classifier', production: 1, member: 'ex1' }),
       expect.objectContaining({ name: TRANSLATOR, production: 1, member: 'translate/general' }),
       expect.objectContaining({ name: 'forecaster', production: 1, member: 'ex2' }),
+      expect.objectContaining({ name: 'g2p', production: 1, member: 'g2p' }),
       expect.objectContaining({ name: 'spam', production: 1, member: 'spam/lstm-attention-masked' }),
     ]);
     const one = (await (await fetch(`${server.url}/v1/models/${TRANSLATOR}`)).json()) as Record<string, unknown>;
@@ -104,6 +106,17 @@ describe('model server', () => {
     const nan = seq.map((row, t) => (t === 3 ? row.map(() => 'x') : row));
     expect((await post('/v1/models/classifier:predict', { instances: [nan] })).json.error).toMatch(/instances\[0\]\[3\]\[0\] must be a finite number, got "x"/);
     expect((await post('/v1/models/classifier:predict', { instances: ['June 3'] })).json.error).toMatch(/must be a list of 16 steps/);
+  });
+
+  it('answers g2p with space-separated phonemes of its vocabulary, reading words in any case', async () => {
+    const { card } = await models.get('g2p');
+    const phonemes = new Set((card as { targetTokens: string[] }).targetTokens);
+    const r = await post('/v1/models/g2p:predict', { instances: ['Hello', 'hello'] });
+    expect(r.status).toBe(200);
+    const [a, b] = r.json.predictions as string[];
+    expect(a).toBe(b);
+    for (const p of a!.split(' ').filter((x) => x !== '')) expect(phonemes.has(p)).toBe(true);
+    expect((await post('/v1/models/g2p:predict', { instances: ['hel1o'] })).json.error).toMatch(/outside the model's vocabulary: "1"/);
   });
 
   it('forecasts a series in its own units, as the saved model and preprocessing do by hand', async () => {
