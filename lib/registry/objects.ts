@@ -22,6 +22,15 @@ export const OBJECTS_DIR = '.pipeline/cache/objects';
 /** The registry's roots file for gc, relative to the root (the engine reads `.pipeline/cache/roots/*`). */
 export const ROOTS_FILE = '.pipeline/cache/roots/registry';
 
+/**
+ * The roots file of the registry in `registryFile` (`models/registry.json` → ROOTS_FILE,
+ * `models/registry.smoke.json` → `…/roots/registry.smoke`): one per registry, so that a profile's
+ * registry never overwrites the list that keeps the default registry's objects alive.
+ */
+export function rootsFileOf(registryFile: string): string {
+  return path.posix.join(path.posix.dirname(ROOTS_FILE), path.posix.basename(registryFile, '.json'));
+}
+
 /** Absolute path of object `digest` under `root`. */
 export function objectPath(root: string, digest: string): string {
   return path.join(root, OBJECTS_DIR, digest.slice(0, 2), digest.slice(2));
@@ -82,10 +91,10 @@ export async function archiveFiles(root: string, paths: readonly string[]): Prom
 }
 
 /** Writes the gc roots file: every digest any version of `state` refers to. */
-export async function writeRoots(root: string, state: RegistryState): Promise<void> {
+export async function writeRoots(root: string, state: RegistryState, rootsFile = ROOTS_FILE): Promise<void> {
   const digests = new Set<string>();
   for (const entry of Object.values(state.models)) for (const v of entry.versions) for (const f of v.files) digests.add(f.sha256);
-  const file = path.join(root, ROOTS_FILE);
+  const file = path.join(root, rootsFile);
   await mkdir(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   await writeFile(tmp, [...digests].sort().map((d) => `${d}\n`).join(''));

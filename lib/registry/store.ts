@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { withRegistryLock } from './lock.ts';
-import { writeRoots } from './objects.ts';
+import { rootsFileOf, writeRoots } from './objects.ts';
 import { emptyRegistry, RegistryError } from './registry.ts';
 import { registryProblems } from './validate.ts';
 import type { LogEntry, RegistryState } from './types.ts';
@@ -111,7 +111,7 @@ export async function saveRegistry(root: string, state: RegistryState, log: read
     await rename(tmp, file);
   }
   // Always, not only on change: the roots file is local (git-ignored) and a fresh clone lacks it.
-  await writeRoots(root, state);
+  await writeRoots(root, state, rootsFileOf(registryFile()));
   if (log.length > 0) await appendFile(path.join(root, registryLog()), log.map((e) => `${JSON.stringify(e)}\n`).join(''));
 }
 

@@ -5,6 +5,7 @@ import { generateSineTrend, writeSineTrend } from '../../lib/ml/data/sine-trend.
 import { type Ex2Metrics, run } from '../../lib/ml/experiments/ex2.ts';
 import { Seq2SeqForecaster } from '../../lib/ml/models/forecaster.ts';
 import { loadModelAs } from '../../lib/ml/models/model.ts';
+import { readServing } from '../../lib/ml/artifacts/serving.ts';
 import { useBackend } from '../ml/helpers.ts';
 import { TRAIN_DEFAULTS, readJson, tempDir } from './helpers.ts';
 
@@ -52,8 +53,8 @@ describe('exercise 2 run()', () => {
 
     // The saved model and its preprocessing reproduce the saved forecast.
     const model = await loadModelAs(path.join(dir, 'model'), Seq2SeqForecaster);
-    const pre = await readJson<{ relative: boolean }>(path.join(dir, 'model/preprocessing.json'));
-    expect(pre.relative).toBe(true);
+    const pre = await readServing(path.join(dir, 'model'));
+    expect(pre).toMatchObject({ kind: 'forecaster', relative: true, inputSteps: f.examples[0]!.input.length });
     const input = f.examples[0]!.input;
     const last = input.at(-1)!;
     const out = model.predict([input.map((v) => [v - last])]);

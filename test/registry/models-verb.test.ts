@@ -3,8 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { main } from '../../lib/cli/main.ts';
-import type { CliIo } from '../../lib/engine/cli/io.ts';
+import { runCli } from './cli.ts';
 import { emptyRegistry, loadRegistry, readLog, registerAndPromote, saveRegistry } from '../../lib/registry/index.ts';
 
 let root: string;
@@ -21,13 +20,7 @@ afterEach(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = { out: (t) => void (out += t), err: (t) => void (err += t), color: false, isTTY: false, cwd: root };
-  const code = await main(['-C', root, ...argv], io);
-  return { code, out, err };
-}
+const cli = (...argv: string[]) => runCli(root, ...argv);
 
 describe('pipeline models', () => {
   it('lists versions with the production mark', async () => {

@@ -5,8 +5,7 @@ import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { main } from '../../lib/cli/main.ts';
-import type { CliIo } from '../../lib/engine/cli/io.ts';
+import { runCli } from './cli.ts';
 import { ObjectStore } from '../../lib/engine/store/cache.ts';
 import { gc } from '../../lib/engine/store/gc.ts';
 import {
@@ -21,13 +20,7 @@ afterEach(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIo = { out: (t) => void (out += t), err: (t) => void (err += t), color: false, isTTY: false, cwd: root };
-  const code = await main(['-C', root, ...argv], io);
-  return { code, out, err };
-}
+const cli = (...argv: string[]) => runCli(root, ...argv);
 
 const gate = { metric: 'test_accuracy', direction: 'max', threshold: 0.5 } as const;
 
@@ -55,6 +48,26 @@ describe('registry objects', () => {
     }
     const roots = (await readFile(path.join(root, ROOTS_FILE), 'utf8')).trim().split('\n');
     expect(roots.sort()).toEqual(v.files.map((f) => f.sha256).sort());
+  });
+
+  it("a profile's registry lists its roots in a file of its own, so gc keeps both registries' objects", async () => {
+    await train('a', 'w-default', 0.8);
+    const saved = process.env.PIPELINE_PROFILE;
+    process.env.PIPELINE_PROFILE = 'smoke';
+    try {
+      await train('b', 'w-smoke', 0.8);
+    } finally {
+      if (saved === undefined) delete process.env.PIPELINE_PROFILE;
+      else process.env.PIPELINE_PROFILE = saved;
+    }
+    await gc(root, { keep: { schema: 1, stages: {} } });
+    const weights = async (registry: string) => {
+      const state = JSON.parse(await readFile(path.join(root, registry), 'utf8')) as { models: Record<string, { versions: { files: { path: string; sha256: string }[] }[] }> };
+      const f = state.models.m!.versions[0]!.files.find((x) => x.path.endsWith('weights.bin'))!;
+      return readFile(objectPath(root, f.sha256), 'utf8');
+    };
+    expect(await weights(REGISTRY_FILE)).toBe('w-default');
+    expect(await weights('models/registry.smoke.json')).toBe('w-smoke');
   });
 
   it('survives pipeline gc with an empty lock; an object nobody lists goes', async () => {

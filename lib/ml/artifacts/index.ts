@@ -9,3 +9,4 @@ export * from './history.ts';
 export * from './attention.ts';
 export * from './samples.ts';
 export * from './forecasts.ts';
+export * from './serving.ts';

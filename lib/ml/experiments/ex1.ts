@@ -31,7 +31,7 @@ export const EX1_PARAMS = obj({
 
 /** The params of the `train-ex1` stage. */
 export const EX1_STAGE_PARAMS = obj({ seed: SEED, ex1: EX1_PARAMS });
-import { writeAttention, writeHistory, writeMetrics } from '../artifacts/index.ts';
+import { writeAttention, writeHistory, writeMetrics, writeServing } from '../artifacts/index.ts';
 
 /** Params of exercise 1 (`ex1` in pipeline.yaml, plus `seed` and where the data is). */
 export type Ex1Params = Infer<typeof EX1_PARAMS> & {
@@ -161,7 +161,13 @@ export async function run(params: Ex1Params, ctx: RunContext): Promise<Ex1Result
   await writeMetrics(path.join(ctx.outDir, 'metrics.json'), metrics);
   await writeHistory(path.join(ctx.outDir, 'history.json'), { model: params.name ?? 'ex1', best_epoch: trained.bestEpoch, epochs: trained.history });
   await writeAttention(path.join(ctx.outDir, 'attention.json'), { model: params.name ?? 'ex1', steps: data.steps, classes: data.classNames, examples });
-  if (ctx.modelDir !== undefined) await model.save(ctx.modelDir);
+  if (ctx.modelDir !== undefined) {
+    await model.save(ctx.modelDir);
+    await writeServing(ctx.modelDir, {
+      kind: 'sequence-classifier', model: params.name ?? 'ex1', input: `a sequence of ${data.steps} steps, each ${data.features} numbers`,
+      output: `the probability of each class (${data.classNames.join(', ')})`, steps: data.steps, features: data.features, classes: [...data.classNames],
+    });
+  }
   model.dispose();
   return { metrics };
 }

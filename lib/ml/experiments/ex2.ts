@@ -40,7 +40,7 @@ export const EX2_PARAMS = obj({
 
 /** The params of the `train-ex2` stage. */
 export const EX2_STAGE_PARAMS = obj({ seed: SEED, ex2: EX2_PARAMS });
-import { writeAttention, writeForecasts, writeHistory, writeMetrics } from '../artifacts/index.ts';
+import { writeAttention, writeForecasts, writeHistory, writeMetrics, writeServing } from '../artifacts/index.ts';
 
 /** Params of exercise 2 (`ex2` in pipeline.yaml, plus `seed` and the data bundle). */
 export type Ex2Params = Infer<typeof EX2_PARAMS> & {
@@ -219,7 +219,10 @@ export async function run(params: Ex2Params, ctx: RunContext): Promise<Ex2Result
     await model.save(ctx.modelDir);
     // What a user of the saved model must do around it: normalise with `norm`, then (relative)
     // subtract the window's last value from the input and add it to the forecast.
-    await writeJson(path.join(ctx.modelDir, 'preprocessing.json'), { relative: view.relative, norm: data.norm });
+    await writeServing(ctx.modelDir, {
+      kind: 'forecaster', model: 'ex2', input: `the last ${data.inputSteps} values of the series`, output: `the next ${h} values`,
+      inputSteps: data.inputSteps, horizon: h, relative: view.relative, norm: data.norm,
+    });
   }
   model.dispose();
   return { metrics };

@@ -16,7 +16,7 @@ import { currentBackend } from './backend.ts';
 import { type BackendRecord, type RunContext, secondsSince } from './common.ts';
 import { type Infer, type ParamCheck, checkParams, count, fraction, obj, oneOf } from '../params.ts';
 import { SEED, TRAIN_FIELDS, fitSettings } from './train-params.ts';
-import { writeAttention, writeHistory, writeMetrics, writeSamples } from '../artifacts/index.ts';
+import { writeAttention, writeHistory, writeMetrics, writeSamples, writeServing } from '../artifacts/index.ts';
 import { splitPairs, tokensOf } from './translate.ts';
 import { SEQ2SEQ_EVAL_FIELDS, decodeBeam, decodeGreedy, sequenceScores, stripSpecials, trainSeq2Seq } from './translate-seq2seq.ts';
 
@@ -147,7 +147,14 @@ export async function run(params: G2pParams, ctx: RunContext): Promise<G2pResult
   await writeHistory(path.join(ctx.outDir, 'history.json'), { model: 'g2p', best_epoch: trained.bestEpoch, epochs: trained.history });
   await writeSamples(path.join(ctx.outDir, 'samples.json'), { model: 'g2p', samples });
   await writeAttention(path.join(ctx.outDir, 'attention.json'), { model: 'g2p', rows: 'phonemes', cols: 'letters', maps });
-  if (ctx.modelDir !== undefined) await model.save(ctx.modelDir);
+  if (ctx.modelDir !== undefined) {
+    await model.save(ctx.modelDir);
+    await writeServing(ctx.modelDir, {
+      kind: 'seq2seq-chars', model: 'g2p', input: 'an English word (letters)', output: 'its ARPAbet phonemes, space-separated',
+      sourceTokens: [...data.graphemeVocab.tokens], targetTokens: [...pv.tokens], maxSourceLen: data.sourceLen, maxOutputLen: maxLen,
+      sourceCase: 'lower', outputJoin: ' ',
+    });
+  }
   model.dispose();
   return { metrics };
 }

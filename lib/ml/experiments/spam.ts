@@ -34,7 +34,7 @@ export const SPAM_STAGE_PARAMS = obj({
   seed: SEED,
   spam: obj({ model: SPAM_MODEL_PARAMS, train: SPAM_TRAIN_PARAMS, eval: SPAM_EVAL_PARAMS }),
 });
-import { writeAttention, writeHistory, writeMetrics } from '../artifacts/index.ts';
+import { writeAttention, writeHistory, writeMetrics, writeServing } from '../artifacts/index.ts';
 
 /** Params of one spam run (`spam` in pipeline.yaml plus the matrix item). */
 export type SpamParams = Infer<typeof SPAM_MODEL_PARAMS> & Infer<typeof SPAM_TRAIN_PARAMS> & Infer<typeof SPAM_EVAL_PARAMS> & {
@@ -183,7 +183,14 @@ export async function run(params: SpamParams, ctx: RunContext): Promise<SpamResu
     });
     await writeAttention(path.join(ctx.outDir, 'attention.json'), { model: metrics.model, maps });
   }
-  if (ctx.modelDir !== undefined) await model.save(ctx.modelDir);
+  if (ctx.modelDir !== undefined) {
+    await model.save(ctx.modelDir);
+    const o = data.options;
+    await writeServing(ctx.modelDir, {
+      kind: 'text-binary', model: name, input: 'the text of a mail (headers optional)', output: 'the probability that it is spam',
+      tokens: [...data.vocab.tokens], maxLen: data.maxLen, padding: o.padding, truncating: o.truncating, keepSubject: o.keepSubject, threshold: params.threshold,
+    });
+  }
   model.dispose();
   return { metrics };
 }

@@ -17,7 +17,7 @@ import { currentBackend } from './backend.ts';
 import { type BackendRecord, type RunContext, secondsSince } from './common.ts';
 import { type Infer, type ParamCheck, checkParams, count, fraction, num, obj, oneOf, optional, positive } from '../params.ts';
 import { SEED, TRAIN_FIELDS, fitSettings, lrSchedule } from './train-params.ts';
-import { writeAttention, writeHistory, writeMetrics, writeSamples } from '../artifacts/index.ts';
+import { writeAttention, writeHistory, writeMetrics, writeSamples, writeServing } from '../artifacts/index.ts';
 import {
   SEQ2SEQ_EVAL_FIELDS, type Pairs, type SequenceScores, decodeBeam, decodeGreedy, raggedRows, sequenceScores, stripSpecials, trainSeq2Seq,
 } from './translate-seq2seq.ts';
@@ -222,7 +222,14 @@ export async function run(given: TranslateParams, ctx: RunContext): Promise<Tran
   await writeHistory(path.join(ctx.outDir, 'history.json'), { model: name, best_epoch: trained.bestEpoch, epochs: trained.history });
   await writeAttention(path.join(ctx.outDir, 'attention.json'), { model: name, rows: 'output characters', cols: 'source characters', maps });
   await writeSamples(path.join(ctx.outDir, 'samples.json'), { model: name, samples });
-  if (ctx.modelDir !== undefined) await model.save(ctx.modelDir);
+  if (ctx.modelDir !== undefined) {
+    await model.save(ctx.modelDir);
+    await writeServing(ctx.modelDir, {
+      kind: 'seq2seq-chars', model: name, input: 'a date as text, in any of the trained formats', output: 'the ISO date (YYYY-MM-DD)',
+      sourceTokens: [...data.sourceVocab.tokens], targetTokens: [...tv.tokens], maxSourceLen: data.maxSourceLen, maxOutputLen: maxLen,
+      sourceCase: 'keep', outputJoin: '',
+    });
+  }
   model.dispose();
   return { metrics };
 }

@@ -1,0 +1,71 @@
+/**
+ * Batches concurrent requests into one forward pass, as TF Serving's batching does. A request
+ * adds its instances to the queue; the queue is flushed when it holds `maxBatch` instances or
+ * `maxDelayMs` after its first one (0: on the next turn of the event loop, which already
+ * gathers every request that arrived while the previous pass ran — the pass is synchronous).
+ * `maxBatch: 1`-style "off" is `enabled: false`: each request is its own pass.
+ */
+
+/** Runs one pass over `items`; returns one result per item, in order. */
+export type BatchFn<I, O> = (items: readonly I[]) => O[];
+
+interface Pending<I, O> {
+  items: readonly I[];
+  resolve: (out: O[]) => void;
+  reject: (e: unknown) => void;
+}
+
+/** Options of a `Batcher`. */
+export interface BatcherOptions {
+  enabled: boolean;
+  maxBatch: number;
+  maxDelayMs: number;
+}
+
+/** See the file comment. */
+export class Batcher<I, O> {
+  private queue: Pending<I, O>[] = [];
+  private queued = 0;
+  private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
+  /** Forward passes run so far (the tests check that concurrent requests share one). */
+  passes = 0;
+
+  constructor(private readonly run: BatchFn<I, O>, private readonly opts: BatcherOptions) {}
+
+  /** The results for `items`, computed together with whatever else is queued. */
+  submit(items: readonly I[]): Promise<O[]> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ items, resolve, reject });
+      this.queued += items.length;
+      if (!this.opts.enabled || this.queued >= this.opts.maxBatch) this.flush();
+      else if (this.timer === undefined) {
+        this.timer = this.opts.maxDelayMs > 0 ? setTimeout(() => this.flush(), this.opts.maxDelayMs) : setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer as NodeJS.Timeout);
+      clearImmediate(this.timer as NodeJS.Immediate);
+      this.timer = undefined;
+    }
+    const batch = this.queue;
+    this.queue = [];
+    this.queued = 0;
+    if (batch.length === 0) return;
+    this.passes++;
+    let out: O[];
+    try {
+      out = this.run(batch.flatMap((p) => p.items));
+    } catch (e) {
+      for (const p of batch) p.reject(e);
+      return;
+    }
+    let at = 0;
+    for (const p of batch) {
+      p.resolve(out.slice(at, at + p.items.length));
+      at += p.items.length;
+    }
+  }
+}

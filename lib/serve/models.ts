@@ -1,0 +1,104 @@
+/**
+ * The models a server answers with: registered versions of `models/registry.json`, loaded from
+ * the registry's object store (never from `models/<name>/`, which the next run overwrites).
+ * A version is copied out (digests checked) under `.pipeline/serve/<name>/v<N>/` on first use
+ * and kept loaded; the registry is re-read on each lookup, so a promotion or rollback is served
+ * without a restart.
+ */
+import path from 'node:path';
+import { type ServingCard, SERVING_JSON, readServing } from '../ml/artifacts/serving.ts';
+import { loadModel } from '../ml/models/kinds.ts';
+import { CONFIG_JSON, type Model } from '../ml/models/model.ts';
+import { type ModelVersion, RegistryError, loadRegistry, materialise, resolveVersion } from '../registry/index.ts';
+import { Batcher, type BatcherOptions } from './batcher.ts';
+import { HttpError } from './errors.ts';
+import { type Handler, type Item, handlerFor } from './handlers.ts';
+
+/** A loaded, servable version. */
+export interface ServedVersion {
+  name: string;
+  version: ModelVersion;
+  card: ServingCard;
+  model: Model;
+  handler: Handler;
+  batcher: Batcher<Item, unknown>;
+}
+
+/** Where versions are copied out, relative to the root (git-ignored with all of .pipeline/). */
+export const SERVE_DIR = '.pipeline/serve';
+
+/** See the file comment. */
+export class ServedModels {
+  private readonly loaded = new Map<string, Promise<ServedVersion>>();
+
+  constructor(readonly root: string, private readonly batching: BatcherOptions) {}
+
+  /** The registry, with its errors as 500s (the server's own state is broken, not the request). */
+  async registry(): Promise<Awaited<ReturnType<typeof loadRegistry>>> {
+    try {
+      return await loadRegistry(this.root);
+    } catch (e) {
+      throw new HttpError(500, e instanceof Error ? e.message : String(e));
+    }
+  }
+
+  /** Version `version` of `name` (production when absent), loaded; 404 when it does not exist. */
+  async get(name: string, version?: number): Promise<ServedVersion> {
+    const state = await this.registry();
+    let v: ModelVersion;
+    try {
+      v = resolveVersion(state, version === undefined ? name : `${name}@${version}`).version;
+    } catch (e) {
+      if (e instanceof RegistryError) throw new HttpError(404, e.message);
+      throw e;
+    }
+    const key = `${name}@${v.version}`;
+    let p = this.loaded.get(key);
+    if (!p) {
+      p = this.load(name, v);
+      this.loaded.set(key, p);
+      // A failed load is not cached: the objects may be fetched and the request retried.
+      p.catch(() => this.loaded.delete(key));
+    }
+    return p;
+  }
+
+  private async load(name: string, v: ModelVersion): Promise<ServedVersion> {
+    const dir = path.join(this.root, SERVE_DIR, name, `v${v.version}`);
+    const configs = v.files.filter((f) => path.posix.basename(f.path) === CONFIG_JSON && f.path.startsWith('models/'));
+    if (configs.length !== 1) throw new HttpError(501, `Version ${v.version} of "${name}" has ${configs.length} saved models; a served version has exactly one.`);
+    const modelDir = path.join(dir, path.posix.dirname(configs[0]!.path));
+    if (!v.files.some((f) => f.path === path.posix.join(path.posix.dirname(configs[0]!.path), SERVING_JSON))) {
+      throw new HttpError(501, `Version ${v.version} of "${name}" cannot be served: it has no ${SERVING_JSON} (its preprocessing); retrain it with this version of seqlab, or this model kind is not servable yet.`);
+    }
+    try {
+      await materialise(this.root, name, v, dir);
+    } catch (e) {
+      if (e instanceof RegistryError) throw new HttpError(503, e.message);
+      throw e;
+    }
+    const card = await readServing(modelDir);
+    let model: Model;
+    try {
+      model = await loadModel(modelDir);
+    } catch (e) {
+      throw new HttpError(500, `Version ${v.version} of "${name}" does not load: ${(e as Error).message}`);
+    }
+    const handler = handlerFor(card, model);
+    if (typeof handler === 'string') {
+      model.dispose();
+      throw new HttpError(501, `Version ${v.version} of "${name}" cannot be served: ${handler}.`);
+    }
+    const batcher = new Batcher<Item, unknown>((items) => handler.run(items), this.batching);
+    return { name, version: v, card, model, handler, batcher };
+  }
+
+  /** Frees every loaded model's weights (graceful shutdown, tests). */
+  async dispose(): Promise<void> {
+    for (const p of this.loaded.values()) {
+      const s = await p.catch(() => undefined);
+      s?.model.dispose();
+    }
+    this.loaded.clear();
+  }
+}
