@@ -37,6 +37,15 @@ describe('spam classifier', () => {
     }
     tf.dispose([ids, short, mask, shortMask]);
   });
+
+  it('bow-logistic is a logistic regression on token counts: order does not matter, counts do', () => {
+    const m = new SpamClassifier({ cell: 'bow-logistic', masked: true, vocabSize: 10, embedDim: 4, units: 4, learningRate: 0.01, clipNorm: 5, seed: 1 });
+    const prob = (row: number[]): number => tf.tidy(() => m.predict(tf.tensor2d([row], undefined, 'int32'), tf.ones([1, row.length]) as tf.Tensor2D).probs[0]!);
+    expect(prob([5, 6, 7, 6])).toBeCloseTo(prob([6, 6, 7, 5]), 6);
+    expect(Math.abs(prob([5, 6, 7, 6]) - prob([5, 6, 7, 7]))).toBeGreaterThan(1e-4);
+    expect(m.parameterCount()).toBe(10 + 1);
+    m.dispose();
+  });
 });
 
 describe('spam run()', () => {
