@@ -15,8 +15,8 @@ import { type AttentionKind, ATTENTION_KINDS } from '../models/attention-step.ts
 import { type EncoderSpec, Seq2Seq } from '../models/seq2seq.ts';
 import { currentBackend } from './backend.ts';
 import { type BackendRecord, type RunContext, secondsSince } from './common.ts';
-import { type Infer, type ParamCheck, checkParams, count, fraction, num, obj, oneOf, optional, positive } from '../params.ts';
-import { SEED, TRAIN_FIELDS, fitSettings, lrSchedule } from './train-params.ts';
+import { type Infer, type ParamCheck, checkParams, count, fraction, num, obj, oneOf, optional } from '../params.ts';
+import { SEED, TRAIN_FIELDS, budgetParams, fitSettings } from './train-params.ts';
 import { writeAttention, writeHistory, writeMetrics, writeSamples } from '../artifacts/index.ts';
 import {
   SEQ2SEQ_EVAL_FIELDS, type Pairs, type SequenceScores, decodeBeam, decodeGreedy, raggedRows, sequenceScores, stripSpecials, trainSeq2Seq,
@@ -52,7 +52,7 @@ export const TRANSLATE_MODEL_PARAMS = obj({
  * steps at the LSTM's lr (outputs position-independent, decoder attention uniform), and it needs
  * more epochs than the LSTM's budget.
  */
-export const TRANSFORMER_TRAIN_PARAMS = obj({ epochs: count(), lr: positive(), schedule: lrSchedule() });
+export const TRANSFORMER_TRAIN_PARAMS = budgetParams();
 /** `translate.train`. */
 export const TRANSLATE_TRAIN_PARAMS = obj({
   ...TRAIN_FIELDS,
