@@ -41,7 +41,7 @@ export const TRAIN_FIELDS = {
 };
 
 /**
- * A member's own budget inside a shared training section (`translate.train.transformerBudget`,
+ * A member's own budget inside a shared training section (`translate.train.transformerBudget`, `convBudget`,
  * `spam.train.bowBudget`): it replaces epochs, lr and schedule for that one member, whose
  * model trains at a different speed from its siblings'.
  */
