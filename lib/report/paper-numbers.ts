@@ -90,6 +90,7 @@ export const PAPER_NUMBERS: readonly NumberDecl[] = [
   { macro: 'spamLstmAcc', file: spam('lstm-masked'), path: 'test_accuracy', scale: 100, digits: 1, what: 'spam LSTM (masked) accuracy (%)' },
   { macro: 'spamRnnAcc', file: spam('simple-rnn-masked'), path: 'test_accuracy', scale: 100, digits: 1, what: 'spam SimpleRNN (masked) accuracy (%)' },
   { macro: 'spamRnnUnmaskedAcc', file: spam('simple-rnn-unmasked'), path: 'test_accuracy', scale: 100, digits: 1, what: 'spam SimpleRNN (unmasked) accuracy (%)' },
+  { macro: 'spamBowAcc', file: spam('bow-logistic-masked'), path: 'test_accuracy', scale: 100, digits: 1, what: 'spam bag-of-words logistic regression accuracy (%)' },
   { macro: 'spamFrac', file: spam('lstm-attention-masked'), path: 'test_spam_fraction', scale: 100, digits: 1, what: 'share of spam in the test split (%)' },
   { macro: 'backendName', file: ex1, path: 'backend.name', kind: 'text', what: 'TensorFlow.js backend of the runs' },
 ];

@@ -16,7 +16,8 @@ beforeAll(async () => {
 
 const tiny = (over: Partial<SpamParams>): SpamParams => ({
   seed: 2, dataDir: path.join(dir, 'data'), cell: 'lstm', masked: true, embedDim: 4, units: 4, epochs: 2, batchSize: 16, lr: 0.01, attentionExamples: 2, threshold: 0.5,
-  ...TRAIN_DEFAULTS, ...over,
+  // The bag of words trains on its own budget (3 epochs where the others get 2).
+  bowBudget: { epochs: 3, lr: 0.05, schedule: { kind: 'constant', warmupSteps: 0 } }, ...TRAIN_DEFAULTS, ...over,
 });
 
 describe('spam classifier', () => {
@@ -37,6 +38,15 @@ describe('spam classifier', () => {
     }
     tf.dispose([ids, short, mask, shortMask]);
   });
+
+  it('bow-logistic is a logistic regression on token counts: order does not matter, counts do', () => {
+    const m = new SpamClassifier({ cell: 'bow-logistic', masked: true, vocabSize: 10, embedDim: 4, units: 4, learningRate: 0.01, clipNorm: 5, seed: 1 });
+    const prob = (row: number[]): number => tf.tidy(() => m.predict(tf.tensor2d([row], undefined, 'int32'), tf.ones([1, row.length]) as tf.Tensor2D).probs[0]!);
+    expect(prob([5, 6, 7, 6])).toBeCloseTo(prob([6, 6, 7, 5]), 6);
+    expect(Math.abs(prob([5, 6, 7, 6]) - prob([5, 6, 7, 7]))).toBeGreaterThan(1e-4);
+    expect(m.parameterCount()).toBe(10 + 1);
+    m.dispose();
+  });
 });
 
 describe('spam run()', () => {
@@ -45,7 +55,7 @@ describe('spam run()', () => {
       const out = path.join(dir, spamMemberName(cell, true));
       const seen: number[] = [];
       const { metrics } = await run(tiny({ cell }), { outDir: out, modelDir: path.join(dir, 'models', cell), onEpoch: (e) => seen.push(e) });
-      expect(seen).toEqual([1, 2]);
+      expect(seen).toEqual(cell === 'bow-logistic' ? [1, 2, 3] : [1, 2]);
       expect(metrics).toMatchObject({ model: `spam-${cell}-masked`, task: 'classification', cell, masked: true, max_len: 12 });
       for (const k of ['test_accuracy', 'test_f1', 'test_precision', 'test_recall', 'grad_norm_first', 'grad_norm_last'] as const) {
         expect(Number.isFinite(metrics[k])).toBe(true);

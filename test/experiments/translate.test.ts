@@ -22,7 +22,8 @@ const tiny = (over: Partial<TranslateParams>): TranslateParams => ({
   seed: 1, dataDir: path.join(dir, 'dates'), attention: 'general', encoder: 'lstm', embedDim: 8, units: 8, attentionUnits: 8,
   heads: 2, epochs: 1, batchSize: 16, lr: 0.01, teacherForcing: 1, beamWidth: 2, beamLimit: 3, valLimit: 40, attentionExamples: 2,
   samples: 50, coverageWeight: 0.1, conv: { layers: 3, kernelSize: 3 }, transformer: { layers: 2, norm: 'post', dropout: 0 },
-  transformerBudget: { epochs: 1, lr: 0.01, schedule: { kind: 'constant', warmupSteps: 0 } }, ...TRAIN_DEFAULTS, ...over,
+  transformerBudget: { epochs: 1, lr: 0.01, schedule: { kind: 'constant', warmupSteps: 0 } },
+  convBudget: { epochs: 1, lr: 0.01, schedule: { kind: 'constant', warmupSteps: 0 } }, ...TRAIN_DEFAULTS, ...over,
 });
 
 describe('seq2seq helpers', () => {
@@ -71,16 +72,16 @@ describe('translation run()', () => {
   });
 
   it('runs every encoder, and attention "none" without alignment weights', async () => {
-    // transformerBudget replaces epochs for the transformer encoder only.
-    const budget = { epochs: 2, lr: 0.005, schedule: { kind: 'constant', warmupSteps: 4 } } as const;
+    // Each encoder's budget replaces epochs for it only (the lstm keeps the shared 1).
+    const budget = (epochs: number) => ({ epochs, lr: 0.005, schedule: { kind: 'constant', warmupSteps: 4 } }) as const;
     for (const encoder of ['conv', 'transformer'] as const) {
       const epochs: number[] = [];
-      const { metrics } = await run(tiny({ encoder, beamLimit: 1, transformerBudget: budget }), {
+      const { metrics } = await run(tiny({ encoder, beamLimit: 1, transformerBudget: budget(2), convBudget: budget(3) }), {
         outDir: path.join(dir, encoder), onEpoch: (e) => epochs.push(e),
       });
       expect(metrics.encoder).toBe(encoder);
       expect(Number.isFinite(metrics.test_cer)).toBe(true);
-      expect({ encoder, epochs: metrics.epochs, seen: epochs.length }).toEqual({ encoder, ...(encoder === 'transformer' ? { epochs: 2, seen: 2 } : { epochs: 1, seen: 1 }) });
+      expect({ encoder, epochs: metrics.epochs, seen: epochs.length }).toEqual({ encoder, ...(encoder === 'transformer' ? { epochs: 2, seen: 2 } : { epochs: 3, seen: 3 }) });
     }
     const { metrics } = await run(tiny({ attention: 'none', beamLimit: 1, teacherForcing: 0.5 }), { outDir: path.join(dir, 'none') });
     expect(metrics).toMatchObject({ attention: 'none', teacher_forcing: 0.5 });

@@ -88,7 +88,7 @@ export async function makeReportsFixture(): Promise<string> {
     });
   }
   // Spam cells (lib/ml/experiments/spam.ts): confusion [actual][predicted], 0 = ham.
-  for (const [member, f1] of [['lstm-attention-masked', 0.93], ['lstm-masked', 0.9], ['simple-rnn-masked', 0.7], ['simple-rnn-unmasked', 0.6]] as const) {
+  for (const [member, f1] of [['lstm-attention-masked', 0.93], ['lstm-masked', 0.9], ['simple-rnn-masked', 0.7], ['simple-rnn-unmasked', 0.6], ['bow-logistic-masked', 0.95]] as const) {
     await put(root, `reports/spam/${member}/metrics.json`, { model: `spam-${member}`, task: 'classification', test_accuracy: f1 + 0.02, test_f1: f1, test_spam_fraction: 0.47, confusion: [[50, 3], [4, 43]], backend });
   }
   await put(root, 'reports/translate-encoder/lstm/metrics.json', { model: 'translate-encoder/lstm', task: 'seq2seq', attention: 'additive', encoder: 'lstm', test_exact_match: 0.97, beam_exact_match: 0.98, beam_width: 5, test_bleu: 99.1, backend });

@@ -33,7 +33,7 @@ export async function projectWithTranslator(root: string, attention: 'general' |
     seed: 1, dataDir: path.join(root, 'data/dates'), attention, encoder: 'lstm', embedDim: 8, units, attentionUnits: units,
     heads: 2, epochs: 1, batchSize: 16, lr: 0.01, teacherForcing: 1, beamWidth: 2, beamLimit: 2, valLimit: 10, attentionExamples: 1,
     samples: 2, coverageWeight: 0.1, conv: { layers: 3, kernelSize: 3 }, transformer: { layers: 2, norm: 'post', dropout: 0 }, ...TRAIN_DEFAULTS,
-    transformerBudget: { epochs: 1, lr: 0.01, schedule: TRAIN_DEFAULTS.schedule },
+    transformerBudget: { epochs: 1, lr: 0.01, schedule: TRAIN_DEFAULTS.schedule }, convBudget: { epochs: 1, lr: 0.01, schedule: TRAIN_DEFAULTS.schedule },
   }, { outDir: path.join(root, 'reports', member), modelDir: path.join(root, 'models', member) });
   await register(root, `fp-${attention}`, member);
   return root;
@@ -45,7 +45,7 @@ export async function addSpam(root: string): Promise<void> {
   const member = 'spam/lstm-attention-masked';
   await spam({
     seed: 2, dataDir: path.join(root, 'data/spam'), cell: 'lstm-attention', masked: true, embedDim: 4, units: 4, epochs: 1, batchSize: 16, lr: 0.01,
-    attentionExamples: 1, threshold: 0.5, ...TRAIN_DEFAULTS,
+    attentionExamples: 1, threshold: 0.5, ...TRAIN_DEFAULTS, bowBudget: { epochs: 1, lr: 0.01, schedule: TRAIN_DEFAULTS.schedule },
   }, { outDir: path.join(root, 'reports', member), modelDir: path.join(root, 'models', member) });
   await register(root, 'fp-spam', member, 'spam');
 }

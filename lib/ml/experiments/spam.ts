@@ -17,11 +17,15 @@ import { batches, fit } from '../train/index.ts';
 import { currentBackend } from './backend.ts';
 import { type BackendRecord, type RunContext } from './common.ts';
 import { type Infer, type ParamCheck, checkParams, count, fraction, obj } from '../params.ts';
-import { SEED, TRAIN_FIELDS, fitSettings } from './train-params.ts';
+import { SEED, TRAIN_FIELDS, budgetParams, fitSettings } from './train-params.ts';
 
 /** The `spam` section's model, training and evaluation params: one declaration each, type and check alike. */
 export const SPAM_MODEL_PARAMS = obj({ embedDim: count(), units: count() });
-export const SPAM_TRAIN_PARAMS = obj(TRAIN_FIELDS);
+export const SPAM_TRAIN_PARAMS = obj({
+  ...TRAIN_FIELDS,
+  /** Epochs, lr and schedule of the bag-of-words baseline: a convex model, trained to convergence in seconds. */
+  bowBudget: budgetParams(),
+});
 export const SPAM_EVAL_PARAMS = obj({
   /** Spam probability from which a mail counts as spam. */
   threshold: fraction(),
@@ -121,7 +125,8 @@ const labelsOf = (data: SpamData, idx: ArrayLike<number>): Int32Array => Int32Ar
 const decide = (probs: Float32Array, threshold: number): Int32Array => Int32Array.from(probs, (p) => (p >= threshold ? 1 : 0));
 
 /** Trains one spam classifier and writes its outputs; see the file comment. */
-export async function run(params: SpamParams, ctx: RunContext): Promise<SpamResult> {
+export async function run(given: SpamParams, ctx: RunContext): Promise<SpamResult> {
+  const params = given.cell === 'bow-logistic' ? { ...given, ...given.bowBudget } : given;
   const backend = await currentBackend();
   const data = await readSpam(params.dataDir);
   const name = spamMemberName(params.cell, params.masked);

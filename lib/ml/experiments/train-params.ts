@@ -40,6 +40,13 @@ export const TRAIN_FIELDS = {
   patience: count(0),
 };
 
+/**
+ * A member's own budget inside a shared training section (`translate.train.transformerBudget`, `convBudget`,
+ * `spam.train.bowBudget`): it replaces epochs, lr and schedule for that one member, whose
+ * model trains at a different speed from its siblings'.
+ */
+export const budgetParams = () => obj({ epochs: TRAIN_FIELDS.epochs, lr: TRAIN_FIELDS.lr, schedule: TRAIN_FIELDS.schedule });
+
 /** The trainer's view of the training params. */
 export function fitSettings(p: { epochs: number; batchSize: number; schedule: LrSchedule; patience: number }): {
   epochs: number; batchSize: number; schedule: LrSchedule; patience?: number;

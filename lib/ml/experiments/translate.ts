@@ -15,8 +15,8 @@ import { type AttentionKind, ATTENTION_KINDS } from '../models/attention-step.ts
 import { type EncoderSpec, Seq2Seq } from '../models/seq2seq.ts';
 import { currentBackend } from './backend.ts';
 import { type BackendRecord, type RunContext, secondsSince } from './common.ts';
-import { type Infer, type ParamCheck, checkParams, count, fraction, num, obj, oneOf, optional, positive } from '../params.ts';
-import { SEED, TRAIN_FIELDS, fitSettings, lrSchedule } from './train-params.ts';
+import { type Infer, type ParamCheck, checkParams, count, fraction, num, obj, oneOf, optional } from '../params.ts';
+import { SEED, TRAIN_FIELDS, budgetParams, fitSettings } from './train-params.ts';
 import { writeAttention, writeHistory, writeMetrics, writeSamples, writeServing } from '../artifacts/index.ts';
 import {
   SEQ2SEQ_EVAL_FIELDS, type Pairs, type SequenceScores, decodeBeam, decodeGreedy, raggedRows, sequenceScores, stripSpecials, trainSeq2Seq,
@@ -47,18 +47,18 @@ export const TRANSLATE_MODEL_PARAMS = obj({
   transformer: obj({ layers: count(), norm: oneOf(['pre', 'post']), dropout: num({ min: 0, max: 0.99 }) }),
 });
 /**
- * `translate.train.transformerBudget`: the transformer encoder's own budget. It replaces epochs, lr and
- * schedule for `--encoder transformer` only: without warmup the encoder collapses within a few
- * steps at the LSTM's lr (outputs position-independent, decoder attention uniform), and it needs
- * more epochs than the LSTM's budget.
+ * `translate.train.transformerBudget` and `convBudget`: those encoders' own budgets, replacing
+ * epochs, lr and schedule for `--encoder transformer` / `conv` only. Without warmup the transformer
+ * collapses within a few steps at the LSTM's lr (outputs position-independent, decoder attention
+ * uniform) and it needs more epochs; the conv encoder diverges at the LSTM's lr.
  */
-export const TRANSFORMER_TRAIN_PARAMS = obj({ epochs: count(), lr: positive(), schedule: lrSchedule() });
 /** `translate.train`. */
 export const TRANSLATE_TRAIN_PARAMS = obj({
   ...TRAIN_FIELDS,
   /** Probability of feeding the gold previous character while training (1 = teacher forcing). */
   teacherForcing: fraction(),
-  transformerBudget: TRANSFORMER_TRAIN_PARAMS,
+  transformerBudget: budgetParams(),
+  convBudget: budgetParams(),
 });
 /** `translate.eval`. */
 export const TRANSLATE_EVAL_PARAMS = obj(SEQ2SEQ_EVAL_FIELDS);
@@ -148,7 +148,8 @@ export function tokensOf(vocab: Vocabulary): (ids: readonly number[]) => string[
 
 /** Trains one (attention, encoder) date translator and writes its outputs; see the file comment. */
 export async function run(given: TranslateParams, ctx: RunContext): Promise<TranslateResult> {
-  const params = given.encoder === 'transformer' ? { ...given, ...given.transformerBudget } : given;
+  const budget = given.encoder === 'transformer' ? given.transformerBudget : given.encoder === 'conv' ? given.convBudget : {};
+  const params = { ...given, ...budget };
   const backend = await currentBackend();
   const data: DatesData = await readDates(params.dataDir);
   const { train, val, test } = splitPairs(data, data.maxSourceLen, data.targetLen);

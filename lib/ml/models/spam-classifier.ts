@@ -2,6 +2,8 @@
  * The spam classifiers of the course's vanishing-gradient lesson: token embeddings → a recurrent
  * layer → a logistic output, with the recurrent layer one of
  *
+ * - `bow-logistic`: no recurrence, the non-neural baseline: logistic regression on the mail's
+ *   bag of words (token counts), logit = b + Σ_t w_{x_t} (Géron's SpamAssassin baseline);
  * - `simple-rnn`: Elman RNN, h_t = tanh(W x_t + U h_{t-1} + b);
  * - `lstm`: LSTM (the fused layer of lib/ml/rnn), classified from its last state;
  * - `lstm-attention`: LSTM outputs pooled by Luong et al. 2015's "general" attention with the
@@ -19,7 +21,7 @@ import { simpleRnnSequence } from '../rnn/simple-rnn-op.ts';
 import { Model } from './model.ts';
 
 /** Recurrent layers compared. */
-export const SPAM_CELLS = ['simple-rnn', 'lstm', 'lstm-attention'] as const;
+export const SPAM_CELLS = ['bow-logistic', 'simple-rnn', 'lstm', 'lstm-attention'] as const;
 
 /** One of {@link SPAM_CELLS}. */
 export type SpamCell = (typeof SPAM_CELLS)[number];
@@ -48,7 +50,9 @@ export interface SpamBatch {
 export class SpamClassifier extends Model<SpamClassifierConfig, SpamBatch> {
   static readonly kind = 'spam-classifier';
   readonly kind = SpamClassifier.kind;
-  private readonly embedding: tf.Variable;
+  /** Token embeddings; the bag of words has one weight per token instead (`bow`). */
+  private readonly embedding: tf.Variable | undefined;
+  private readonly bow: tf.Variable | undefined;
   private readonly rnn: { kernel: tf.Variable; recurrent: tf.Variable; bias: tf.Variable } | undefined;
   private readonly lstm: FusedLSTM | undefined;
   private readonly attn: { score: tf.Variable; combine: tf.Variable } | undefined;
@@ -58,6 +62,11 @@ export class SpamClassifier extends Model<SpamClassifierConfig, SpamBatch> {
     super(config, { learningRate: config.learningRate, clipNorm: config.clipNorm });
     const { embedDim: e, units: u } = config;
     const s = this.store;
+    if (config.cell === 'bow-logistic') {
+      this.bow = s.create('bow/kernel', [config.vocabSize, 1], 'normal');
+      this.out = { kernel: this.bow, bias: s.create('output/bias', [1], 'zeros') };
+      return;
+    }
     this.embedding = s.create('embedding', [config.vocabSize, e], 'normal');
     if (config.cell === 'simple-rnn') {
       this.rnn = { kernel: s.create('rnn/kernel', [e, u]), recurrent: s.create('rnn/recurrent_kernel', [u, u]), bias: s.create('rnn/bias', [u], 'zeros') };
@@ -81,8 +90,13 @@ export class SpamClassifier extends Model<SpamClassifierConfig, SpamBatch> {
   /** Logits (b) of "spam" for token ids (b, t) with lengths (b); plus attention (b, t) when used. */
   forward(ids: tf.Tensor2D, mask: tf.Tensor2D): { logits: tf.Tensor1D; attention?: tf.Tensor2D } {
     return tf.tidy(() => {
-      const x = tf.gather(this.embedding, ids) as tf.Tensor3D;
       const m = this.config.masked ? mask : undefined;
+      if (this.bow) {
+        // Σ over the counts of the bag = Σ over positions; unmasked, padding counts as a word.
+        const w = tf.gather(this.bow, ids).reshape(ids.shape) as tf.Tensor2D;
+        return { logits: tf.add(tf.sum(m ? tf.mul(w, m) : w, 1), this.out.bias) as tf.Tensor1D };
+      }
+      const x = tf.gather(this.embedding!, ids) as tf.Tensor3D;
       let outputs: tf.Tensor3D;
       let last: tf.Tensor2D;
       if (this.rnn) {

@@ -9,7 +9,7 @@ import { Seq2SeqForecaster } from '../../../lib/ml/models/forecaster.ts';
 import { GruAttentionClassifier } from '../../../lib/ml/models/gru-attention-classifier.ts';
 import type { Model } from '../../../lib/ml/models/model.ts';
 import { Seq2Seq, padTokens } from '../../../lib/ml/models/seq2seq.ts';
-import { SpamClassifier } from '../../../lib/ml/models/spam-classifier.ts';
+import { SPAM_CELLS, SpamClassifier } from '../../../lib/ml/models/spam-classifier.ts';
 import { TemporalLatentModel } from '../../../lib/ml/models/temporal-latent.ts';
 
 /** A deterministic input tensor of `shape` (no RNG: the child must rebuild it exactly). */
@@ -105,7 +105,7 @@ export const CASES: RoundTripCase[] = [
     name: 'seq2seq, conv encoder (translate-encoder)',
     build: () => stepped(new Seq2Seq({ ...S2S, attention: 'general', encoder: { kind: 'conv', layers: 2, kernelSize: 3, hiddenDim: 8, maxLen: 8 } }), () => s2sBatch),
   },
-  ...(['simple-rnn', 'lstm', 'lstm-attention'] as const).map((cell) => ({
+  ...SPAM_CELLS.map((cell) => ({
     name: `spam-classifier ${cell} (spam)`,
     build: () => stepped(new SpamClassifier({ cell, masked: true, vocabSize: 12, embedDim: 4, units: 4, learningRate: 0.05, clipNorm: 5, seed: 3 }),
       () => ({ ids: tf.tensor2d([[3, 4, 5, 0], [6, 7, 0, 0]], undefined, 'int32'), mask: tf.tensor2d([[1, 1, 1, 0], [1, 1, 0, 0]]), y: tf.tensor1d([1, 0]) })),
