@@ -58,7 +58,9 @@ PartitionName=local Nodes=ALL Default=YES MaxTime=INFINITE State=UP
 CONF
 }
 
-running() { [ -s "/run/$1.pid" ] && kill -0 "$(cat "/run/$1.pid")" 2>/dev/null || { [ "$1" = munged ] && pgrep -x munged >/dev/null 2>&1; }; }
+# A daemon runs when its pid file names a live process of that name (a stale file's pid may have been
+# reused by another process after the daemons were killed).
+running() { [ -s "/run/$1.pid" ] && [ "$(cat "/proc/$(cat "/run/$1.pid")/comm" 2>/dev/null)" = "$1" ] || { [ "$1" = munged ] && pgrep -x munged >/dev/null 2>&1; }; }
 
 start() {
   need_root
@@ -77,13 +79,16 @@ start() {
   mkdir -p /run/munge /var/log/munge /var/lib/munge
   chown munge:munge /run/munge /var/log/munge /var/lib/munge /etc/munge 2>/dev/null || true
   if ! running munged; then
-    if id munge >/dev/null 2>&1; then runuser -u munge -- munged; else munged --force; fi
+    # A munged that was killed (e.g. every process ended between a session and its CI run) leaves
+    # its socket lock behind, and a new munged then refuses to start: clear the dead one's files.
+    rm -f /run/munge/munge.socket.2 /run/munge/munge.socket.2.lock /run/munge/munged.pid
+    if id munge >/dev/null 2>&1; then runuser -u munge -- munged --force; else munged --force; fi
   fi
   running slurmctld || slurmctld
   running slurmd || slurmd
   # Ready when the node is idle (or mixed/allocated by earlier jobs).
   for _ in $(seq 1 60); do
-    state="$(sinfo -h -N -o '%t' 2>/dev/null | head -1 || true)"
+    state="$(timeout 5 sinfo -h -N -o '%t' 2>/dev/null | head -1 || true)"
     case "$state" in
       idle|mix|alloc|idle~) echo "slurm-local: up, node $host ($cpus CPUs, ${mem} MB), partition local" >&2; return 0 ;;
       down*|drain*) scontrol update nodename="$host" state=resume >/dev/null 2>&1 || true ;;
