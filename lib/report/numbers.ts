@@ -6,7 +6,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type Json, atPath } from './data.ts';
-import { type NumberDecl, PAPER_NUMBERS } from './paper-numbers.ts';
+import { type NumberDecl, PAPER_NUMBERS, type Source, type VerdictDecl } from './paper-numbers.ts';
+import { anchor } from './published.ts';
 
 /** Where the paper's numbers live, relative to the root. */
 export const NUMBERS_TEX = 'paper/generated/numbers.tex';
@@ -50,40 +51,109 @@ export function parsePrinted(text: string): number {
   return /^-?\d+(\.\d+)?$/.test(plain) ? Number(plain) : Number.NaN;
 }
 
+type Read = { ok: true; value: Json } | { ok: false; reason: string };
+
+async function readSource(root: string, src: Source, cache: Map<string, Json | null>): Promise<Read> {
+  const doc = await loadSource(root, src.file, cache);
+  if (doc === null) return { ok: false, reason: `${src.file} does not exist or is not JSON` };
+  const v = atPath(doc, src.path);
+  return v === undefined ? { ok: false, reason: `${src.file} has no "${src.path}"` } : { ok: true, value: v };
+}
+
+async function readNumber(root: string, src: Source, cache: Map<string, Json | null>): Promise<{ ok: true; value: number } | { ok: false; reason: string }> {
+  const r = await readSource(root, src, cache);
+  if (!r.ok) return r;
+  return typeof r.value === 'number' && Number.isFinite(r.value) ? { ok: true, value: r.value } : { ok: false, reason: `${src.file} has no number at "${src.path}"` };
+}
+
+/** The word a verdict declaration prints for `value` against `other` (a number or a range). */
+export function verdictWord(decl: VerdictDecl, value: number, other: number | readonly [number, number]): string {
+  const w = decl.words;
+  if (typeof other !== 'number') {
+    if (!('within' in w)) throw new Error(`\\${decl.macro}: a comparison with a range needs the words below/within/above`);
+    return value < other[0] ? w.below : value > other[1] ? w.above : w.within;
+  }
+  if (!('better' in w) || decl.better === undefined) throw new Error(`\\${decl.macro}: a comparison with one value needs \`better\` and the words better/worse`);
+  return (decl.better === 'min' ? value < other : value > other) ? w.better : w.worse;
+}
+
 /** The current value of `decl` under `root`. */
 export async function currentValue(root: string, decl: NumberDecl, cache = new Map<string, Json | null>()): Promise<Current> {
-  const doc = await loadSource(root, decl.file, cache);
-  if (doc === null) return { ok: false, reason: `${decl.file} does not exist or is not JSON` };
-  const v = atPath(doc, decl.path);
-  if ((decl.kind ?? 'number') === 'text') {
-    if (typeof v !== 'string' && typeof v !== 'number') return { ok: false, reason: `${decl.file} has no "${decl.path}"` };
-    return { ok: true, text: escapeMacroText(String(v)), value: String(v) };
+  if (decl.kind === 'text') {
+    const r = await readSource(root, decl, cache);
+    if (!r.ok) return r;
+    if (typeof r.value !== 'string' && typeof r.value !== 'number') return { ok: false, reason: `${decl.file} has no text at "${decl.path}"` };
+    return { ok: true, text: escapeMacroText(String(r.value)), value: String(r.value) };
   }
-  if (typeof v !== 'number' || !Number.isFinite(v)) return { ok: false, reason: `${decl.file} has no number at "${decl.path}"` };
-  return { ok: true, text: formatNumber(decl, v), value: v };
+  const own = await readNumber(root, decl, cache);
+  if (!own.ok) return own;
+  const v = own.value * (decl.scale ?? 1);
+  switch (decl.kind) {
+    case undefined:
+    case 'number':
+      return { ok: true, text: formatNumber(decl, own.value), value: own.value };
+    case 'delta': {
+      const minus = await readNumber(root, decl.minus, cache);
+      if (!minus.ok) return minus;
+      const d = own.value - minus.value;
+      const text = formatNumber(decl, d);
+      return { ok: true, text: text.startsWith('-') ? text : `+${text}`, value: d };
+    }
+    case 'verdict': {
+      let other: number | readonly [number, number];
+      if ('anchor' in decl.against) other = anchor(decl.against.anchor).value;
+      else {
+        const o = await readNumber(root, decl.against, cache);
+        if (!o.ok) return o;
+        other = o.value * (decl.scale ?? 1);
+      }
+      const word = verdictWord(decl, v, other);
+      return { ok: true, text: escapeMacroText(word), value: word };
+    }
+  }
 }
 
 function escapeMacroText(s: string): string {
   return s.replace(/[\\{}$&#^_%~]/g, (c) => (c === '\\' ? '\\textbackslash{}' : `\\${c}`));
 }
 
-/** Generates the text of `numbers.tex`; sources that are missing print as `n/a` (and are listed). */
-export async function generateNumbersTex(root: string, decls: readonly NumberDecl[] = PAPER_NUMBERS): Promise<{ text: string; missing: string[] }> {
+/** What {@link generateNumbersTex} produced. */
+export interface NumbersTex {
+  text: string;
+  /** Pending keys (see `NumberDecl.pending`) that are missing: printed n/a, one warning each. */
+  missing: string[];
+  /** Missing keys that are not pending: one sentence each naming the macro, file and key. The text must not be written. */
+  errors: string[];
+}
+
+/**
+ * Generates the text of `numbers.tex`. A missing pending key prints as `n/a` and is listed in
+ * `missing`; any other missing key is an error (never a silent 0 or n/a).
+ */
+export async function generateNumbersTex(root: string, decls: readonly NumberDecl[] = PAPER_NUMBERS): Promise<NumbersTex> {
   const cache = new Map<string, Json | null>();
   const lines = [
     '% Generated by the paper-numbers stage (lib/report/numbers.ts) from the pipeline\'s metrics.',
     '% Do not edit: `pipeline verify` checks every value below against the current metrics.',
   ];
   const missing: string[] = [];
+  const errors: string[] = [];
+  const seen = new Set<string>();
   for (const d of decls) {
     if (!/^[A-Za-z]+$/.test(d.macro)) throw new Error(`paper number macro "${d.macro}" must be letters only`);
+    if (seen.has(d.macro)) throw new Error(`paper number macro "${d.macro}" is declared twice`);
+    seen.add(d.macro);
     const cur = await currentValue(root, d, cache);
-    if (!cur.ok) missing.push(`\\${d.macro}: ${cur.reason}`);
+    if (!cur.ok) {
+      if (d.pending !== undefined) missing.push(`\\${d.macro}: ${cur.reason} (pending: ${d.pending})`);
+      else errors.push(`\\${d.macro} (${d.what}): ${cur.reason}.`);
+    }
     const scale = d.scale && d.scale !== 1 ? ` ×${d.scale}` : '';
-    lines.push(`% ${d.what}: ${d.file} ${d.path}${scale}${d.tolerance ? `, tolerance ${d.tolerance}` : ''}`);
+    const tol = toleranceOf(d) ? `, tolerance ${toleranceOf(d)}` : '';
+    lines.push(`% ${d.what}: ${d.file} ${d.path}${scale}${tol}${d.kind === 'verdict' || d.kind === 'delta' ? ` (${d.kind})` : ''}`);
     lines.push(`\\newcommand{\\${d.macro}}{${cur.ok ? cur.text : NOT_AVAILABLE}}`);
   }
-  return { text: `${lines.join('\n')}\n`, missing };
+  return { text: `${lines.join('\n')}\n`, missing, errors };
 }
 
 /** `\newcommand{\name}{value}` lines of a numbers file: macro → printed value. */
@@ -139,13 +209,14 @@ export async function verifyNumbers(root: string, opts: { decls?: readonly Numbe
     if (said === undefined) {
       checks.push({ ...base, status: 'missing-in-paper', message: `\\${d.macro} (${d.what}) is declared but not defined in ${file}.` });
     } else if (!cur.ok) {
-      checks.push(said === NOT_AVAILABLE
+      // n/a is honest only for a key whose producer is not merged yet; any other missing key is a failure.
+      checks.push(said === NOT_AVAILABLE && d.pending !== undefined
         ? { ...base, status: 'unavailable', message: `\\${d.macro} is n/a in the paper and its source is still missing (${cur.reason}).` }
         : { ...base, status: 'drift', message: `\\${d.macro} (${d.what}): the paper says ${said}, but ${cur.reason}.` });
     } else if (said === cur.text || withinTolerance(d, said, cur.value)) {
       checks.push({ ...base, status: 'match', message: `\\${d.macro} = ${said}` });
     } else {
-      const tol = d.tolerance ? ` (tolerance ${d.tolerance})` : '';
+      const tol = toleranceOf(d) ? ` (tolerance ${toleranceOf(d)})` : '';
       checks.push({ ...base, status: 'drift', message: `\\${d.macro} (${d.what}): the paper says ${said}, ${d.file} ${d.path} now gives ${cur.text}${tol}.` });
     }
   }
@@ -156,8 +227,14 @@ export async function verifyNumbers(root: string, opts: { decls?: readonly Numbe
   return { ok: checks.every((c) => c.status === 'match' || c.status === 'unavailable'), file, checks };
 }
 
+/** Only plain numbers drift within a tolerance: deltas and verdicts must print the same. */
+function toleranceOf(d: NumberDecl): number {
+  return d.kind === undefined || d.kind === 'number' ? d.tolerance ?? 0 : 0;
+}
+
 function withinTolerance(d: NumberDecl, said: string, value: number | string): boolean {
-  if (typeof value !== 'number' || !d.tolerance) return false;
+  const tolerance = toleranceOf(d);
+  if (typeof value !== 'number' || !tolerance) return false;
   const printed = parsePrinted(said);
-  return Number.isFinite(printed) && Math.abs(printed - value * (d.scale ?? 1)) <= d.tolerance + 1e-12;
+  return Number.isFinite(printed) && Math.abs(printed - value * (d.scale ?? 1)) <= tolerance + 1e-12;
 }

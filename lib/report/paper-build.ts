@@ -10,7 +10,8 @@ import path from 'node:path';
 
 /** What `build.json` records. */
 export type PaperBuild =
-  | { built: true; pdf: string; pages: number | null; latexmk: string }
+  /** `bodyPages`: the pages before the references (the paper aims at about 4); null without pdftotext. */
+  | { built: true; pdf: string; pages: number | null; bodyPages: number | null; latexmk: string }
   /** `skipped`: TeX is not installed (not an error); otherwise the build failed. */
   | { built: false; skipped: boolean; reason: string; log?: string };
 
@@ -41,6 +42,18 @@ export async function pdfPageCount(file: string): Promise<number | null> {
   return n > 0 ? n : null;
 }
 
+/**
+ * Pages before the one where the references start (a line that is just "References"), from
+ * poppler's `pdftotext`, which separates pages with form feeds; null when it is not installed or
+ * there is no such line.
+ */
+export function bodyPageCount(file: string): number | null {
+  const r = spawnSync('pdftotext', ['-enc', 'UTF-8', file, '-'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (r.error || r.status !== 0) return null;
+  const i = r.stdout.split('\f').findIndex((page) => /^References\s*$/m.test(page));
+  return i >= 0 ? i : null;
+}
+
 /** Builds `main.pdf` (or records why not) and writes `build.json`; returns the record. */
 export async function buildPaper(root: string, opts: BuildPaperOptions = {}): Promise<PaperBuild> {
   const paperDir = path.join(root, opts.paperDir ?? 'paper');
@@ -60,7 +73,7 @@ export async function buildPaper(root: string, opts: BuildPaperOptions = {}): Pr
       const pdf = path.join(work, 'main.pdf');
       if (r.status === 0) {
         await copyFile(pdf, path.join(outDir, 'main.pdf'));
-        record = { built: true, pdf: path.relative(root, path.join(outDir, 'main.pdf')).split(path.sep).join('/'), pages: await pdfPageCount(pdf), latexmk: version };
+        record = { built: true, pdf: path.relative(root, path.join(outDir, 'main.pdf')).split(path.sep).join('/'), pages: await pdfPageCount(pdf), bodyPages: bodyPageCount(pdf), latexmk: version };
       } else {
         const log = await readFile(path.join(work, 'main.log'), 'utf8').catch(() => `${r.stdout}\n${r.stderr}`);
         const errors = log.split('\n').filter((l) => /^(!|.*:\d+: )/.test(l)).slice(0, 12).join('\n');

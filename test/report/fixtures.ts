@@ -35,7 +35,8 @@ export async function makeReportsFixture(): Promise<string> {
     examples: [0, 1, 2].map((i) => ({ index: 10 + i, label: 'event', predicted: i === 2 ? 'bursts' : 'event', signal: Array.from({ length: steps }, (_, t) => Math.sin(t)), weights: softmax(Array.from({ length: steps }, (_, t) => -Math.abs(t - 4 * i))) })),
   });
   await put(root, 'reports/ex2/metrics.json', {
-    model: 'ex2', task: 'regression', test_mse: 0.041234, test_mae: 0.16789, val_mse: 0.05, attention_span: 9.5, avg_attention_position: 38.25, mse_per_step: [0.01, 0.02],
+    model: 'ex2', task: 'regression', test_mse: 0.041234, test_mae: 0.16789, val_mse: 0.05, attention_span: 9.5, avg_attention_position: 38.25, attention_entropy: 2.5, mse_per_step: [0.01, 0.02],
+    baseline_last_mse: 0.05, baseline_linear_mse: 0.03,
     best_epoch: 2, epochs: 2, parameters: 25000, input_steps: 16, horizon: 4, train_windows: 100, test_windows: 20, backend, train_time_s: 3.25,
   });
   await put(root, 'reports/ex2/history.json', { model: 'ex2', best_epoch: 2, epochs: [{ epoch: 1, loss: 0.5, val_mse: 0.4 }, { epoch: 2, loss: 0.3, val_mse: 0.2 }] });
@@ -74,7 +75,11 @@ export async function makeReportsFixture(): Promise<string> {
     }
     await put(root, `reports/${dir}/reconstructions.json`, { model: dir, file: 'reconstructions.bin', dtype: 'uint8', scale: 1 / 255, layout: 'clip × [truth, reconstruction] × frame × row × column', shape: [2, 2, frames, size, size], clips: [0, 1] });
     await writeFile(path.join(root, `reports/${dir}/reconstructions.bin`), bin);
-    await put(root, `reports/${dir}/metrics.json`, { model: dir, task: 'regression', test_mse: noise / 1000, test_mae: noise / 300, mse_per_frame: [1, 2, 3, 4].map((k) => (noise * k) / 4000), parameters: 1200000, backend });
+    const perFrame = [1, 2, 3, 4].map((k) => (noise * k) / 4000);
+    await put(root, `reports/${dir}/metrics.json`, {
+      model: dir, task: 'regression', test_mse: noise / 1000, test_mae: noise / 300, mse_per_frame: perFrame, test_mse_per_frame: perFrame,
+      test_mse_late: (perFrame[2]! + perFrame[3]!) / 2, test_frame_sse: (noise / 1000) * size * size, parameters: 1200000, frames, size, backend,
+    });
     await put(root, `reports/${dir}/history.json`, { model: dir, best_epoch: 1, epochs: [{ epoch: 1, loss: 0.1, val_mse: noise / 1000 }] });
   }
   // Translation matrix members (format of lib/ml/experiments/translate.ts): maps of output × source.
@@ -87,15 +92,19 @@ export async function makeReportsFixture(): Promise<string> {
       maps: [{ index: 3, source: [...'march 5, 2021'], output: [...(member === 'dot-lstm' ? '2021-03-04' : '2021-03-05'), '</s>'], target: '2021-03-05', weights: alignment }],
     });
   }
+  // Translation members the paper's table quotes (metrics only; below additive-lstm, the figures' best).
+  for (const [dir, member, em] of [['translate', 'dot', 0.9], ['translate', 'general', 0.95], ['translate', 'concat', 0.8], ['translate', 'additive', 0.96], ['translate', 'coverage', 0.5], ['translate', 'multi-head', 0.94], ['translate-encoder', 'conv', 0.7], ['translate-encoder', 'transformer', 0.3]] as const) {
+    await put(root, `reports/${dir}/${member}/metrics.json`, { model: `${dir}/${member}`, task: 'seq2seq', test_exact_match: em, beam_exact_match: em, test_bleu: 90, backend });
+  }
   // Spam cells (lib/ml/experiments/spam.ts): confusion [actual][predicted], 0 = ham.
-  for (const [member, f1] of [['lstm-attention-masked', 0.93], ['lstm-masked', 0.9], ['simple-rnn-masked', 0.7], ['simple-rnn-unmasked', 0.6], ['bow-logistic-masked', 0.95]] as const) {
+  for (const [member, f1] of [['lstm-attention-masked', 0.93], ['lstm-masked', 0.9], ['simple-rnn-masked', 0.7], ['simple-rnn-unmasked', 0.6], ['bow-logistic-masked', 0.95], ['bow-logistic-unmasked', 0.94], ['lstm-unmasked', 0.8], ['lstm-attention-unmasked', 0.85]] as const) {
     await put(root, `reports/spam/${member}/metrics.json`, { model: `spam-${member}`, task: 'classification', test_accuracy: f1 + 0.02, test_f1: f1, test_spam_fraction: 0.47, confusion: [[50, 3], [4, 43]], backend });
   }
   await put(root, 'reports/translate-encoder/lstm/metrics.json', { model: 'translate-encoder/lstm', task: 'seq2seq', attention: 'additive', encoder: 'lstm', test_exact_match: 0.97, beam_exact_match: 0.98, beam_width: 5, test_bleu: 99.1, backend });
-  await put(root, 'reports/translate/none/metrics.json', { model: 'translate/none', task: 'seq2seq', attention: 'none', encoder: 'lstm', test_exact_match: 0.42, test_bleu: 80.5, backend });
+  await put(root, 'reports/translate/none/metrics.json', { model: 'translate/none', task: 'seq2seq', attention: 'none', encoder: 'lstm', test_exact_match: 0.42, beam_exact_match: 0.43, test_bleu: 80.5, backend });
   await put(root, 'reports/g2p/attention.json', { model: 'g2p', rows: 'phonemes', cols: 'letters', maps: [{ word: 'cat', source: ['c', 'a', 't'], output: ['K', 'AE1', 'T', '</s>'], weights: [[0.9, 0.05, 0.05], [0.1, 0.8, 0.1], [0.05, 0.05, 0.9], [0.3, 0.3, 0.4]] }] });
   await put(root, 'reports/g2p/history.json', { model: 'g2p', best_epoch: 1, epochs: [{ epoch: 1, loss: 0.9, val_word_accuracy: 0.5 }] });
-  await put(root, 'reports/g2p/metrics.json', { model: 'g2p', task: 'seq2seq', test_per: 0.123, test_word_accuracy: 0.55, test_bleu: 71.2, words: 20000, backend });
+  await put(root, 'reports/g2p/metrics.json', { model: 'g2p', task: 'seq2seq', test_per: 0.123, test_wer: 0.45, test_word_accuracy: 0.55, test_bleu: 71.2, words: 20000, train_words: 18000, test_words: 2000, backend });
   await put(root, 'reports/spam/lstm-attention-masked/attention.json', { model: 'spam', maps: [{ mail: 'x', label: 1, prob: 0.9, tokens: ['free', 'money', 'café', '$$$'], weights: [0.1, 0.6, 0.2, 0.1] }] });
   return root;
 }

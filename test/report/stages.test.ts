@@ -33,7 +33,7 @@ describe('figure, numbers and report stages', () => {
     expect(await stage('figures-ex3')).toContain('figures-ex3: ex3-frames, ex3-frame-error, ablation, ex3-learning-curves');
     expect((await readdir(path.join(root, 'reports/figures/ex3'))).sort()).toEqual(['ablation.svg', 'ex3-frame-error.svg', 'ex3-frames.svg', 'ex3-learning-curves.svg', 'figures.json']);
     expect(await stage('paper-numbers')).toContain('wrote paper/generated/numbers.tex');
-    expect((await readdir(path.join(root, 'paper/generated'))).sort()).toEqual(['fig-ex3', 'numbers.tex', 'tables']);
+    expect((await readdir(path.join(root, 'paper/generated'))).sort()).toEqual(['fig-ex3', 'numbers.tex', 'published.tex', 'tables']);
     expect(await stage('report')).toMatch(/report: 4 figures \(ex3\)/);
     expect(await readFile(path.join(root, 'reports/index.html'), 'utf8')).toContain('<svg class="fig"');
   }, 120_000);
