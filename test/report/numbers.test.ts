@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { NUMBERS_TEX, formatNumber, generateNumbersTex, parseNumbersTex, parsePrinted, verifyNumbers } from '../../lib/report/numbers.ts';
+import { NUMBERS_TEX, formatNumber, generateNumbersTex, parseNumbersTex, parsePrinted, verdictWord, verifyNumbers } from '../../lib/report/numbers.ts';
 import type { NumberDecl } from '../../lib/report/paper-numbers.ts';
 import { writePaperInputs } from '../../lib/report/paper-inputs.ts';
 import { makeReportsFixture } from './fixtures.ts';
@@ -90,6 +90,14 @@ describe('numbers.tex', () => {
     expect(macros.get('exThreeTarget')).toBe('above');
     const drift = (await verifyNumbers(root)).checks.filter((c) => c.status === 'drift').map((c) => c.macro);
     expect(drift).toEqual(['exThreeFullMse', 'exThreeTarget', 'exThreeVsBaseline']);
+  });
+
+  it('a verdict needs the words of its comparison (a declaration bug, thrown)', () => {
+    const base = { macro: 'v', kind: 'verdict', file: 'f', path: 'p', what: 'v' } as const;
+    expect(verdictWord({ ...base, against: { anchor: 'targetExOneAcc' }, words: { below: 'b', within: 'w', above: 'a' } }, 91, [85, 90])).toBe('a');
+    expect(verdictWord({ ...base, against: { file: 'g', path: 'q' }, better: 'max', words: { better: 'beats', worse: 'does not beat' } }, 1, 1)).toBe('does not beat');
+    expect(() => verdictWord({ ...base, against: { anchor: 'targetExOneAcc' }, words: { better: 'x', worse: 'y' } }, 1, [0, 2])).toThrow(/below\/within\/above/);
+    expect(() => verdictWord({ ...base, against: { file: 'g', path: 'q' }, words: { better: 'x', worse: 'y' } }, 1, 2)).toThrow(/needs `better`/);
   });
 
   it('formats and parses grouped numbers', () => {

@@ -3,7 +3,7 @@
  * on the fixture tree: they find their inputs and write exactly their declared outs.
  */
 import { execFile } from 'node:child_process';
-import { readFile, readdir, rm } from 'node:fs/promises';
+import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -37,4 +37,18 @@ describe('figure, numbers and report stages', () => {
     expect(await stage('report')).toMatch(/report: 4 figures \(ex3\)/);
     expect(await readFile(path.join(root, 'reports/index.html'), 'utf8')).toContain('<svg class="fig"');
   }, 120_000);
+
+  it('paper-numbers fails naming the file and key when a quoted metric is missing, and keeps the previous numbers', async () => {
+    const numbers = path.join(root, 'paper/generated/numbers.tex');
+    const before = await readFile(numbers, 'utf8');
+    const file = path.join(root, 'reports/ex2/metrics.json');
+    const doc = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+    delete doc.attention_span;
+    doc.test_mse = 0.9;
+    await writeFile(file, JSON.stringify(doc));
+    const failed = await stage('paper-numbers').then(() => undefined, (e: unknown) => e as { code: number; stderr: string });
+    expect(failed?.code).toBe(1);
+    expect(failed?.stderr).toContain('\\exTwoSpan (exercise 2 attention span): reports/ex2/metrics.json has no "attention_span".');
+    expect(await readFile(numbers, 'utf8')).toBe(before);
+  }, 60_000);
 });
