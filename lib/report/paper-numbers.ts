@@ -91,6 +91,8 @@ export const SPAM_CELLS = ['bow-logistic', 'simple-rnn', 'lstm', 'lstm-attention
 export const SPAM_MASKS = ['masked', 'unmasked'] as const;
 export const SPAM_BASELINE = 'bow-logistic-masked';
 
+const lowers = { better: 'lowers', worse: 'does not lower' } as const;
+
 const ex3Numbers = (v: string): NumberDecl[] => {
   const m = `exThree${macroPart(v)}`;
   return [
@@ -98,6 +100,11 @@ const ex3Numbers = (v: string): NumberDecl[] => {
     { macro: `${m}LateMse`, file: ex3(v), path: 'test_mse_late', digits: 4, what: `exercise 3 ${v}: test MSE of the late frames`, pending: EX3_PREDICTION },
     { macro: `${m}Sse`, file: ex3(v), path: 'test_frame_sse', digits: 1, what: `exercise 3 ${v}: squared error summed over a frame's pixels`, pending: EX3_PREDICTION },
     { macro: `${m}Params`, file: ex3(v), path: 'parameters', digits: 0, what: `exercise 3 ${v}: parameters` },
+    // What removing the module does to the full model's error: the ablation's answer, as a word.
+    ...(v.startsWith('no-') ? [
+      { macro: `${m}VsFull`, kind: 'verdict', file: ex3(v), path: 'test_mse', against: { file: ex3('full'), path: 'test_mse' }, better: 'min', words: lowers, what: `exercise 3 ${v} against the full model, test MSE` },
+      { macro: `${m}LateVsFull`, kind: 'verdict', file: ex3(v), path: 'test_mse_late', against: { file: ex3('full'), path: 'test_mse_late' }, better: 'min', words: lowers, what: `exercise 3 ${v} against the full model, late frames`, pending: EX3_PREDICTION },
+    ] satisfies NumberDecl[] : []),
   ];
 };
 
