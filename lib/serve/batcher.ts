@@ -29,6 +29,8 @@ export class Batcher<I, O> {
   private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   /** Forward passes run so far (the tests check that concurrent requests share one). */
   passes = 0;
+  /** Instances run so far: with `passes`, the mean batch size (`GET /v1/debug/memory`). */
+  instances = 0;
 
   constructor(private readonly run: BatchFn<I, O>, private readonly opts: BatcherOptions) {}
 
@@ -55,9 +57,11 @@ export class Batcher<I, O> {
     this.queued = 0;
     if (batch.length === 0) return;
     this.passes++;
+    const items = batch.length === 1 ? batch[0]!.items : batch.flatMap((p) => p.items);
+    this.instances += items.length;
     let out: O[];
     try {
-      out = this.run(batch.flatMap((p) => p.items));
+      out = this.run(items);
     } catch (e) {
       for (const p of batch) p.reject(e);
       return;

@@ -1,7 +1,8 @@
 /**
- * `pnpm serve [--port N] [--host H] [--root DIR] [--no-batching] [--max-batch N] [--max-delay-ms N]`:
+ * `pnpm serve [--port N] [--host H] [--root DIR] [--no-batching] [--max-batch N] [--max-delay-ms N] [--debug]`:
  * serves the registered models of the project (production versions; a version is pinned per
  * request with `/v1/models/NAME/versions/N:predict`). Listens on 127.0.0.1 unless told otherwise.
+ * `--debug` adds `GET /v1/debug/memory` (RSS, live tensors, batches run: the load test's check).
  * SIGINT/SIGTERM stop accepting, finish the requests in flight, free the models and exit 0.
  */
 import path from 'node:path';
@@ -23,7 +24,7 @@ function intOption(text: string | undefined, name: string, fallback: number, min
 const { values } = parseArgs({
   options: {
     port: { type: 'string' }, host: { type: 'string' }, root: { type: 'string' },
-    'no-batching': { type: 'boolean' }, 'max-batch': { type: 'string' }, 'max-delay-ms': { type: 'string' },
+    'no-batching': { type: 'boolean' }, 'max-batch': { type: 'string' }, 'max-delay-ms': { type: 'string' }, debug: { type: 'boolean' },
   },
   strict: true,
 });
@@ -34,7 +35,7 @@ const models = new ServedModels(root, {
   maxBatch: intOption(values['max-batch'], 'max-batch', 256, 1),
   maxDelayMs: intOption(values['max-delay-ms'], 'max-delay-ms', 0, 0),
 });
-const running = await startServer(models, { port: intOption(values.port, 'port', 8501, 0), host: values.host ?? '127.0.0.1' });
+const running = await startServer(models, { port: intOption(values.port, 'port', 8501, 0), host: values.host ?? '127.0.0.1', debug: values.debug === true });
 process.stderr.write(`serving ${path.join(root, 'models/registry.json')} at ${running.url}\n`);
 // Tests and scripts read the bound port (for --port 0) from this line on stdout.
 process.stdout.write(`listening ${running.url}\n`);

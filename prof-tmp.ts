@@ -1,0 +1,12 @@
+import autocannon from 'autocannon';
+import { spawn } from 'node:child_process';
+const batching = process.argv[2] !== 'off';
+const child = spawn(process.execPath, [...(process.env.PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/d-prof'] : []), '--import', 'tsx', 'lib/serve/main.ts', '--port', '0', '--root', '/tmp/d-serve-root', '--debug', ...(batching ? (process.env.DELAY ? ['--max-delay-ms', process.env.DELAY] : []) : ['--no-batching'])], { stdio: ['ignore', 'pipe', 'ignore'] });
+const url = await new Promise<string>((res) => { let o = ''; child.stdout!.on('data', (d) => { o += d; const m = /listening (\S+)/.exec(o); if (m) res(m[1]!); }); });
+const p = url + '/v1/models/date-translator:predict';
+const body = JSON.stringify({ instances: ['June 3, 2021'] });
+await fetch(p, { method: 'POST', body });
+const r = await autocannon({ url: p, method: 'POST', body, headers: { 'content-type': 'application/json' }, connections: 32, duration: Number(process.argv[3] ?? 4) });
+console.log(batching ? 'on' : 'off', r.requests.average, r.latency.p50, r.latency.p99, r.errors + r.non2xx);
+console.log(JSON.stringify(await (await fetch(url + '/v1/debug/memory')).json()));
+child.kill('SIGTERM'); await new Promise((r) => child.on('exit', r));
