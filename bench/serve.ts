@@ -9,7 +9,7 @@
  *
  * Without --root it trains a translator (`--units`, 1 epoch: its weights, not its accuracy,
  * set the cost of a forward pass) in a temp project and registers it. `--requests 0` skips the
- * memory check. Arguments after `--` go to the batching server (`--max-delay-ms 1`…).
+ * memory check. Arguments after `--` go to the batching server (`--max-delay-ms 0`…).
  *
  * Besides req/s, each row has the server's CPU time per request (user + system, from
  * /proc/PID/stat): on a machine other processes load, req/s follows the load, while CPU per

@@ -8,6 +8,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { initBackend } from '../ml/backend.ts';
+import { DEFAULT_BATCHING } from './batcher.ts';
 import { startServer } from './http.ts';
 import { ServedModels } from './models.ts';
 
@@ -32,8 +33,8 @@ const root = path.resolve(values.root ?? process.cwd());
 await initBackend({});
 const models = new ServedModels(root, {
   enabled: !values['no-batching'],
-  maxBatch: intOption(values['max-batch'], 'max-batch', 256, 1),
-  maxDelayMs: intOption(values['max-delay-ms'], 'max-delay-ms', 0, 0),
+  maxBatch: intOption(values['max-batch'], 'max-batch', DEFAULT_BATCHING.maxBatch, 1),
+  maxDelayMs: intOption(values['max-delay-ms'], 'max-delay-ms', DEFAULT_BATCHING.maxDelayMs, 0),
 });
 const running = await startServer(models, { port: intOption(values.port, 'port', 8501, 0), host: values.host ?? '127.0.0.1', debug: values.debug === true });
 process.stderr.write(`serving ${path.join(root, 'models/registry.json')} at ${running.url}\n`);

@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, startServer } from '../../lib/serve/http.ts';
+import { DEFAULT_BATCHING } from '../../lib/serve/batcher.ts';
 import { ServedModels } from '../../lib/serve/models.ts';
 import { promoteManually, rollback, updateRegistry } from '../../lib/registry/index.ts';
 import { tempDir } from '../experiments/helpers.ts';
@@ -19,7 +20,7 @@ let plain: RunningServer;
 beforeAll(async () => {
   await useBackend();
   root = await projectWithTranslator(await tempDir('serve-batching'));
-  models = new ServedModels(root, { enabled: true, maxBatch: 256, maxDelayMs: 0 });
+  models = new ServedModels(root, DEFAULT_BATCHING);
   server = await startServer(models, { port: 0, debug: true, log: () => {} });
   plain = await startServer(models, { port: 0, log: () => {} });
 }, 60_000);
