@@ -93,6 +93,7 @@ async function predict(models: ServedModels, opts: ServerOptions, req: IncomingM
   if (instances.length > opts.maxInstances) throw new HttpError(400, `"instances" has ${instances.length} items; the limit is ${opts.maxInstances}.`);
   if (attention !== undefined && typeof attention !== 'boolean') throw new HttpError(400, '"attention" must be true or false.');
   const served = await models.get(name, version);
+  if (attention === true && !served.handler.attention) throw new HttpError(400, `Model "${name}" has no attention weights to return; leave "attention" out.`);
   const inputs = instances.map((x, i) => ({ input: served.handler.encode(x, i), attention: attention === true }));
   const predictions = await served.batcher.submit(inputs);
   const shaped = attention === true ? predictions : predictions.map((p) => served.handler.plain(p));
