@@ -33,6 +33,7 @@ export class ServedModels {
   private readonly loaded = new Map<string, Promise<ServedVersion>>();
   /** The last registry read and the identity of the file it came from (see `registry`). */
   private cached: { identity: string; state: Promise<Awaited<ReturnType<typeof loadRegistry>>> } | undefined;
+  private identityThisTurn: string | undefined;
 
   constructor(readonly root: string, private readonly batching: BatcherOptions) {}
 
@@ -56,14 +57,24 @@ export class ServedModels {
     return this.cached.state;
   }
 
+  /**
+   * The registry file's identity, stat'ed once per turn of the event loop: the requests that
+   * arrive together (a batch's worth) share one stat, and a write by another process is seen
+   * on the next turn, which no client can tell from "at once".
+   */
   private registryIdentity(): string {
+    if (this.identityThisTurn !== undefined) return this.identityThisTurn;
+    let identity: string;
     try {
       const s = statSync(path.join(this.root, registryFile()), { bigint: true });
-      return `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}`;
+      identity = `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}`;
     } catch (e) {
       // Absent (an empty registry) or unreadable: loadRegistry says which; keep re-reading.
-      return `error ${(e as NodeJS.ErrnoException).code ?? ''} ${Date.now()}`;
+      identity = `error ${(e as NodeJS.ErrnoException).code ?? ''} ${performance.now()}`;
     }
+    this.identityThisTurn = identity;
+    setImmediate(() => (this.identityThisTurn = undefined));
+    return identity;
   }
 
   /** Version `version` of `name` (production when absent), loaded; 404 when it does not exist. */
