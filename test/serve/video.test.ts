@@ -6,11 +6,12 @@ import * as tf from '@tensorflow/tfjs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeMetrics, writeServing } from '../../lib/ml/artifacts/index.ts';
+import { type VideoServing, writeMetrics, writeServing } from '../../lib/ml/artifacts/index.ts';
 import { TemporalLatentModel } from '../../lib/ml/models/temporal-latent.ts';
 import { DEFAULT_BATCHING } from '../../lib/serve/batcher.ts';
 import { type RunningServer, startServer } from '../../lib/serve/http.ts';
 import { ServedModels } from '../../lib/serve/models.ts';
+import { type ClipModel, encodeClip, predictClips } from '../../lib/serve/video.ts';
 import { tempDir } from '../experiments/helpers.ts';
 import { useBackend } from '../ml/helpers.ts';
 import { register } from './helpers.ts';
@@ -99,6 +100,23 @@ describe('the video model', () => {
       expect([r.status, r.json.error], String(reason)).toEqual([400, expect.stringMatching(reason)]);
     }
     expect((await post({ instances: [clip(3)] })).status).toBe(200);
+  });
+
+  it('takes its frame counts from serving.json: context frames in, future frames out', () => {
+    // Persistence, the baseline of frame prediction: every future frame is the last context frame.
+    const persistence = (outputFrames: number): ClipModel => ({
+      predict: (x) => tf.tidy(() => {
+        const [b, t, p] = x.shape;
+        return x.slice([0, t - 1, 0], [b, 1, p]).tile([1, outputFrames, 1]).dataSync() as Float32Array;
+      }),
+    });
+    const card: VideoServing = { kind: 'video-frames', model: 'm', input: '', output: '', inputFrames: 4, outputFrames: 2, height: 3, width: 2 };
+    const clips = [0, 1].map((s) => Array.from({ length: 4 }, (_, f) => Array.from({ length: 3 }, (_, r) => [0, 1].map((c) => ((s + f + r + c) % 4) / 4))));
+    const before = tf.memory().numTensors;
+    const out = predictClips(persistence(2), card, clips.map((c, i) => encodeClip(card, c, i)));
+    expect(tf.memory().numTensors).toBe(before);
+    expect(out).toEqual(clips.map((c) => [c[3], c[3]]));
+    expect(() => predictClips(persistence(3), card, [encodeClip(card, clips[0], 0)])).toThrow(/answered 3 frames per clip; its serving.json says 2/);
   });
 
   it('leaks no tensors over many requests', async () => {
