@@ -88,8 +88,9 @@ export function registerAndPromote(state: RegistryState, c: Candidate, gate: Gat
   const entry = entryOf(state, c.name);
   const result = checkGate(gate, version.metrics);
   const base = { model: c.name, version: version.version, registered: created, gate: result };
+  const memberOf = (v: number | undefined): string | null => (v === undefined ? null : findVersion(state, c.name, v)?.member ?? null);
   const stay = (reason: string): { decision: Decision } => ({
-    decision: { ...base, promoted: false, production: entry.production ?? null, reason },
+    decision: { ...base, promoted: false, production: entry.production ?? null, productionMember: memberOf(entry.production), reason },
   });
   if (entry.production === version.version) return stay(`version ${version.version} already holds production.`);
   if (version.rolledBack) return stay(`version ${version.version} was rolled back; promote it by hand to restore it.`);
@@ -108,7 +109,7 @@ export function registerAndPromote(state: RegistryState, c: Candidate, gate: Gat
     ? `${gate.metric} ${shown} passes the gate and beats version ${current.version} (${currentValue ?? 'missing'}).`
     : `${gate.metric} ${shown} passes the gate; no production version before.`;
   return {
-    decision: { ...base, promoted: true, production: version.version, reason },
+    decision: { ...base, promoted: true, production: version.version, productionMember: memberOf(version.version), reason },
     log: log('promote', c.name, from, version.version, 'stage', reason, now),
   };
 }

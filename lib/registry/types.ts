@@ -87,6 +87,8 @@ export interface Decision {
   promoted: boolean;
   /** Production version after the decision. */
   production: number | null;
+  /** The member (`translate/additive`) that made the production version, when it names one. */
+  productionMember: string | null;
   /** One sentence: why it was or was not promoted. */
   reason: string;
   gate?: GateResult;

@@ -3,7 +3,7 @@
  * that opens from disk: every figure set, the comparison table, each run's backend, training
  * time and fingerprint, and the promotion decisions.
  */
-import type { CompareRow, PromotionDecision } from './readers.ts';
+import { type CompareRow, type PromotionDecision, productionModels } from './readers.ts';
 
 /** One figure as the page shows it. */
 export interface PageFigure {
@@ -95,10 +95,10 @@ ${body.join('\n')}
 }
 
 function promotionSection(p: NonNullable<ReportInput['promotion']>): string {
-  const production = p.decisions.filter((d) => d.production !== null);
+  const production = productionModels(p.decisions);
   const gates = Object.entries(p.gates).map(([k, v]) => `${escapeHtml(k)} = ${num(v)}`).join(', ');
   return `<section id="promotion"><h2>Model registry and promotion</h2>
-<p>Gates: ${gates || '—'}. Production models: ${production.length > 0 ? production.map((d) => `<strong>${escapeHtml(d.model)} v${d.production}</strong>`).join(', ') : '<em>none promoted</em>'}.</p>
+<p>Gates: ${gates || '—'}. Production models: ${production.length > 0 ? production.map((d) => `<strong>${escapeHtml(d.model)} v${d.version}</strong>${d.member ? ` (${escapeHtml(d.member)})` : ''}`).join(', ') : '<em>none promoted</em>'}.</p>
 ${scrollTable('Promotion decisions', `<table><thead><tr><th>model</th><th>version</th><th>promoted</th><th>production</th><th>reason</th></tr></thead><tbody>
 ${p.decisions.map((d) => `<tr><td>${escapeHtml(d.model)}</td><td class="num">${d.version ?? '—'}</td><td class="${d.promoted ? 'yes' : 'no'}">${d.promoted ? 'yes' : 'no'}</td><td class="num">${d.production === null ? '—' : `v${d.production}`}</td><td>${escapeHtml(d.reason)}</td></tr>`).join('\n')}
 </tbody></table>`)}</section>`;

@@ -210,7 +210,20 @@ export interface PromotionDecision {
   version: number | null;
   promoted: boolean;
   production: number | null;
+  /** The member that made the production version (absent in promotion files before it was recorded). */
+  productionMember: string | null;
   reason: string;
+}
+
+/**
+ * Each task's production version after the whole promotion, once per task, in the order tasks
+ * first appear: a task has one decision per candidate member (every `translate@…` member is a
+ * candidate of `date-translator`), and the last one holds the final production.
+ */
+export function productionModels(decisions: readonly PromotionDecision[]): { model: string; version: number; member: string | null }[] {
+  const last = new Map<string, PromotionDecision>();
+  for (const d of decisions) last.set(d.model, d);
+  return [...last.values()].flatMap((d) => (d.production === null ? [] : [{ model: d.model, version: d.production, member: d.productionMember }]));
 }
 
 /** `reports/promotion.json`: `{gates, decisions: [...]}`. */
@@ -228,6 +241,7 @@ export async function readPromotion(file: string): Promise<{ gates: Record<strin
       version: f.optNum(o.version) ?? null,
       promoted: o.promoted === true,
       production: f.optNum(o.production) ?? null,
+      productionMember: f.optStr(o.productionMember) ?? null,
       reason: f.optStr(o.reason) ?? '',
     };
   });

@@ -6,7 +6,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Fields, readJsonIfExists } from './data.ts';
 import { type PageFigure, type ReportInput, renderReportHtml } from './html.ts';
-import { readCompare, readPromotion } from './readers.ts';
+import { productionModels, readCompare, readPromotion } from './readers.ts';
 
 /** A figure set the page shows, in order. */
 export interface ReportSet {
@@ -68,7 +68,7 @@ export async function buildReport(root: string, opts: BuildReportOptions = {}): 
   const promotionPath = path.join(root, opts.promotionFile ?? 'reports/promotion.json');
   const promotion = (await readJsonIfExists(promotionPath)) === undefined ? undefined : await readPromotion(promotionPath);
   const backends = [...new Set(compare.map((r) => r.backend).filter((b): b is string => b !== null))];
-  const production = promotion?.decisions.filter((d) => d.production !== null).map((d) => `${d.model} v${d.production}`) ?? [];
+  const production = productionModels(promotion?.decisions ?? []).map((d) => `${d.model} v${d.version}${d.member ? ` (${d.member})` : ''}`);
   const facts: [string, string][] = [
     ['models compared', String(compare.length)],
     ['backends', backends.join(', ') || '—'],

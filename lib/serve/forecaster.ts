@@ -30,12 +30,7 @@ export function predictSeries(model: Seq2SeqForecaster, card: ForecasterServing,
   const windows = inputs.map((w) => w.map((v) => (v - mean) / std));
   const offsets = windows.map((w) => (card.relative ? w[w.length - 1]! : 0));
   const x = tf.tensor3d(windows.map((w, k) => w.map((v) => [v - offsets[k]!])));
-  // tidy: Seq2SeqForecaster.predict leaves one intermediate tensor per call behind (seen in the
-  // server's load test); the server must not grow with every request.
-  let out!: ReturnType<Seq2SeqForecaster['predict']>;
-  tf.tidy(() => {
-    out = model.predict(x);
-  });
+  const out = model.predict(x);
   x.dispose();
   return inputs.map((_, k) => ({
     forecast: out.values[k]!.map((v) => Number(((v + offsets[k]!) * std + mean).toPrecision(6))),

@@ -5,10 +5,12 @@
  *   POST /v1/models/NAME[/versions/N]:predict     {"instances": [...], "attention"?: true} → {"predictions": [...]}
  *   GET  /openapi.json                            the API as OpenAPI 3
  *   GET  /                                        the page (page.ts)
+ *   GET  /v1/debug/memory                         with `debug` only: RSS, live tensors, batch counts
  * Errors are `{"error": reason}` with 400 (bad JSON, types, empty/oversize instances, characters
  * outside the vocabulary), 404 (unknown model, version or path), 413 (body over the limit), 405.
  * Every request writes one log line. Nothing a client sends may throw past `handle`.
  */
+import * as tf from '@tensorflow/tfjs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HttpError } from './errors.ts';
@@ -26,10 +28,15 @@ export interface ServerOptions {
   maxInstances: number;
   /** Where the per-request log line goes. */
   log: (line: string) => void;
+  /**
+   * Answer `GET /v1/debug/memory` (the load test's before/after check). Off by default: it
+   * tells any client how busy and how large the process is, which a server need not.
+   */
+  debug: boolean;
 }
 
 export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
-  port: 8501, host: '127.0.0.1', maxBodyBytes: 1 << 20, maxInstances: 256, log: (l) => process.stderr.write(`${l}\n`),
+  port: 8501, host: '127.0.0.1', maxBodyBytes: 1 << 20, maxInstances: 256, log: (l) => process.stderr.write(`${l}\n`), debug: false,
 };
 
 /** A running server. */
@@ -86,6 +93,7 @@ async function predict(models: ServedModels, opts: ServerOptions, req: IncomingM
   if (instances.length > opts.maxInstances) throw new HttpError(400, `"instances" has ${instances.length} items; the limit is ${opts.maxInstances}.`);
   if (attention !== undefined && typeof attention !== 'boolean') throw new HttpError(400, '"attention" must be true or false.');
   const served = await models.get(name, version);
+  if (attention === true && !served.handler.attention) throw new HttpError(400, `Model "${name}" has no attention weights to return; leave "attention" out.`);
   const inputs = instances.map((x, i) => ({ input: served.handler.encode(x, i), attention: attention === true }));
   const predictions = await served.batcher.submit(inputs);
   const shaped = attention === true ? predictions : predictions.map((p) => served.handler.plain(p));
@@ -144,6 +152,12 @@ async function handle(models: ServedModels, opts: ServerOptions, req: IncomingMe
         return { name, production: e.production ?? null, versions: e.versions.map((v) => v.version), member: prod?.member ?? null, metrics: prod?.metrics ?? null };
       }),
     });
+    return { status: 200, n: 0 };
+  }
+  if (p === '/v1/debug/memory' && opts.debug) {
+    const { rss, heapUsed } = process.memoryUsage();
+    const { numTensors, numBytes } = tf.memory();
+    send(res, 200, { rss_bytes: rss, heap_used_bytes: heapUsed, num_tensors: numTensors, tensor_bytes: numBytes, batches: await models.batchStats() });
     return { status: 200, n: 0 };
   }
   const describeMatch = DESCRIBE.exec(p);

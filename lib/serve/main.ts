@@ -1,12 +1,14 @@
 /**
- * `pnpm serve [--port N] [--host H] [--root DIR] [--no-batching] [--max-batch N] [--max-delay-ms N]`:
+ * `pnpm serve [--port N] [--host H] [--root DIR] [--no-batching] [--max-batch N] [--max-delay-ms N] [--debug]`:
  * serves the registered models of the project (production versions; a version is pinned per
  * request with `/v1/models/NAME/versions/N:predict`). Listens on 127.0.0.1 unless told otherwise.
+ * `--debug` adds `GET /v1/debug/memory` (RSS, live tensors, batches run: the load test's check).
  * SIGINT/SIGTERM stop accepting, finish the requests in flight, free the models and exit 0.
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { initBackend } from '../ml/backend.ts';
+import { DEFAULT_BATCHING } from './batcher.ts';
 import { startServer } from './http.ts';
 import { ServedModels } from './models.ts';
 
@@ -23,7 +25,7 @@ function intOption(text: string | undefined, name: string, fallback: number, min
 const { values } = parseArgs({
   options: {
     port: { type: 'string' }, host: { type: 'string' }, root: { type: 'string' },
-    'no-batching': { type: 'boolean' }, 'max-batch': { type: 'string' }, 'max-delay-ms': { type: 'string' },
+    'no-batching': { type: 'boolean' }, 'max-batch': { type: 'string' }, 'max-delay-ms': { type: 'string' }, debug: { type: 'boolean' },
   },
   strict: true,
 });
@@ -31,10 +33,10 @@ const root = path.resolve(values.root ?? process.cwd());
 await initBackend({});
 const models = new ServedModels(root, {
   enabled: !values['no-batching'],
-  maxBatch: intOption(values['max-batch'], 'max-batch', 256, 1),
-  maxDelayMs: intOption(values['max-delay-ms'], 'max-delay-ms', 0, 0),
+  maxBatch: intOption(values['max-batch'], 'max-batch', DEFAULT_BATCHING.maxBatch, 1),
+  maxDelayMs: intOption(values['max-delay-ms'], 'max-delay-ms', DEFAULT_BATCHING.maxDelayMs, 0),
 });
-const running = await startServer(models, { port: intOption(values.port, 'port', 8501, 0), host: values.host ?? '127.0.0.1' });
+const running = await startServer(models, { port: intOption(values.port, 'port', 8501, 0), host: values.host ?? '127.0.0.1', debug: values.debug === true });
 process.stderr.write(`serving ${path.join(root, 'models/registry.json')} at ${running.url}\n`);
 // Tests and scripts read the bound port (for --port 0) from this line on stdout.
 process.stdout.write(`listening ${running.url}\n`);

@@ -9,7 +9,7 @@ export function openApi(models: readonly string[]): unknown {
       required: true,
       content: { 'application/json': { schema: {
         type: 'object', required: ['instances'],
-        properties: { instances: { type: 'array', minItems: 1, items: { description: 'a string (date-translator, g2p, spam) or a list of steps (classifier); see GET /v1/models/{name}' } }, attention: { type: 'boolean', description: 'add the attention weights to each prediction' } },
+        properties: { instances: { type: 'array', minItems: 1, items: { description: 'a string (date-translator, g2p, spam), a list of values (forecaster), a list of steps of features (classifier) or a clip, frames × rows × columns of pixel intensities in [0, 1] (video); see GET /v1/models/{name} for the shape' } }, attention: { type: 'boolean', description: 'add the attention weights to each prediction (not the video model: a 400)' } },
       } } },
     },
     responses: {

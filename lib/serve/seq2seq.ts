@@ -22,6 +22,14 @@ export interface Seq2SeqPrediction {
   attention?: { source: string[]; output: string[]; weights: number[][] };
 }
 
+// Built once per loaded card, not per instance: a served card lives as long as its version.
+const vocabs = new WeakMap<Seq2SeqServing, Map<string, number>>();
+function vocabOf(card: Seq2SeqServing): Map<string, number> {
+  let v = vocabs.get(card);
+  if (!v) vocabs.set(card, (v = new Map(card.sourceTokens.map((t, id) => [t, id]))));
+  return v;
+}
+
 /** Checks and encodes instance `i` of a request; a `HttpError` 400 names what is wrong. */
 export function encodeInstance(card: Seq2SeqServing, value: unknown, i: number): Seq2SeqInput {
   if (typeof value !== 'string') throw new HttpError(400, `instances[${i}] must be a string (${card.input}), got ${jsonType(value)}.`);
@@ -29,7 +37,7 @@ export function encodeInstance(card: Seq2SeqServing, value: unknown, i: number):
   const chars = [...text];
   if (chars.length === 0) throw new HttpError(400, `instances[${i}] is empty.`);
   if (chars.length > card.maxSourceLen) throw new HttpError(400, `instances[${i}] has ${chars.length} characters; the model reads at most ${card.maxSourceLen}.`);
-  const vocab = new Map(card.sourceTokens.map((t, id) => [t, id]));
+  const vocab = vocabOf(card);
   const ids: number[] = [];
   const bad: string[] = [];
   for (const c of chars) {
@@ -47,7 +55,8 @@ export function encodeInstance(card: Seq2SeqServing, value: unknown, i: number):
 
 /** One forward pass over every instance of a batch. */
 export function predictBatch(model: Seq2Seq, card: Seq2SeqServing, inputs: readonly Seq2SeqInput[], withAttention: readonly boolean[]): Seq2SeqPrediction[] {
-  const { tokens, attention } = decodeGreedy(model, inputs.map((x) => x.ids), card.maxOutputLen);
+  // The weights are read back only when a request in the batch asked for them.
+  const { tokens, attention } = decodeGreedy(model, inputs.map((x) => x.ids), card.maxOutputLen, undefined, withAttention.some(Boolean));
   return inputs.map((x, k) => {
     const out = tokens[k]!.map((id) => card.targetTokens[id] ?? '?');
     const p: Seq2SeqPrediction = { output: out.join(card.outputJoin) };

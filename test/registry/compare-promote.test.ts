@@ -75,9 +75,9 @@ describe('promote', () => {
     const root = await project(0.88, 0.3, 'aaaa');
     await compare({ root }, { outDir: path.join(root, 'reports') });
     const first = await promote({ root, minAccuracy: 0.75, maxMse: 0.25 }, { outDir: path.join(root, 'reports') });
-    expect(first.decisions.map((d) => [d.model, d.version, d.registered, d.promoted])).toEqual([
-      ['ex1', 1, true, true],
-      ['ex2', 1, true, false],
+    expect(first.decisions.map((d) => [d.model, d.version, d.registered, d.promoted, d.production, d.productionMember])).toEqual([
+      ['ex1', 1, true, true, 1, 'ex1'],
+      ['ex2', 1, true, false, null, null],
     ]);
     expect(first.decisions[1]!.reason).toMatch(/test_mse 0.3 fails the gate/);
     const state = await loadRegistry(root);

@@ -61,8 +61,11 @@ export async function makeReportsFixture(): Promise<string> {
     compareRow('sweep/0.003-64', 'classification', { test_accuracy: 0.9 }, ['test_accuracy', 'max']),
   ] });
   await put(root, 'reports/promotion.json', { gates: { minAccuracy: 0.75, maxMse: 0.25 }, decisions: [
-    { model: 'ex1', version: 2, registered: true, promoted: true, production: 2, reason: 'test_accuracy 0.876543 passes the gate (≥ 0.75) and beats v1.' },
-    { model: 'ex2', version: 1, registered: true, promoted: false, production: null, reason: 'test_mse 0.3 fails the gate (≤ 0.25).' },
+    // One decision per candidate member: the classifier task has three, its production moves once.
+    { model: 'classifier', version: 1, registered: true, promoted: true, production: 1, productionMember: 'ex1', reason: 'test_accuracy 0.876543 passes the gate (≥ 0.75); no production version before.' },
+    { model: 'classifier', version: 2, registered: true, promoted: true, production: 2, productionMember: 'sweep/0.003-64', reason: 'test_accuracy 0.9 passes the gate (≥ 0.75) and beats version 1 (0.876543).' },
+    { model: 'classifier', version: 3, registered: true, promoted: false, production: 2, productionMember: 'sweep/0.003-64', reason: 'test_accuracy 0.8 does not beat production version 2 (0.9).' },
+    { model: 'forecaster', version: 1, registered: true, promoted: false, production: null, productionMember: null, reason: 'test_mse 0.3 fails the gate (≤ 0.25).' },
   ] });
   // Exercise 3: two 4-frame clips of 8×8 pixels per model, uint8 truth + reconstruction.
   for (const [dir, noise] of [['ex3-full', 10], ['ex3-baseline', 60], ['ex3-no-memory', 30], ['ex3-no-transformer', 20], ['ex3-no-hierarchy', 15]] as const) {

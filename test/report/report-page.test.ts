@@ -45,7 +45,9 @@ describe('reports/index.html', () => {
     expect(html).toContain('<td>cpu 4.22.0</td>');
     expect(html).toContain(`title="${'ab'.repeat(32)}">${'ab'.repeat(6)}</code>`);
     expect(html).toContain('<td class="num">3.25</td>');
-    expect(html).toContain('Production models: <strong>ex1 v2</strong>');
+    // Each task once, with its final production version and the member that made it.
+    expect(html).toContain('Production models: <strong>classifier v2</strong> (sweep/0.003-64).</p>');
+    expect(html).toContain('<dt>production models</dt><dd>classifier v2 (sweep/0.003-64)</dd>');
     expect(html).toContain('<td class="no">no</td>');
   });
 

@@ -7,6 +7,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, startServer } from '../../lib/serve/http.ts';
+import { DEFAULT_BATCHING } from '../../lib/serve/batcher.ts';
 import { ServedModels } from '../../lib/serve/models.ts';
 import { textHeatmap } from '../../lib/serve/translate-cli.ts';
 import { chromium } from 'playwright-core';
@@ -27,7 +28,7 @@ beforeAll(async () => {
   await addClassifier(root);
   await addForecaster(root);
   await addG2p(root);
-  models = new ServedModels(root, { enabled: true, maxBatch: 256, maxDelayMs: 0 });
+  models = new ServedModels(root, DEFAULT_BATCHING);
   server = await startServer(models, { port: 0, maxBodyBytes: 4096, maxInstances: 32, log: (l) => logs.push(l) });
 }, 60_000);
 afterAll(async () => {

@@ -78,8 +78,25 @@ export interface ForecasterServing {
   norm: { mean: number; std: number };
 }
 
+/**
+ * A model of clips of square frames (exercise 3): `inputFrames` frames of `height` × `width`
+ * pixel intensities in [0, 1] → `outputFrames` frames of the same size. Reconstruction has
+ * as many output frames as input frames; prediction of future frames from context frames has
+ * its own counts, which is why both are saved rather than read off the data.
+ */
+export interface VideoServing {
+  kind: 'video-frames';
+  model: string;
+  input: string;
+  output: string;
+  inputFrames: number;
+  outputFrames: number;
+  height: number;
+  width: number;
+}
+
 /** Everything `serving.json` can hold. */
-export type ServingCard = Seq2SeqServing | TextClassifierServing | SequenceClassifierServing | ForecasterServing;
+export type ServingCard = Seq2SeqServing | TextClassifierServing | SequenceClassifierServing | ForecasterServing | VideoServing;
 
 /** Writes `serving.json` into the model directory `modelDir`. */
 export function writeServing(modelDir: string, card: ServingCard): Promise<void> {
@@ -115,7 +132,13 @@ export async function readServing(modelDir: string): Promise<ServingCard> {
   if (kind === 'sequence-classifier') {
     return { kind, ...common, steps: f.num(doc.steps, 'steps'), features: f.num(doc.features, 'features'), classes: f.strs(doc.classes, 'classes') };
   }
-  if (kind !== 'seq2seq-chars') throw new Error(`${file}: field "kind" should be "seq2seq-chars", "text-binary", "sequence-classifier" or "forecaster", got "${kind}".`);
+  if (kind === 'video-frames') {
+    return {
+      kind, ...common, inputFrames: f.num(doc.inputFrames, 'inputFrames'), outputFrames: f.num(doc.outputFrames, 'outputFrames'),
+      height: f.num(doc.height, 'height'), width: f.num(doc.width, 'width'),
+    };
+  }
+  if (kind !== 'seq2seq-chars') throw new Error(`${file}: field "kind" should be "seq2seq-chars", "text-binary", "sequence-classifier", "forecaster" or "video-frames", got "${kind}".`);
   const sourceCase = f.str(doc.sourceCase, 'sourceCase');
   if (sourceCase !== 'keep' && sourceCase !== 'lower') throw new Error(`${file}: field "sourceCase" should be "keep" or "lower".`);
   return {

@@ -21,8 +21,12 @@ export function argMaxRow(values: Float32Array, offset: number, width: number): 
  * Leaves no tensors behind.
  */
 export function greedyDecode<E extends object, S extends object>(
-  model: Decodable<E, S>, src: number[][] | tf.Tensor2D, opts: DecodeOptions,
+  model: Decodable<E, S>, src: number[][] | tf.Tensor2D, opts: DecodeOptions & {
+    /** False: leave every `attention` empty and skip reading the weights back (a server not asked for them). */
+    attention?: boolean;
+  },
 ): Hypothesis[] {
+  const withAttention = opts.attention ?? true;
   const srcTensor = toSourceTensor(src, model.padId);
   const enc = model.encode(srcTensor);
   if (srcTensor !== src) srcTensor.dispose();
@@ -38,7 +42,7 @@ export function greedyDecode<E extends object, S extends object>(
       const out = model.step(enc, prev, state);
       const logp = tf.logSoftmax(out.logits);
       const lp = logp.dataSync() as Float32Array;
-      const w = out.weights.dataSync() as Float32Array;
+      const w = withAttention ? (out.weights.dataSync() as Float32Array) : undefined;
       const [, vocab] = out.logits.shape;
       const srcLen = out.weights.shape[1];
       tf.dispose([prev, out.logits, out.weights, logp]);
@@ -50,7 +54,7 @@ export function greedyDecode<E extends object, S extends object>(
         const token = argMaxRow(lp, i * vocab, vocab);
         h.tokens.push(token);
         h.logProb += lp[i * vocab + token] ?? -Infinity;
-        h.attention.push(Array.from(w.subarray(i * srcLen, i * srcLen + (lengths[i] ?? srcLen))));
+        if (w) h.attention.push(Array.from(w.subarray(i * srcLen, i * srcLen + (lengths[i] ?? srcLen))));
         if (token === opts.endToken) done[i] = true;
         return token;
       });

@@ -28,7 +28,7 @@ export const EX3_PARAMS = obj({
 
 /** The params of the `train-ex3` and `ablate` stages. */
 export const EX3_STAGE_PARAMS = obj({ seed: SEED, ex3: EX3_PARAMS });
-import { writeHistory, writeMetrics } from '../artifacts/index.ts';
+import { writeHistory, writeMetrics, writeServing } from '../artifacts/index.ts';
 
 /** Params of exercise 3 (`ex3` in pipeline.yaml, plus `seed`, the data bundle and the variant). */
 export type Ex3Params = Infer<typeof EX3_PARAMS> & {
@@ -171,7 +171,15 @@ export async function run(params: Ex3Params, ctx: RunContext): Promise<Ex3Result
   });
   await writeMetrics(path.join(ctx.outDir, 'metrics.json'), metrics);
   await writeHistory(path.join(ctx.outDir, 'history.json'), { model: metrics.model, best_epoch: trained.bestEpoch, epochs: trained.history });
-  if (ctx.modelDir !== undefined) await model.save(ctx.modelDir);
+  if (ctx.modelDir !== undefined) {
+    await model.save(ctx.modelDir);
+    // What the server needs to check a clip and shape the answer (lib/serve/video.ts).
+    await writeServing(ctx.modelDir, {
+      kind: 'video-frames', model: metrics.model, inputFrames: data.frames, outputFrames: data.frames, height: data.size, width: data.size,
+      input: `a clip: ${data.frames} frames × ${data.size} rows × ${data.size} columns of pixel intensities in [0, 1]`,
+      output: `its reconstruction: ${data.frames} frames × ${data.size} × ${data.size} intensities in [0, 1]`,
+    });
+  }
   model.dispose();
   return { metrics };
 }

@@ -83,13 +83,13 @@ export function trainSeq2Seq(model: Seq2Seq, train: Pairs, opts: TrainOptions): 
   });
 }
 
-/** Greedy outputs (END stripped) and their attention rows (one per output token incl. END). */
-export function decodeGreedy(model: Seq2Seq, src: readonly number[][], maxLen: number, batchSize = 256): { tokens: number[][]; attention: number[][][] } {
+/** Greedy outputs (END stripped) and their attention rows (one per output token incl. END; empty without `attention`). */
+export function decodeGreedy(model: Seq2Seq, src: readonly number[][], maxLen: number, batchSize = 256, withAttention = true): { tokens: number[][]; attention: number[][][] } {
   const tokens: number[][] = [];
   const attention: number[][][] = [];
   const end = model.config.endToken;
   for (let i = 0; i < src.length; i += batchSize) {
-    const hyps = greedyDecode(model, src.slice(i, i + batchSize), { maxLen, startToken: model.config.startToken, endToken: end });
+    const hyps = greedyDecode(model, src.slice(i, i + batchSize), { maxLen, startToken: model.config.startToken, endToken: end, attention: withAttention });
     for (const h of hyps) {
       tokens.push(h.tokens[h.tokens.length - 1] === end ? h.tokens.slice(0, -1) : h.tokens);
       attention.push(h.attention);

@@ -142,6 +142,15 @@ describe('decoding a trained seq2seq model', () => {
     expect(beam.some((h, i) => h.score > (greedy[i]?.score ?? Infinity) + 1e-6)).toBe(true);
   });
 
+  it('greedy without attention decodes the same tokens and scores, leaves attention empty and no tensor behind', () => {
+    const full = greedyDecode(model, SOURCES, OPTS);
+    const before = tf.memory().numTensors;
+    const bare = greedyDecode(model, SOURCES, { ...OPTS, attention: false });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(bare.map((h) => [h.tokens, h.logProb])).toEqual(full.map((h) => [h.tokens, h.logProb]));
+    expect(bare.every((h) => h.attention.length === 0)).toBe(true);
+  });
+
   it('returns a (target × source) attention matrix whose rows sum to 1', () => {
     for (const hyps of [greedyDecode(model, SOURCES, OPTS), beamSearch(model, SOURCES, { ...OPTS, beamWidth: 3 })]) {
       hyps.forEach((h, i) => {

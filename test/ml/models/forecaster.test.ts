@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { type ForecastBatch, Seq2SeqForecaster } from '../../../lib/ml/models/forecaster.ts';
 import { rng as seededRng } from '../../../lib/ml/random.ts';
 import { loadModelAs } from '../../../lib/ml/models/model.ts';
+import { ATTENTION_KINDS } from '../../../lib/ml/models/attention-step.ts';
 import { useBackend } from '../helpers.ts';
 
 beforeAll(async () => {
@@ -63,6 +64,33 @@ describe('Seq2SeqForecaster', () => {
     expect([out.values.length, out.values[0]?.length]).toEqual([2, 10]);
     expect([out.attention[0]?.length, out.attention[0]?.[0]?.length]).toEqual([10, 50]);
     model.dispose();
+  });
+
+  it('predict leaves no tensor behind and the caller\'s input alive, for every attention kind and cell, fresh or loaded', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'seqlab-forecaster-'));
+    try {
+      for (const attention of ATTENTION_KINDS.filter((k) => k !== 'dot')) { // dot needs equal widths: not a bi-encoder's
+        for (const cell of ['lstm', 'gru'] as const) {
+          const fresh = new Seq2SeqForecaster({ ...CONFIG, attention, cell, encoderCell: cell });
+          await fresh.save(dir);
+          const loaded = await loadModelAs(dir, Seq2SeqForecaster);
+          const x = tf.tensor3d(sines(3, 12, 4, 6).x as number[][][]);
+          for (const model of [fresh, loaded]) {
+            model.predict(x); // first call: anything created lazily is created here
+            const before = tf.memory().numTensors;
+            for (let i = 0; i < 5; i++) model.predict(x);
+            model.predict(x.arraySync());
+            expect(tf.memory().numTensors, `${attention} ${cell}`).toBe(before);
+            expect(x.isDisposed).toBe(false);
+          }
+          x.dispose();
+          fresh.dispose();
+          loaded.dispose();
+        }
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('trains with teacher forcing ratio 0, 0.5 and 1, and the ratio changes the loss', () => {
