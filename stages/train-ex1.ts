@@ -13,6 +13,7 @@ const { metrics } = await run(
   { outDir: path.join(dir, 'reports/ex1'), modelDir: path.join(dir, 'models/ex1'), onEpoch: reportEpoch, onTiming: reportTiming },
 );
 console.log(
-  `ex1: test_accuracy ${metrics.test_accuracy.toFixed(4)} (course: 0.85–0.90), attention_span ${metrics.attention_span.toFixed(2)}, ` +
+  `ex1: test_accuracy ${metrics.test_accuracy.toFixed(4)} (course: 0.85–0.90; this split's ceiling ${metrics.test_ceiling.toFixed(4)}), ` +
+    `attention_span ${metrics.attention_span.toFixed(2)}, ` +
     `best epoch ${metrics.best_epoch}/${metrics.epochs} on ${metrics.backend.name}`,
 );

@@ -13,6 +13,7 @@ const { metrics } = await run(
   { outDir: path.join(dir, 'reports/ex2'), modelDir: path.join(dir, 'models/ex2'), onEpoch: reportEpoch, onTiming: reportTiming },
 );
 console.log(
-  `ex2: test_mse ${metrics.test_mse.toFixed(4)}, test_mae ${metrics.test_mae.toFixed(4)} (course: 0.15–0.20), ` +
-    `attention_span ${metrics.attention_span.toFixed(2)}, avg position ${metrics.avg_attention_position.toFixed(1)}`,
+  `ex2: test_mse ${metrics.test_mse.toFixed(4)} (noise floor ${metrics.noise_floor_mse.toFixed(4)}, last value ${metrics.baseline_last_mse.toFixed(4)}), ` +
+    `test_mae ${metrics.test_mae.toFixed(4)} (course: 0.15–0.20), ${metrics.attention} attention: ` +
+    `90 % of the weight on ${metrics.attention_mass_span.toFixed(1)} steps, avg position ${metrics.avg_attention_position.toFixed(1)}`,
 );

@@ -63,6 +63,16 @@ describe('exercise 1 run()', () => {
       return p.indexOf(Math.max(...p)) === data.y[r];
     }).length;
     expect(hits / rows.length).toBeCloseTo(metrics.test_accuracy, 6);
+    // …and its accuracy on the patterned rows; the ceiling counts each patternless row as 1/3.
+    const patterned = rows.filter((r) => data.patterned[r] === 1);
+    const patternedHits = rows.filter((r, i) => {
+      const p = Array.from(probs.subarray(i * 3, i * 3 + 3));
+      return data.patterned[r] === 1 && p.indexOf(Math.max(...p)) === data.y[r];
+    }).length;
+    expect(metrics.test_accuracy_patterned).toBeCloseTo(patterned.length ? patternedHits / patterned.length : 0, 12);
+    expect(metrics.test_ceiling).toBeCloseTo(1 - ((rows.length - patterned.length) * 2) / 3 / rows.length, 12);
+    expect(metrics.val_ceiling).toBeGreaterThan(0);
+    expect(metrics.val_ceiling).toBeLessThanOrEqual(1);
     model.dispose();
   });
 

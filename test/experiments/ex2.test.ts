@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { generateSineTrend, writeSineTrend } from '../../lib/ml/data/sine-trend.ts';
+import { generateSineTrend, readSineTrend, writeSineTrend } from '../../lib/ml/data/sine-trend.ts';
 import { type Ex2Metrics, run } from '../../lib/ml/experiments/ex2.ts';
 import { Seq2SeqForecaster } from '../../lib/ml/models/forecaster.ts';
 import { loadModelAs } from '../../lib/ml/models/model.ts';
@@ -60,6 +60,56 @@ describe('exercise 2 run()', () => {
     const out = model.predict([input.map((v) => [v - last])]);
     out.values[0]!.forEach((v, i) => expect(v + last).toBeCloseTo(f.examples[0]!.forecast[i]!, 4));
     model.dispose();
+  });
+
+  it('puts the model next to the last-value and linear-trend baselines and the noise floor', async () => {
+    const { metrics } = await run(
+      { seed: 1, dataDir: path.join(dir, 'data'), units: 4, attentionUnits: 4, epochs: 1, batchSize: 16, lr: 0.01, forecastExamples: 0,
+        teacherForcing: 1, relative: true, ...TRAIN_DEFAULTS },
+      { outDir: path.join(dir, 'baselines') },
+    );
+    // Recomputed here from the data, window by window, without the library's baseline functions.
+    const data = await readSineTrend(path.join(dir, 'data'));
+    const t = data.inputSteps;
+    const h = data.targetSteps;
+    let last = 0;
+    let linear = 0;
+    for (const w of data.split.test) {
+      const xs = Array.from(data.x.subarray(w * t, (w + 1) * t));
+      // slope and intercept of the least-squares line through (k, xs[k])
+      const n = xs.length;
+      const sx = (n * (n - 1)) / 2;
+      const sxx = ((n - 1) * n * (2 * n - 1)) / 6;
+      const sy = xs.reduce((a, b) => a + b, 0);
+      const sxy = xs.reduce((a, v, k) => a + k * v, 0);
+      const b = (n * sxy - sx * sy) / (n * sxx - sx * sx);
+      const a = (sy - b * sx) / n;
+      for (let k = 0; k < h; k++) {
+        const y = data.y[w * h + k]!;
+        last += (y - xs[n - 1]!) ** 2;
+        linear += (y - (a + b * (n + k))) ** 2;
+      }
+    }
+    const cells = data.split.test.length * h;
+    expect(metrics.baseline_last_mse).toBeCloseTo(last / cells, 6);
+    expect(metrics.baseline_linear_mse).toBeCloseTo(linear / cells, 6);
+    expect(metrics.noise_floor_mse).toBeCloseTo((data.options.noise / data.norm.std) ** 2, 12);
+    expect(metrics.attention).toBe('additive');
+  });
+
+  it("without attention records 'none' and the uniform weights' statistics", async () => {
+    const { metrics } = await run(
+      { seed: 1, dataDir: path.join(dir, 'data'), units: 4, attention: 'none', attentionUnits: 4, epochs: 1, batchSize: 16, lr: 0.01,
+        forecastExamples: 0, teacherForcing: 1, relative: true, ...TRAIN_DEFAULTS },
+      { outDir: path.join(dir, 'none') },
+    );
+    expect(metrics.attention).toBe('none');
+    // 12 weights of 1/12: none above 0.05 is false (0.083 > 0.05), so all 12 count; 11 hold 90 %.
+    expect(metrics.attention_span).toBe(12);
+    expect(metrics.attention_mass_span).toBe(11);
+    expect(metrics.attention_peak_position).toBe(0);
+    expect(metrics.attention_entropy).toBeCloseTo(Math.log(12), 5);
+    expect(metrics.test_mse).toBeGreaterThan(0);
   });
 
   it('feeds absolute windows when relative is false, and records the choice', async () => {

@@ -12,19 +12,23 @@
 import * as tf from '@tensorflow/tfjs';
 import path from 'node:path';
 import { type ForecastData, readSineTrend } from '../data/sine-trend.ts';
-import { attentionEntropy, attentionSpan, meanAttendedPosition } from '../metrics/attention.ts';
+import { attentionStats } from '../metrics/attention.ts';
+import { lastValueForecast, linearTrendForecast } from '../metrics/forecast-baselines.ts';
 import { mae, mse } from '../metrics/regression.ts';
+import { ATTENTION_KINDS, type AttentionKind } from '../models/attention-step.ts';
 import { type ForecastBatch, Seq2SeqForecaster } from '../models/forecaster.ts';
 import { batches, fit } from '../train/index.ts';
 import { currentBackend } from './backend.ts';
 import { type RunContext, gatherRows, writeJson } from './common.ts';
-import { type Infer, type ParamCheck, bool, checkParams, count, fraction, obj } from '../params.ts';
+import { type Infer, type ParamCheck, bool, checkParams, count, fraction, obj, oneOf, optional } from '../params.ts';
 import { SEED, TRAIN_FIELDS, fitSettings } from './train-params.ts';
 
 /** The `ex2` section of pipeline.yaml: its one declaration, type and check alike. */
 export const EX2_PARAMS = obj({
   /** Units of each encoder direction and of the decoder. */
   units: count(),
+  /** The decoder's attention over the encoder outputs (default additive); 'none' decodes from the bridged state alone. */
+  attention: optional(oneOf(ATTENTION_KINDS)),
   attentionUnits: count(),
   ...TRAIN_FIELDS,
   /** Teacher-forcing ratio during training (1 = always feed the true previous value). */
@@ -62,10 +66,25 @@ export interface Ex2Metrics {
   val_mse: number;
   test_mse_raw: number;
   test_mae_raw: number;
+  /** Test MSE of repeating each window's last value (normalised series). */
+  baseline_last_mse: number;
+  /** Test MSE of extrapolating the least-squares line through each input window. */
+  baseline_linear_mse: number;
+  /**
+   * (noise / std)²: the expected MSE of a forecaster that knew the noiseless series exactly, since
+   * the targets carry the generator's independent noise; no model can beat it on average.
+   */
+  noise_floor_mse: number;
+  /** The decoder's attention kind ('none': the attention keys below describe uniform weights). */
+  attention: AttentionKind;
   /** Mean number of input steps with weight above 0.05, over every (window, output step). */
   attention_span: number;
+  /** Mean fewest input steps holding 90 % of the weight, over every (window, output step). */
+  attention_mass_span: number;
   /** Mean attended input step (0-based), over every (window, output step). */
   avg_attention_position: number;
+  /** Mean input step (0-based) of the largest weight, over every (window, output step). */
+  attention_peak_position: number;
   /** Mean entropy (nats) of each output step's attention; ln(input_steps) is uniform. */
   attention_entropy: number;
   /** Test MSE per forecast step (1…horizon). */
@@ -147,8 +166,9 @@ function forecast(model: Seq2SeqForecaster, v: ModelView, idx: ArrayLike<number>
 export async function run(params: Ex2Params, ctx: RunContext): Promise<Ex2Result> {
   const backend = await currentBackend();
   const data = await readSineTrend(params.dataDir);
+  const attention = params.attention ?? 'additive';
   const model = new Seq2SeqForecaster({
-    horizon: data.targetSteps, units: params.units, attentionUnits: params.attentionUnits, attention: 'additive',
+    horizon: data.targetSteps, units: params.units, attentionUnits: params.attentionUnits, attention,
     bidirectional: true, learningRate: params.lr, clipNorm: params.clipNorm, teacherForcingRatio: params.teacherForcing,
     seed: params.seed,
   });
@@ -172,7 +192,9 @@ export async function run(params: Ex2Params, ctx: RunContext): Promise<Ex2Result
     const pick = (v: Float32Array): number[] => Array.from({ length: data.split.test.length }, (_, i) => v[i * h + s]!);
     return mse(pick(testTruth), pick(test.values));
   });
-  const att = { data: test.attention, cols: data.inputSteps };
+  const att = attentionStats({ data: test.attention, cols: data.inputSteps });
+  const testInputs = gatherRows(data.x, data.inputSteps, Array.from(data.split.test));
+  const noise = data.options.noise / data.norm.std;
   const metrics: Ex2Metrics = {
     model: 'ex2',
     task: 'regression',
@@ -181,9 +203,15 @@ export async function run(params: Ex2Params, ctx: RunContext): Promise<Ex2Result
     val_mse: trained.bestValue,
     test_mse_raw: mse(raw(testTruth), raw(test.values)),
     test_mae_raw: mae(raw(testTruth), raw(test.values)),
-    attention_span: attentionSpan(att),
-    avg_attention_position: meanAttendedPosition(att),
-    attention_entropy: attentionEntropy(att),
+    baseline_last_mse: mse(testTruth, lastValueForecast(testInputs, data.inputSteps, h)),
+    baseline_linear_mse: mse(testTruth, linearTrendForecast(testInputs, data.inputSteps, h)),
+    noise_floor_mse: noise * noise,
+    attention,
+    attention_span: att.span,
+    attention_mass_span: att.massSpan,
+    avg_attention_position: att.meanPosition,
+    attention_peak_position: att.peakPosition,
+    attention_entropy: att.entropy,
     mse_per_step: perStep,
     best_epoch: trained.bestEpoch,
     epochs: params.epochs,

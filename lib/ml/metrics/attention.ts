@@ -37,6 +37,40 @@ export function attentionSpan(att: AttentionMatrix, threshold = ATTENTION_SPAN_T
   });
 }
 
+/** Default share of a row's weight that {@link attentionMassSpan} must cover. */
+export const ATTENTION_MASS = 0.9;
+
+/**
+ * Fewest source steps whose weights together hold at least `mass` of the row's total (largest
+ * weights first), averaged over rows; rows summing to 0 count 0. Unlike {@link attentionSpan} it
+ * does not depend on the row length's 1/cols: a uniform row over 50 steps spans 45 (mass 0.9),
+ * where the 0.05 threshold counts 0 of its 0.02-weights.
+ */
+export function attentionMassSpan(att: AttentionMatrix, mass = ATTENTION_MASS): number {
+  if (!(mass > 0 && mass <= 1)) throw new RangeError(`attention mass must be in (0, 1], got ${mass}`);
+  return meanOverRows(att, (row) => {
+    const w = Array.from(row, (v) => v ?? 0).sort((a, b) => b - a);
+    const total = w.reduce((a, b) => a + b, 0);
+    if (total <= 0) return 0;
+    let held = 0;
+    for (let k = 0; k < w.length; k++) {
+      held += w[k]!;
+      // Relative tolerance: float sums of a uniform row fall a hair short of the exact share.
+      if (held >= mass * total * (1 - 1e-9)) return k + 1;
+    }
+    return w.length;
+  });
+}
+
+/** Source index of each row's largest weight (the first on ties, 0-based), averaged over rows. */
+export function attentionPeakPosition(att: AttentionMatrix): number {
+  return meanOverRows(att, (row) => {
+    let at = 0;
+    for (let j = 1; j < row.length; j++) if ((row[j] ?? 0) > (row[at] ?? 0)) at = j;
+    return at;
+  });
+}
+
 /** Weighted mean source index per row (Σ j·w_j / Σ w_j, 0-based), averaged over rows; rows summing to 0 count 0. */
 export function meanAttendedPosition(att: AttentionMatrix): number {
   return meanOverRows(att, (row) => {
@@ -73,18 +107,23 @@ export function attentionEntropy(att: AttentionMatrix): number {
   });
 }
 
-/** The three attention statistics together. */
+/** The attention statistics together. */
 export interface AttentionStats {
   span: number;
+  /** {@link attentionMassSpan} at {@link ATTENTION_MASS}. */
+  massSpan: number;
   meanPosition: number;
+  peakPosition: number;
   entropy: number;
 }
 
-/** `attentionSpan`, `meanAttendedPosition` and `attentionEntropy` of one matrix. */
+/** Every statistic above of one matrix. */
 export function attentionStats(att: AttentionMatrix, threshold = ATTENTION_SPAN_THRESHOLD): AttentionStats {
   return {
     span: attentionSpan(att, threshold),
+    massSpan: attentionMassSpan(att),
     meanPosition: meanAttendedPosition(att),
+    peakPosition: attentionPeakPosition(att),
     entropy: attentionEntropy(att),
   };
 }

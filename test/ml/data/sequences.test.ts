@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generateSineTrend, readSineTrend, writeSineTrend } from '../../../lib/ml/data/sine-trend.ts';
 import {
+  accuracyCeiling,
   generateSyntheticSequences,
   readSyntheticSequences,
   writeSyntheticSequences,
@@ -59,6 +60,25 @@ describe('synthetic sequences', () => {
     expect(flat / clean.n).toBeLessThan(0.2);
   });
 
+  it('`patterned` marks exactly the samples that carry a pattern (noise 0: the patternless rows are flat)', () => {
+    const clean = generateSyntheticSequences({ noise: 0, n: 600 });
+    for (let i = 0; i < clean.n; i++) {
+      const row = clean.x.subarray(i * 50, i * 50 + 50);
+      expect(clean.patterned[i], `row ${i}`).toBe(row.every((v) => v === row[0]) ? 0 : 1);
+    }
+    // the flags come from the same draws as the data: noise does not move them
+    expect(sameArray(generateSyntheticSequences({ n: 600 }).patterned, clean.patterned)).toBe(true);
+  });
+
+  it('the accuracy ceiling counts a patternless sample as a 1-in-3 guess', () => {
+    const d = { numClasses: 3, patterned: Uint8Array.from([1, 0, 1, 1, 0, 1]) };
+    // rows 0–5: two patternless of six → 1 − 2·(2/3)/6 = 7/9
+    expect(accuracyCeiling(d, [0, 1, 2, 3, 4, 5])).toBeCloseTo(7 / 9, 12);
+    expect(accuracyCeiling(d, [0, 2, 3])).toBe(1);
+    expect(accuracyCeiling(d, [1])).toBeCloseTo(1 / 3, 12);
+    expect(accuracyCeiling(d, [])).toBe(0);
+  });
+
   it('supports several features', () => {
     const d = generateSyntheticSequences({ n: 30, features: 3 });
     expect(d.x.length).toBe(30 * 50 * 3);
@@ -76,6 +96,7 @@ describe('synthetic sequences', () => {
     const back = await readSyntheticSequences(join(dir, 'a'));
     expect(sameArray(back.x, data.x)).toBe(true);
     expect(sameArray(back.y, data.y)).toBe(true);
+    expect(sameArray(back.patterned, data.patterned)).toBe(true);
     expect(back.split).toEqual(data.split);
     expect([back.n, back.steps, back.features, back.numClasses]).toEqual([1000, 50, 1, 3]);
     expect(back.options).toEqual(data.options);

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import {
   attendedPositions,
   attentionEntropy,
+  attentionMassSpan,
+  attentionPeakPosition,
   attentionSpan,
   attentionStats,
   meanAttendedPosition,
@@ -57,6 +59,24 @@ describe('attention statistics', () => {
     expect(attentionSpan(att, 0.3)).toBe((1 + 2 + 0 + 1) / 4);
   });
 
+  it('mass span counts the largest weights until they hold the share, averaged over rows', () => {
+    // rows: 1 (1.0) · 2 (0.5 + 0.5) · 4 (0.25 × 4) · 2 (0.8 + 0.1)
+    expect(attentionMassSpan(att)).toBe((1 + 2 + 4 + 2) / 4);
+    // half the mass: 1 · 1 · 2 · 1
+    expect(attentionMassSpan(att, 0.5)).toBe((1 + 1 + 2 + 1) / 4);
+    // a uniform row over 50 steps: 45 steps hold 0.9, where the 0.05 threshold counts none
+    const uniform = [Array.from({ length: 50 }, () => 0.02)];
+    expect(attentionMassSpan(uniform)).toBe(45);
+    expect(attentionSpan(uniform)).toBe(0);
+    expect(attentionMassSpan([[0, 0, 0]])).toBe(0);
+    expect(() => attentionMassSpan(att, 0)).toThrow(RangeError);
+  });
+
+  it('peak position is the index of the largest weight, the first on ties, averaged over rows', () => {
+    expect(attentionPeakPosition(att)).toBe((0 + 0 + 0 + 3) / 4);
+    expect(attentionPeakPosition([[0.1, 0.3, 0.6], [0.2, 0.5, 0.3]])).toBe((2 + 1) / 2);
+  });
+
   it('mean attended position is the weighted mean index', () => {
     const rows = [0, 0.5, 1.5, 0.06 + 0.2 + 2.4];
     expect(attendedPositions(att)).toEqual(rows.map((r) => expect.closeTo(r, 12)));
@@ -76,6 +96,8 @@ describe('attention statistics', () => {
     const a = attentionStats(att);
     const b = attentionStats(flat);
     expect(b.span).toBe(a.span);
+    expect(b.massSpan).toBe(a.massSpan);
+    expect(b.peakPosition).toBe(a.peakPosition);
     expect(b.meanPosition).toBeCloseTo(a.meanPosition, 6);
     expect(b.entropy).toBeCloseTo(a.entropy, 6);
     expect(() => attentionSpan({ data: [1, 2, 3], cols: 2 })).toThrow();
