@@ -73,7 +73,6 @@ const g2p = 'reports/g2p/metrics.json';
 const spam = (member: string): string => `reports/spam/${member}/metrics.json`;
 
 const EX3_PREDICTION = 'exercise 3 as frame prediction (issue 12 item 2)';
-const EX2_BASELINES = 'exercise 2 naive baselines (issue 12 item 3)';
 const G2P_SPLIT = 'G2P on a standard split (issue 12 item 4)';
 
 /** `multi-head` → `MultiHead`: matrix member names inside macro names (letters only). */
@@ -133,6 +132,7 @@ const bound = { below: 'meets', within: 'meets', above: 'misses' } as const;
 export const PAPER_NUMBERS: readonly NumberDecl[] = [
   { macro: 'exOneAcc', file: ex1, path: 'test_accuracy', scale: 100, digits: 1, what: 'exercise 1 test accuracy (%)' },
   { macro: 'exOneTarget', kind: 'verdict', file: ex1, path: 'test_accuracy', scale: 100, against: { anchor: 'targetExOneAcc' }, words: range, what: "exercise 1 accuracy against the course's range" },
+  { macro: 'exOneCeiling', file: ex1, path: 'test_ceiling', scale: 100, digits: 1, what: 'exercise 1 test split accuracy ceiling (%): patternless sequences can only be guessed' },
   { macro: 'exOneFOne', file: ex1, path: 'macro_f1', digits: 3, what: 'exercise 1 macro F1' },
   { macro: 'exOneSpan', file: ex1, path: 'attention_span', digits: 1, what: 'exercise 1 attention span (steps with weight > 0.05)' },
   { macro: 'exOnePos', file: ex1, path: 'avg_attention_position', digits: 1, what: 'exercise 1 mean attended step' },
@@ -140,15 +140,16 @@ export const PAPER_NUMBERS: readonly NumberDecl[] = [
   { macro: 'exOneTestN', file: ex1, path: 'test_samples', digits: 0, what: 'exercise 1 test sequences' },
   { macro: 'exOneBestEpoch', file: ex1, path: 'best_epoch', digits: 0, what: 'exercise 1 best epoch' },
   { macro: 'exOneEpochs', file: ex1, path: 'epochs', digits: 0, what: 'exercise 1 epochs' },
-  { macro: 'exTwoMse', file: ex2, path: 'test_mse', digits: 3, what: 'exercise 2 test MSE (normalised)' },
+  { macro: 'exTwoMse', file: ex2, path: 'test_mse', digits: 4, what: 'exercise 2 test MSE (normalised)' },
   { macro: 'exTwoMae', file: ex2, path: 'test_mae', digits: 3, what: 'exercise 2 test MAE (normalised)' },
   { macro: 'exTwoTarget', kind: 'verdict', file: ex2, path: 'test_mae', against: { anchor: 'targetExTwoMae' }, words: range, what: "exercise 2 MAE against the course's range" },
-  { macro: 'exTwoLastMse', file: ex2, path: 'baseline_last_mse', digits: 3, what: 'exercise 2 baseline repeating the last value, test MSE', pending: EX2_BASELINES },
-  { macro: 'exTwoLinearMse', file: ex2, path: 'baseline_linear_mse', digits: 3, what: 'exercise 2 linear-extrapolation baseline, test MSE', pending: EX2_BASELINES },
-  { macro: 'exTwoVsLast', kind: 'verdict', file: ex2, path: 'test_mse', against: { file: ex2, path: 'baseline_last_mse' }, better: 'min', words: beats, what: 'exercise 2 model against repeating the last value', pending: EX2_BASELINES },
-  { macro: 'exTwoVsLinear', kind: 'verdict', file: ex2, path: 'test_mse', against: { file: ex2, path: 'baseline_linear_mse' }, better: 'min', words: beats, what: 'exercise 2 model against linear extrapolation', pending: EX2_BASELINES },
-  { macro: 'exTwoSpan', file: ex2, path: 'attention_span', digits: 1, what: 'exercise 2 attention span' },
-  { macro: 'exTwoSpanTarget', kind: 'verdict', file: ex2, path: 'attention_span', against: { anchor: 'targetExTwoSpan' }, words: range, what: "exercise 2 attention span against the course's range" },
+  { macro: 'exTwoLastMse', file: ex2, path: 'baseline_last_mse', digits: 3, what: 'exercise 2 baseline repeating the last value, test MSE' },
+  { macro: 'exTwoLinearMse', file: ex2, path: 'baseline_linear_mse', digits: 3, what: 'exercise 2 linear-extrapolation baseline, test MSE' },
+  { macro: 'exTwoVsLast', kind: 'verdict', file: ex2, path: 'test_mse', against: { file: ex2, path: 'baseline_last_mse' }, better: 'min', words: beats, what: 'exercise 2 model against repeating the last value' },
+  { macro: 'exTwoVsLinear', kind: 'verdict', file: ex2, path: 'test_mse', against: { file: ex2, path: 'baseline_linear_mse' }, better: 'min', words: beats, what: 'exercise 2 model against linear extrapolation' },
+  { macro: 'exTwoNoiseFloor', file: ex2, path: 'noise_floor_mse', digits: 4, what: 'exercise 2 noise floor of the test MSE (normalised)' },
+  { macro: 'exTwoSpan', file: ex2, path: 'attention_mass_span', digits: 1, what: 'exercise 2 attention mass span (fewest steps holding 90% of the weight)' },
+  { macro: 'exTwoSpanTarget', kind: 'verdict', file: ex2, path: 'attention_mass_span', against: { anchor: 'targetExTwoSpan' }, words: range, what: "exercise 2 attention span against the course's range" },
   { macro: 'exTwoPos', file: ex2, path: 'avg_attention_position', digits: 1, what: 'exercise 2 mean attended input step' },
   { macro: 'exTwoEntropy', file: ex2, path: 'attention_entropy', digits: 2, what: 'exercise 2 mean attention entropy (nats)' },
   { macro: 'exTwoParams', file: ex2, path: 'parameters', digits: 0, what: 'exercise 2 trainable parameters' },

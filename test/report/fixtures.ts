@@ -25,7 +25,7 @@ export async function makeReportsFixture(): Promise<string> {
   const root = await mkdtemp(path.join(tmpdir(), 'seqlab-report-'));
   const steps = 12;
   await put(root, 'reports/ex1/metrics.json', {
-    model: 'ex1', task: 'classification', test_accuracy: 0.876543, val_accuracy: 0.9, attention_span: 4.25, avg_attention_position: 7.5,
+    model: 'ex1', task: 'classification', test_accuracy: 0.876543, val_accuracy: 0.9, test_ceiling: 0.9, attention_span: 4.25, avg_attention_position: 7.5,
     macro_f1: 0.871234, per_class: [{ name: 'rising', precision: 1, recall: 0.9, f1: 0.95, support: 10 }, { name: 'bursts', precision: 0.8, recall: 0.8, f1: 0.8, support: 10 }, { name: 'event', precision: 0.8, recall: 0.9, f1: 0.85, support: 10 }],
     confusion: [[9, 1, 0], [1, 8, 1], [0, 1, 9]], best_epoch: 3, epochs: 4, parameters: 12867, train_samples: 70, test_samples: 30, backend, train_time_s: 1.5,
   });
@@ -36,7 +36,7 @@ export async function makeReportsFixture(): Promise<string> {
   });
   await put(root, 'reports/ex2/metrics.json', {
     model: 'ex2', task: 'regression', test_mse: 0.041234, test_mae: 0.16789, val_mse: 0.05, attention_span: 9.5, avg_attention_position: 38.25, attention_entropy: 2.5, mse_per_step: [0.01, 0.02],
-    baseline_last_mse: 0.05, baseline_linear_mse: 0.03,
+    baseline_last_mse: 0.05, baseline_linear_mse: 0.03, noise_floor_mse: 0.0086, attention_mass_span: 27.5,
     best_epoch: 2, epochs: 2, parameters: 25000, input_steps: 16, horizon: 4, train_windows: 100, test_windows: 20, backend, train_time_s: 3.25,
   });
   await put(root, 'reports/ex2/history.json', { model: 'ex2', best_epoch: 2, epochs: [{ epoch: 1, loss: 0.5, val_mse: 0.4 }, { epoch: 2, loss: 0.3, val_mse: 0.2 }] });

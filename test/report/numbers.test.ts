@@ -36,7 +36,7 @@ describe('numbers.tex', () => {
     expect(macros.get('exOneAcc')).toBe('87.7');
     expect(macros.get('exOneFOne')).toBe('0.871');
     expect(macros.get('exOneParams')).toBe('12{,}867');
-    expect(macros.get('exTwoMse')).toBe('0.041');
+    expect(macros.get('exTwoMse')).toBe('0.0412');
     expect(macros.get('theoryMaxDim')).toBe('1{,}024');
     expect(macros.get('sweepBestLr')).toBe('0.003');
     expect(macros.get('exThreeFullMse')).toBe('0.0100');

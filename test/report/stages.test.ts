@@ -43,12 +43,12 @@ describe('figure, numbers and report stages', () => {
     const before = await readFile(numbers, 'utf8');
     const file = path.join(root, 'reports/ex2/metrics.json');
     const doc = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
-    delete doc.attention_span;
+    delete doc.attention_mass_span;
     doc.test_mse = 0.9;
     await writeFile(file, JSON.stringify(doc));
     const failed = await stage('paper-numbers').then(() => undefined, (e: unknown) => e as { code: number; stderr: string });
     expect(failed?.code).toBe(1);
-    expect(failed?.stderr).toContain('\\exTwoSpan (exercise 2 attention span): reports/ex2/metrics.json has no "attention_span".');
+    expect(failed?.stderr).toContain('\\exTwoSpan (exercise 2 attention mass span (fewest steps holding 90% of the weight)): reports/ex2/metrics.json has no "attention_mass_span".');
     expect(await readFile(numbers, 'utf8')).toBe(before);
   }, 60_000);
 });
