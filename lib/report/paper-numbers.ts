@@ -84,7 +84,7 @@ export const PAPER_NUMBERS: readonly NumberDecl[] = [
   { macro: 'gtpWordAcc', file: g2p, path: 'test_word_accuracy', scale: 100, digits: 1, what: 'g2p word accuracy (%)' },
   { macro: 'gtpPer', file: g2p, path: 'test_per', scale: 100, digits: 1, what: 'g2p phoneme error rate (%)' },
   { macro: 'gtpBleu', file: g2p, path: 'test_bleu', digits: 1, what: 'g2p BLEU (0-100)' },
-  { macro: 'gtpWords', file: g2p, path: 'words', digits: 0, what: 'g2p CMUdict subset size (words)' },
+  { macro: 'gtpWords', file: g2p, path: 'train_words', digits: 0, what: 'g2p training words (a CMUdict subset in the default profile)' },
   { macro: 'spamAttAcc', file: spam('lstm-attention-masked'), path: 'test_accuracy', scale: 100, digits: 1, what: 'spam LSTM + attention (masked) accuracy (%)' },
   { macro: 'spamAttFOne', file: spam('lstm-attention-masked'), path: 'test_f1', digits: 3, what: 'spam LSTM + attention (masked) F1' },
   { macro: 'spamLstmAcc', file: spam('lstm-masked'), path: 'test_accuracy', scale: 100, digits: 1, what: 'spam LSTM (masked) accuracy (%)' },
