@@ -7,8 +7,10 @@
  * space-joined phonemes with the alternates as extra references; greedy on every test word of the
  * bundle, beam search on `beamLimit` of them (every k-th).
  *
- * Outputs in `ctx.outDir`: `metrics.json`, `history.json`, `samples.json` (test words with their
- * reference and predicted pronunciations) and `attention.json` (letters × phonemes).
+ * Outputs in `ctx.outDir`: `metrics.json`, `history.json` (its `val_exact_match` is the
+ * any-pronunciation word accuracy on the validation sample), `samples.json` (test words with
+ * their pronunciations, ` | `-separated, and the predicted one) and `attention.json` (letters ×
+ * phonemes).
  */
 import path from 'node:path';
 import { type G2pData, groupByWord, readG2p } from '../data/g2p.ts';
