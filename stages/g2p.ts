@@ -1,4 +1,4 @@
-/** Grapheme → phoneme stage: attention seq2seq on data/g2p (a CMUdict subset) → models/g2p, reports/g2p/. */
+/** Grapheme → phoneme stage: attention seq2seq on data/g2p (CMUdict's fixed word split) → models/g2p, reports/g2p/. */
 import path from 'node:path';
 import { reportEpoch, reportTiming, root } from '../lib/engine/stage.ts';
 import { initBackend } from '../lib/ml/backend.ts';
@@ -12,8 +12,9 @@ const { metrics } = await run(
   { seed: p.seed, dataDir: path.join(dir, 'data/g2p'), ...p.g2p },
   { outDir: path.join(dir, 'reports/g2p'), modelDir: path.join(dir, 'models/g2p'), onEpoch: reportEpoch, onTiming: reportTiming },
 );
+const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;
 console.log(
-  `g2p (${metrics.words} CMUdict words): PER ${(100 * metrics.test_per).toFixed(2)}%, word accuracy ${(100 * metrics.test_word_accuracy).toFixed(2)}%, ` +
-    `BLEU ${metrics.test_bleu.toFixed(2)}; beam k=${metrics.beam_width}: PER ${(100 * metrics.beam_per).toFixed(2)}%, ` +
-    `word accuracy ${(100 * metrics.beam_word_accuracy).toFixed(2)}%`,
+  `g2p (${metrics.train_words} training words, ${metrics.test_words} test words): WER ${pct(metrics.test_wer)}, PER ${pct(metrics.test_per)}, ` +
+    `BLEU ${metrics.test_bleu.toFixed(2)}; beam k=${metrics.beam_width} on ${metrics.beam_examples} words: WER ${pct(metrics.beam_wer)} ` +
+    `(greedy ${pct(metrics.greedy_wer_on_beam)}), PER ${pct(metrics.beam_per)}`,
 );

@@ -63,6 +63,14 @@ export const count = (min = 1): Field<number> => num({ integer: true, min });
 export const positive = (): Field<number> => num({ above: 0 });
 export const fraction = (): Field<number> => num({ min: 0, max: 1 });
 
+/** A count ≥ `min`, or the string 'all' (every item there is). */
+export function countOrAll(min = 1): Field<number | 'all'> {
+  const n = count(min);
+  return {
+    check: (v, path, errors) => (v === 'all' ? 'all' : typeof v === 'number' ? n.check(v, path, errors) : fail(errors, path, `an integer ≥ ${min} or "all"`, v)),
+  };
+}
+
 /** true or false. */
 export const bool = (): Field<boolean> => ({
   check: (v, path, errors) => (typeof v === 'boolean' ? v : fail(errors, path, 'true or false', v)),
@@ -124,9 +132,12 @@ export function obj<S extends Shape>(shape: S): Field<ObjectOf<S>> & { readonly 
   };
 }
 
-/** Check `value` against `spec`; every problem is reported, not only the first. */
-export function checkParams<T>(spec: Field<T>, value: unknown): ParamCheck<T> {
+/**
+ * Check `value` against `spec`; every problem is reported, not only the first. `path` names
+ * where `value` sits in pipeline.yaml when it is not the whole params object (`data.g2p`).
+ */
+export function checkParams<T>(spec: Field<T>, value: unknown, path = ''): ParamCheck<T> {
   const errors: string[] = [];
-  const out = spec.check(value, '', errors);
+  const out = spec.check(value, path, errors);
   return errors.length === 0 ? { ok: true, value: out as T } : { ok: false, errors };
 }

@@ -9,6 +9,7 @@ import { EX1_PARAMS, EX1_STAGE_PARAMS, validateEx1Params } from '../../lib/ml/ex
 import { EX2_STAGE_PARAMS } from '../../lib/ml/experiments/ex2.ts';
 import { EX3_STAGE_PARAMS } from '../../lib/ml/experiments/ex3.ts';
 import { G2P_STAGE_PARAMS } from '../../lib/ml/experiments/g2p.ts';
+import { checkDataOptions } from '../../lib/ml/experiments/data.ts';
 import { SPAM_STAGE_PARAMS } from '../../lib/ml/experiments/spam.ts';
 import { SWEEP_STAGE_PARAMS } from '../../lib/ml/experiments/sweep.ts';
 import { THEORY_STAGE_PARAMS } from '../../lib/ml/experiments/theory.ts';
@@ -124,6 +125,21 @@ describe('a stage given bad params stops before training, naming them', () => {
     expect(r.stderr).toContain('ex1.lr: missing');
     expect(r.wrote).toEqual([]);
   }, 90_000);
+
+  it('data-g2p: a test share under 10 % of the words', async () => {
+    const g2p = { ...((PIPELINE.data as Record<string, object>).g2p), testFraction: 0.05 };
+    const r = await runStage('data.ts', { seed: 42, data: { g2p } }, {}, ['g2p']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('data-g2p: invalid params (pipeline.yaml); nothing was written');
+    expect(r.stderr).toContain('data.g2p.testFraction: expected a number ≥ 0.1 ≤ 0.5, got 0.05');
+    expect(r.wrote).toEqual([]);
+  }, 90_000);
+
+  it("pipeline.yaml's data.g2p passes its spec in the default, smoke and full profiles", () => {
+    for (const all of [PIPELINE, withProfile('smoke'), withProfile('full')]) {
+      expect(checkDataOptions('g2p', (all.data as Record<string, Record<string, unknown>>).g2p!)).toMatchObject({ ok: true });
+    }
+  });
 
   it('sweep: a bad schedule', async () => {
     const ex1 = { ...(PIPELINE.ex1 as object), schedule: { kind: 'cosine', warmupSteps: 0 } };

@@ -8,6 +8,7 @@ import { raggedRows, sequenceScores, stripSpecials } from '../../lib/ml/experime
 import { Seq2Seq } from '../../lib/ml/models/seq2seq.ts';
 import { loadModelAs } from '../../lib/ml/models/model.ts';
 import { useBackend } from '../ml/helpers.ts';
+import { TINY_G2P } from '../ml/data/helpers.ts';
 import { TRAIN_DEFAULTS, readJson, tempDir } from './helpers.ts';
 
 let dir: string;
@@ -15,7 +16,7 @@ beforeAll(async () => {
   await useBackend();
   dir = await tempDir('translate');
   await writeDates(path.join(dir, 'dates'), generateDates({ n: 40, seed: 4 }));
-  await writeG2p(path.join(dir, 'g2p'), generateG2p({ size: 40, seed: 4 }));
+  await writeG2p(path.join(dir, 'g2p'), generateG2p(TINY_G2P));
 });
 
 const tiny = (over: Partial<TranslateParams>): TranslateParams => ({
@@ -96,8 +97,15 @@ describe('g2p run()', () => {
         attention: 'additive', teacherForcing: 1, valLimit: 40, attentionExamples: 6, samples: 50, ...TRAIN_DEFAULTS },
       { outDir: out },
     );
-    expect(metrics).toMatchObject({ model: 'g2p', gate_metric: 'test_word_accuracy', words: 40, attention: 'additive' });
-    for (const k of ['test_per', 'test_word_accuracy', 'test_bleu', 'beam_per', 'beam_word_accuracy'] as const) expect(Number.isFinite(metrics[k])).toBe(true);
+    expect(metrics).toMatchObject({
+      model: 'g2p', gate_metric: 'test_word_accuracy', attention: 'additive', words: 80, train_words: 40, val_words: 20, test_words: 20,
+      dictionary_words: 123_874, beam_examples: 3,
+    });
+    expect(metrics.test_pool_words).toBeGreaterThanOrEqual(0.1 * 123_874);
+    expect(metrics.train_pronunciations).toBeGreaterThanOrEqual(40);
+    for (const k of ['test_wer', 'test_per', 'test_bleu', 'beam_wer', 'beam_per', 'greedy_wer_on_beam'] as const) expect(Number.isFinite(metrics[k])).toBe(true);
+    expect(metrics.test_word_accuracy).toBeCloseTo(1 - metrics.test_wer, 12);
+    expect(JSON.stringify(metrics)).not.toMatch(/time|seconds/i);
     const s = await readJson<{ samples: { word: string; reference: string }[] }>(path.join(out, 'samples.json'));
     expect(s.samples.length).toBe(metrics.test_words);
     expect(s.samples[0]!.reference.length).toBeGreaterThan(0);

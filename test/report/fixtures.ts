@@ -107,7 +107,7 @@ export async function makeReportsFixture(): Promise<string> {
   await put(root, 'reports/translate/none/metrics.json', { model: 'translate/none', task: 'seq2seq', attention: 'none', encoder: 'lstm', test_exact_match: 0.42, beam_exact_match: 0.43, test_bleu: 80.5, backend });
   await put(root, 'reports/g2p/attention.json', { model: 'g2p', rows: 'phonemes', cols: 'letters', maps: [{ word: 'cat', source: ['c', 'a', 't'], output: ['K', 'AE1', 'T', '</s>'], weights: [[0.9, 0.05, 0.05], [0.1, 0.8, 0.1], [0.05, 0.05, 0.9], [0.3, 0.3, 0.4]] }] });
   await put(root, 'reports/g2p/history.json', { model: 'g2p', best_epoch: 1, epochs: [{ epoch: 1, loss: 0.9, val_word_accuracy: 0.5 }] });
-  await put(root, 'reports/g2p/metrics.json', { model: 'g2p', task: 'seq2seq', test_per: 0.123, test_wer: 0.45, test_word_accuracy: 0.55, test_bleu: 71.2, words: 20000, train_words: 18000, test_words: 2000, backend });
+  await put(root, 'reports/g2p/metrics.json', { model: 'g2p', task: 'seq2seq', test_wer: 0.45, test_per: 0.123, test_word_accuracy: 0.55, test_bleu: 71.2, words: 33535, train_words: 20000, test_words: 12535, backend });
   await put(root, 'reports/spam/lstm-attention-masked/attention.json', { model: 'spam', maps: [{ mail: 'x', label: 1, prob: 0.9, tokens: ['free', 'money', 'café', '$$$'], weights: [0.1, 0.6, 0.2, 0.1] }] });
   return root;
 }

@@ -12,6 +12,7 @@ import { run as ex1 } from '../../lib/ml/experiments/ex1.ts';
 import { generateSineTrend, writeSineTrend } from '../../lib/ml/data/sine-trend.ts';
 import { run as ex2 } from '../../lib/ml/experiments/ex2.ts';
 import { generateG2p, writeG2p } from '../../lib/ml/data/g2p.ts';
+import { TINY_G2P } from '../ml/data/helpers.ts';
 import { run as g2p } from '../../lib/ml/experiments/g2p.ts';
 import { run as translate } from '../../lib/ml/experiments/translate.ts';
 import { archiveFiles, registerAndPromote, updateRegistry } from '../../lib/registry/index.ts';
@@ -68,7 +69,7 @@ export async function addForecaster(root: string): Promise<void> {
 
 /** Adds a tiny trained grapheme→phoneme model to `root`'s registry as `g2p` v1. */
 export async function addG2p(root: string): Promise<void> {
-  await writeG2p(path.join(root, 'data/g2p'), generateG2p({ size: 40, seed: 4 }));
+  await writeG2p(path.join(root, 'data/g2p'), generateG2p(TINY_G2P));
   await g2p({ seed: 1, dataDir: path.join(root, 'data/g2p'), embedDim: 8, units: 8, attentionUnits: 8, epochs: 1, batchSize: 16, lr: 0.01, beamWidth: 2, beamLimit: 2,
     attention: 'additive', teacherForcing: 1, valLimit: 10, attentionExamples: 1, samples: 2, ...TRAIN_DEFAULTS },
   { outDir: path.join(root, 'reports/g2p'), modelDir: path.join(root, 'models/g2p') });

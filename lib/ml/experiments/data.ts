@@ -4,7 +4,8 @@
  * the global `seed`, so every data set is a pure function of the params.
  */
 import { writeDates, generateDates, type DatesOptions } from '../data/dates.ts';
-import { writeG2p, generateG2p, type G2pOptions } from '../data/g2p.ts';
+import { checkG2pDataParams, generateG2p, writeG2p } from '../data/g2p.ts';
+import type { ParamCheck } from '../params.ts';
 import { writeMovingMnist, generateMovingMnist, type MovingMnistOptions } from '../data/moving-mnist.ts';
 import { writeSineTrend, generateSineTrend, type SineTrendOptions } from '../data/sine-trend.ts';
 import { writeSpam, generateSpam, type SpamOptions } from '../data/spam.ts';
@@ -50,6 +51,14 @@ export function isDataSetName(name: string): name is DataSetName {
   return (DATA_SETS as readonly string[]).includes(name);
 }
 
+/**
+ * Check a data set's options (`data.<key>` in pipeline.yaml) before generating it. Only data sets
+ * with a declared spec are checked (g2p); the others' generators take defaults for what is missing.
+ */
+export function checkDataOptions(name: DataSetName, options: Record<string, unknown>): ParamCheck<unknown> {
+  return name === 'g2p' ? checkG2pDataParams(options) : { ok: true, value: options };
+}
+
 /** Generates data set `params.name` and writes it into `ctx.outDir`. */
 export async function run(params: DataParams, ctx: RunContext): Promise<DataResult> {
   const dir = ctx.outDir;
@@ -77,7 +86,9 @@ export async function run(params: DataParams, ctx: RunContext): Promise<DataResu
       return { name: params.name, n: d.n, split: sizes(d.split) };
     }
     case 'g2p': {
-      const d = generateG2p({ ...(params.options as G2pOptions), seed });
+      const checked = checkG2pDataParams(params.options);
+      if (!checked.ok) throw new Error(`invalid data.g2p (check with checkDataOptions first):\n${checked.errors.join('\n')}`);
+      const d = generateG2p({ ...checked.value, seed });
       await writeG2p(dir, d);
       return { name: params.name, n: d.n, split: sizes(d.split) };
     }

@@ -56,6 +56,11 @@ export interface TrainOptions {
   stream: string;
   /** Validation pairs for best-epoch selection (exact match of greedy outputs). */
   val: Pairs;
+  /**
+   * Score of the greedy outputs of `val.src` (higher is better), replacing exact match against
+   * `val.tgt`: g2p counts a word right when it matches any of its pronunciations.
+   */
+  valScore?: (hyps: number[][]) => number;
   /** Longest output to decode on validation. */
   maxLen: number;
   /** Default: constant. */
@@ -71,11 +76,12 @@ export interface TrainOptions {
  */
 export function trainSeq2Seq(model: Seq2Seq, train: Pairs, opts: TrainOptions): FitResult {
   const gold = stripSpecials(opts.val.tgt, model.config.startToken, model.config.endToken);
+  const score = opts.valScore ?? ((hyps: number[][]) => exactMatch(gold, hyps));
   return fit(model, {
     examples: Array.from({ length: train.src.length }, (_, i) => i),
     batchSize: opts.batchSize, epochs: opts.epochs, seed: opts.seed, stream: opts.stream,
     batch: (rows) => ({ src: rows.map((r) => train.src[r]!), tgt: rows.map((r) => train.tgt[r]!) }),
-    validate: () => ({ val_exact_match: exactMatch(gold, decodeGreedy(model, opts.val.src, opts.maxLen).tokens) }),
+    validate: () => ({ val_exact_match: score(decodeGreedy(model, opts.val.src, opts.maxLen).tokens) }),
     monitor: { metric: 'val_exact_match', mode: 'max' },
     ...(opts.schedule ? { schedule: opts.schedule } : {}),
     ...(opts.patience !== undefined ? { patience: opts.patience } : {}),

@@ -73,3 +73,42 @@ export function exactMatch(references: readonly TokenSeq[], hypotheses: readonly
   });
   return hits / references.length;
 }
+
+/** Word error rate and phoneme error rate of {@link multiReferenceRates} (fractions). */
+export interface MultiReferenceRates {
+  /** Fraction of items whose hypothesis equals none of its references. */
+  wer: number;
+  /** Σ edit distance to the closest reference / Σ length of that reference. */
+  per: number;
+}
+
+/**
+ * Error rates against several references per item, as the G2P literature scores CMUdict's
+ * alternate pronunciations (Bisani & Ney 2008; Yao & Zweig 2015): an item is right when the
+ * hypothesis matches ANY reference; its edits are the distance to the closest reference, and the
+ * denominator adds that same reference's length (on a tie, the first closest reference in the
+ * given order). Every item needs at least one reference.
+ */
+export function multiReferenceRates(references: readonly (readonly TokenSeq[])[], hypotheses: readonly TokenSeq[]): MultiReferenceRates {
+  if (references.length !== hypotheses.length) {
+    throw new Error(`multiReferenceRates: ${references.length} reference lists vs ${hypotheses.length} hypotheses`);
+  }
+  let wrong = 0;
+  let edits = 0;
+  let refLen = 0;
+  references.forEach((refs, i) => {
+    if (refs.length === 0) throw new Error(`multiReferenceRates: item ${i} has no reference`);
+    const hyp = hypotheses[i]!;
+    let best = Infinity;
+    let bestLen = 0;
+    for (const ref of refs) {
+      const d = editDistance(ref, hyp);
+      if (d < best) [best, bestLen] = [d, ref.length];
+    }
+    if (best > 0) wrong++;
+    edits += best;
+    refLen += bestLen;
+  });
+  const n = references.length;
+  return { wer: n === 0 ? 0 : wrong / n, per: refLen === 0 ? edits : edits / refLen };
+}
