@@ -1,0 +1,63 @@
+/**
+ * Convolution of each frame with its own small kernels (the "CDNA" transformation of Finn et al.
+ * 2016, "Unsupervised Learning for Physical Interaction through Video Prediction"): a kernel that
+ * is a distribution over displacements moves the frame's content by its expected displacement,
+ * which a dense decoder would have to learn for every position of every glyph separately.
+ *
+ * The kernels are separable, a distribution over vertical and one over horizontal displacements
+ * (a rigid motion moves every pixel by the same (dy, dx)), so one convolution is two small
+ * products with banded shift matrices: out = S_y · F · S_xᵀ. That is ~50× cheaper on wasm than
+ * the (2r+1)² shifted slices of a full kernel, which made one training epoch take minutes.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { denseFast } from './dense-fast.ts';
+
+/** (n, a, b)·(n, b, c) with explicit transposes in the gradient (wasm's transposed batched product is its slow path; see dense-fast.ts). */
+const bmm = tf.customGrad(((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const [a, b, save] = args as [tf.Tensor3D, tf.Tensor3D, tf.GradSaveFunc];
+  save([a, b]);
+  return {
+    value: tf.matMul(a, b),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [sa, sb] = saved as [tf.Tensor3D, tf.Tensor3D];
+      return [tf.matMul(dy as tf.Tensor3D, sb.transpose([0, 2, 1])), tf.matMul(sa.transpose([0, 2, 1]), dy as tf.Tensor3D)];
+    },
+  };
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor3D;
+
+/** Row d + r of the result is the size×size matrix moving a line's content by d pixels (0 beyond the edge). */
+function shiftBasis(size: number, r: number): tf.Tensor2D {
+  const m = new Float32Array((2 * r + 1) * size * size);
+  for (let d = -r; d <= r; d++) {
+    for (let i = 0; i < size; i++) if (i - d >= 0 && i - d < size) m[(d + r) * size * size + i * size + (i - d)] = 1;
+  }
+  return tf.tensor2d(m, [2 * r + 1, size * size]);
+}
+
+const bases = new Map<string, tf.Tensor2D>();
+
+/**
+ * `frames` (b, size·size, row-major) moved by k kernels per frame → (b, k, size·size). A kernel is
+ * a weighting of vertical displacements −r…r (`vertical`, (b·k, 2r+1), frame-major) and one of
+ * horizontal ones (`horizontal`, the same); softmax them for distributions. Content moved past the
+ * edge is lost.
+ */
+export function shiftMix(frames: tf.Tensor2D, vertical: tf.Tensor2D, horizontal: tf.Tensor2D, size: number, r: number): tf.Tensor3D {
+  return tf.tidy(() => {
+    const b = frames.shape[0];
+    const [bk, taps] = vertical.shape;
+    const k = bk / b;
+    if (taps !== 2 * r + 1 || !Number.isInteger(k) || horizontal.shape[0] !== bk || horizontal.shape[1] !== taps) {
+      throw new Error(`shiftMix: kernels must be (${b}·k, ${2 * r + 1}), got (${vertical.shape.join(', ')}) and (${horizontal.shape.join(', ')})`);
+    }
+    const key = `${size}/${r}`;
+    // Kept for the process's life: a constant, one per (size, radius).
+    if (!bases.has(key)) bases.set(key, tf.keep(shiftBasis(size, r)));
+    const basis = bases.get(key)!;
+    const sy = denseFast(vertical, basis).reshape([bk, size, size]);
+    const sx = denseFast(horizontal, basis).reshape([bk, size, size]).transpose([0, 2, 1]);
+    // Broadcast rather than tile: wasm's tile is ~100× slower than an add here.
+    const f = frames.reshape([b, 1, size, size]).add(tf.zeros([1, k, 1, 1])).reshape([bk, size, size]);
+    return bmm(bmm(sy, f), sx).reshape([b, k, size * size]) as tf.Tensor3D;
+  });
+}
