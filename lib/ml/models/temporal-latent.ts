@@ -6,7 +6,9 @@
  *   → hierarchical temporal encoder (frame / segment / sequence), added to its input
  *   → sinusoidal positions + transformer encoder block (multi-head self-attention)
  *   → memory module (learned slots) → latent projection → LSTM over context + future steps
- *   → dense decoder at the future steps → predicted frames.
+ *   → decoder at the future steps → predicted frames. The decoder draws a frame (dense) and, with
+ *   `motionKernels` > 0, moves the previous frame by predicted displacement kernels and mixes the
+ *   moved copies with the drawn frame per pixel ({@link TemporalLatentModel.move}).
  *
  * The future steps carry no frame, only the learned token: whatever the model knows about them it
  * must carry from the context through the LSTM's state (the baseline's only path) or, in the
@@ -15,9 +17,11 @@
  *
  * The baseline is the same pipeline with the three middle modules switched off (per-frame
  * encoder, LSTM transition, decoder); each ablation switches off one. The per-frame encoder and
- * decoder are dense rather than convolutional: on the wasm backend a 32×32 frame's dense layers
- * cost a fraction of the conv stack's time for a similar reconstruction error, and they are what
- * brings the model into the course's 1–2 M parameter range.
+ * the drawing decoder are dense rather than convolutional: on the wasm backend a 32×32 frame's
+ * dense layers cost a fraction of the conv stack's time, and they are what brings the model into
+ * the course's 1–2 M parameter range. Drawing alone, though, stays near the mean image on
+ * prediction (a dense layer must learn every glyph at every position); moving the last frame is
+ * what a translation-equivariant decoder would give, at the cost of two 32×32 products per step.
  */
 import * as tf from '@tensorflow/tfjs';
 import { denseFast } from '../layers/dense-fast.ts';
