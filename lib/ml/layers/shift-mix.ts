@@ -61,3 +61,28 @@ export function shiftMix(frames: tf.Tensor2D, vertical: tf.Tensor2D, horizontal:
     return bmm(bmm(sy, f), sx).reshape([b, k, size * size]) as tf.Tensor3D;
   });
 }
+
+/**
+ * Motion evidence between two frames (b, size·size): for every displacement (dy, dx) ∈ [−r, r]²
+ * (row-major), how much of `later` is `earlier` moved by it — Σ later(x)·earlier(x − d) / Σ later² —
+ * → (b, (2r+1)²). The correlation layer of FlowNet (Dosovitskiy et al. 2015) at one scale: it hands
+ * the motion kernels the last displacement directly, which the per-frame codes and the LSTM
+ * otherwise had to learn to infer (training stalled at a blurred copy of the last frame).
+ */
+export function shiftCorrelation(earlier: tf.Tensor2D, later: tf.Tensor2D, size: number, r: number): tf.Tensor2D {
+  return tf.tidy(() => {
+    const b = earlier.shape[0];
+    const n = 2 * r + 1;
+    const key = `${size}/${r}`;
+    if (!bases.has(key)) bases.set(key, tf.keep(shiftBasis(size, r)));
+    const basis = bases.get(key)!.reshape([n, size, size]);
+    // Rank ≤ 4 broadcasts throughout: wasm handles higher ranks element by element.
+    const my = basis.reshape([1, n, size, size]).add(tf.zeros([b, 1, 1, 1])).reshape([b * n, size, size]);
+    const a = earlier.reshape([b, 1, size, size]).add(tf.zeros([1, n, 1, 1])).reshape([b * n, size, size]);
+    const vertical = bmm(my, a); // (b·n, size, size): earlier moved by each dy
+    const mx = basis.transpose([0, 2, 1]).reshape([1, n, size, size]).add(tf.zeros([b * n, 1, 1, 1])).reshape([b * n * n, size, size]);
+    const both = bmm(vertical.reshape([b * n, 1, size, size]).add(tf.zeros([1, n, 1, 1])).reshape([b * n * n, size, size]), mx);
+    const score = both.reshape([b, n * n, size * size]).mul(later.reshape([b, 1, size * size])).sum(2);
+    return score.div(later.square().sum(1, true).add(1e-6)) as tf.Tensor2D;
+  });
+}

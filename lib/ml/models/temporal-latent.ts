@@ -27,7 +27,7 @@ import * as tf from '@tensorflow/tfjs';
 import { denseFast } from '../layers/dense-fast.ts';
 import { HierarchicalTemporalEncoder } from '../layers/hierarchical-temporal-encoder.ts';
 import { MemoryModule } from '../layers/memory-module.ts';
-import { shiftMix } from '../layers/shift-mix.ts';
+import { shiftCorrelation, shiftMix } from '../layers/shift-mix.ts';
 import { SinusoidalPositionEncoding } from '../layers/sinusoidal-position-encoding.ts';
 import { TransformerEncoderBlock } from '../layers/transformer-encoder-block.ts';
 import { FusedLSTM } from '../rnn/fused-lstm.ts';
@@ -158,7 +158,7 @@ export class TemporalLatentModel extends Model<TemporalLatentConfig, tf.Tensor3D
       s.create('decoder/dense1/kernel', [f, outputs]), s.create('decoder/dense1/bias', [outputs], 'zeros')];
     const taps = 2 * (2 * config.motionRadius + 1);
     this.motion = config.motionKernels > 0
-      ? [s.create('decoder/motion/kernel', [config.lstmUnits, config.motionKernels * taps]), s.create('decoder/motion/bias', [config.motionKernels * taps], 'zeros')]
+      ? [s.create('decoder/motion/kernel', [config.lstmUnits + (2 * config.motionRadius + 1) ** 2, config.motionKernels * taps]), s.create('decoder/motion/bias', [config.motionKernels * taps], 'zeros')]
       : [];
   }
 
@@ -206,7 +206,11 @@ export class TemporalLatentModel extends Model<TemporalLatentConfig, tf.Tensor3D
     // Per step everything is a 2-D tensor cut along its last axis: wasm slices tensors of rank
     // 4–5 element by element, which made one training step ~5× slower than the dense decoder.
     const outs = tf.unstack(out, 1); // f × (b, (k+2)·p): drawn frame, then the k+1 mask logits
-    const motions = tf.unstack(denseFast(future, this.motion[0]!, this.motion[1]!), 1); // f × (b, 2·k·taps)
+    // The kernels see the LSTM's state and the displacement between the last two context frames.
+    const frameAt = (i: number): tf.Tensor2D => context.slice([0, i, 0], [b, 1, p]).reshape([b, p]) as tf.Tensor2D;
+    const evidence = c > 1 ? shiftCorrelation(frameAt(c - 2), frameAt(c - 1), size, r) : tf.zeros([b, taps * taps]);
+    const motionIn = tf.concat([future, evidence.reshape([b, 1, taps * taps]).add(tf.zeros([1, f, 1]))], 2);
+    const motions = tf.unstack(denseFast(motionIn, this.motion[0]!, this.motion[1]!), 1); // f × (b, 2·k·taps)
     const cut = (v: tf.Tensor, j: number, width: number): tf.Tensor2D => v.slice([0, j * width], [b, width]) as tf.Tensor2D;
     let prev = context.slice([0, c - 1, 0], [b, 1, p]).reshape([b, p]) as tf.Tensor2D;
     const frames: tf.Tensor[] = [];

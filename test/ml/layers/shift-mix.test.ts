@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { shiftMix } from '../../../lib/ml/layers/shift-mix.ts';
+import { shiftCorrelation, shiftMix } from '../../../lib/ml/layers/shift-mix.ts';
 import { useBackend } from '../helpers.ts';
 
 beforeAll(async () => {
@@ -37,5 +37,21 @@ describe('shiftMix', () => {
     expect(v[0]![2 * size + 3]).toBeCloseTo(0.5, 6);
     expect(v[1]![3 * size + 2]).toBeCloseTo(1, 6);
     expect(() => shiftMix(tf.tensor2d(frame, [1, size * size]), vertical, horizontal, size, 2)).toThrow(/kernels must be/);
+  });
+});
+
+describe('shiftCorrelation', () => {
+  it('peaks at the displacement that moved the earlier frame onto the later one', () => {
+    const size = 8;
+    const earlier = new Float32Array(size * size);
+    const later = new Float32Array(size * size);
+    for (const [y, x] of [[2, 2], [2, 3], [3, 2]] as const) {
+      earlier[y * size + x] = 1;
+      later[(y + 1) * size + (x - 2)] = 1; // moved by dy +1, dx −2
+    }
+    const score = Array.from(shiftCorrelation(tf.tensor2d(earlier, [1, size * size]), tf.tensor2d(later, [1, size * size]), size, 2).dataSync());
+    expect(score).toHaveLength(25);
+    expect(score.indexOf(Math.max(...score))).toBe((1 + 2) * 5 + (-2 + 2));
+    expect(Math.max(...score)).toBeCloseTo(1, 5); // all of the later frame explained
   });
 });
