@@ -36,6 +36,13 @@ function shiftBasis(size: number, r: number): tf.Tensor2D {
 
 const bases = new Map<string, tf.Tensor2D>();
 
+/** {@link shiftBasis}, built once per (size, radius) and kept for the process's life (a constant). */
+function basisFor(size: number, r: number): tf.Tensor2D {
+  const key = `${size}/${r}`;
+  if (!bases.has(key)) bases.set(key, tf.keep(shiftBasis(size, r)));
+  return bases.get(key)!;
+}
+
 /**
  * `frames` (b, size·size, row-major) moved by k kernels per frame → (b, k, size·size). A kernel is
  * a weighting of vertical displacements −r…r (`vertical`, (b·k, 2r+1), frame-major) and one of
@@ -50,10 +57,7 @@ export function shiftMix(frames: tf.Tensor2D, vertical: tf.Tensor2D, horizontal:
     if (taps !== 2 * r + 1 || !Number.isInteger(k) || horizontal.shape[0] !== bk || horizontal.shape[1] !== taps) {
       throw new Error(`shiftMix: kernels must be (${b}·k, ${2 * r + 1}), got (${vertical.shape.join(', ')}) and (${horizontal.shape.join(', ')})`);
     }
-    const key = `${size}/${r}`;
-    // Kept for the process's life: a constant, one per (size, radius).
-    if (!bases.has(key)) bases.set(key, tf.keep(shiftBasis(size, r)));
-    const basis = bases.get(key)!;
+    const basis = basisFor(size, r);
     const sy = denseFast(vertical, basis).reshape([bk, size, size]);
     const sx = denseFast(horizontal, basis).reshape([bk, size, size]).transpose([0, 2, 1]);
     // Broadcast rather than tile: wasm's tile is ~100× slower than an add here.
@@ -73,9 +77,7 @@ export function shiftCorrelation(earlier: tf.Tensor2D, later: tf.Tensor2D, size:
   return tf.tidy(() => {
     const b = earlier.shape[0];
     const n = 2 * r + 1;
-    const key = `${size}/${r}`;
-    if (!bases.has(key)) bases.set(key, tf.keep(shiftBasis(size, r)));
-    const basis = bases.get(key)!.reshape([n, size, size]);
+    const basis = basisFor(size, r).reshape([n, size, size]);
     // Rank ≤ 4 broadcasts throughout: wasm handles higher ranks element by element.
     const my = basis.reshape([1, n, size, size]).add(tf.zeros([b, 1, 1, 1])).reshape([b * n, size, size]);
     const a = earlier.reshape([b, 1, size, size]).add(tf.zeros([1, n, 1, 1])).reshape([b * n, size, size]);
