@@ -25,7 +25,7 @@ const { metrics } = await run(
 );
 const range = (ok: boolean): string => (ok ? 'in range' : 'OUTSIDE the course range');
 console.log(
-  `ex3-${variant}: test_mse ${metrics.test_mse.toFixed(4)} (course 0.01–0.02, ${range(metrics.in_course_range.test_mse)}), ` +
-    `test_mae ${metrics.test_mae.toFixed(4)} (0.08–0.12, ${range(metrics.in_course_range.test_mae)}), ` +
+  `ex3-${variant}: ${metrics.context_frames} → ${metrics.future_frames} frames, test_mse ${metrics.test_mse.toFixed(4)} (course 0.01–0.02, ${range(metrics.in_course_range.test_mse)}), ` +
+    `late-frame mse ${metrics.test_mse_late.toFixed(4)}, copy-last ${metrics.copy_last_mse.toFixed(4)}, mean image ${metrics.mean_image_mse.toFixed(4)}, ` +
     `${metrics.parameters} parameters (1–2 M, ${range(metrics.in_course_range.parameters)}), best epoch ${metrics.best_epoch}`,
 );

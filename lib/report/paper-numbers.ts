@@ -72,7 +72,6 @@ const dates = 'reports/translate-encoder/lstm/metrics.json';
 const g2p = 'reports/g2p/metrics.json';
 const spam = (member: string): string => `reports/spam/${member}/metrics.json`;
 
-const EX3_PREDICTION = 'exercise 3 as frame prediction (issue 12 item 2)';
 
 /** `multi-head` → `MultiHead`: matrix member names inside macro names (letters only). */
 export function macroPart(name: string): string {
@@ -95,13 +94,13 @@ const ex3Numbers = (v: string): NumberDecl[] => {
   const m = `exThree${macroPart(v)}`;
   return [
     { macro: `${m}Mse`, file: ex3(v), path: 'test_mse', digits: 4, what: `exercise 3 ${v}: test MSE per pixel` },
-    { macro: `${m}LateMse`, file: ex3(v), path: 'test_mse_late', digits: 4, what: `exercise 3 ${v}: test MSE of the late frames`, pending: EX3_PREDICTION },
-    { macro: `${m}Sse`, file: ex3(v), path: 'test_frame_sse', digits: 1, what: `exercise 3 ${v}: squared error summed over a frame's pixels`, pending: EX3_PREDICTION },
+    { macro: `${m}LateMse`, file: ex3(v), path: 'test_mse_late', digits: 4, what: `exercise 3 ${v}: test MSE of the late frames` },
+    { macro: `${m}Sse`, file: ex3(v), path: 'test_frame_sse_mean', digits: 1, what: `exercise 3 ${v}: squared error summed over a frame's pixels, mean over the predicted frames` },
     { macro: `${m}Params`, file: ex3(v), path: 'parameters', digits: 0, what: `exercise 3 ${v}: parameters` },
     // What removing the module does to the full model's error: the ablation's answer, as a word.
     ...(v.startsWith('no-') ? [
       { macro: `${m}VsFull`, kind: 'verdict', file: ex3(v), path: 'test_mse', against: { file: ex3('full'), path: 'test_mse' }, better: 'min', words: lowers, what: `exercise 3 ${v} against the full model, test MSE` },
-      { macro: `${m}LateVsFull`, kind: 'verdict', file: ex3(v), path: 'test_mse_late', against: { file: ex3('full'), path: 'test_mse_late' }, better: 'min', words: lowers, what: `exercise 3 ${v} against the full model, late frames`, pending: EX3_PREDICTION },
+      { macro: `${m}LateVsFull`, kind: 'verdict', file: ex3(v), path: 'test_mse_late', against: { file: ex3('full'), path: 'test_mse_late' }, better: 'min', words: lowers, what: `exercise 3 ${v} against the full model, late frames` },
     ] satisfies NumberDecl[] : []),
   ];
 };
@@ -170,12 +169,12 @@ export const PAPER_NUMBERS: readonly NumberDecl[] = [
   { macro: 'exThreeSize', file: ex3('full'), path: 'size', digits: 0, what: 'exercise 3 frame side (pixels)' },
   { macro: 'exThreeMae', file: ex3('full'), path: 'test_mae', digits: 3, what: 'exercise 3 improved model test MAE' },
   { macro: 'exThreeBaselineMae', file: ex3('baseline'), path: 'test_mae', digits: 3, what: 'exercise 3 baseline test MAE' },
-  { macro: 'exThreeFirstMse', file: ex3('full'), path: 'test_mse_per_frame.0', digits: 4, what: 'exercise 3 improved model, MSE of the first predicted frame', pending: EX3_PREDICTION },
-  { macro: 'exThreeLastMse', file: ex3('full'), path: 'test_mse_per_frame.-1', digits: 4, what: 'exercise 3 improved model, MSE of the last predicted frame', pending: EX3_PREDICTION },
+  { macro: 'exThreeFirstMse', file: ex3('full'), path: 'test_mse_per_frame.0', digits: 4, what: 'exercise 3 improved model, MSE of the first predicted frame' },
+  { macro: 'exThreeLastMse', file: ex3('full'), path: 'test_mse_per_frame.-1', digits: 4, what: 'exercise 3 improved model, MSE of the last predicted frame' },
   { macro: 'exThreeTarget', kind: 'verdict', file: ex3('full'), path: 'test_mse', against: { anchor: 'targetExThreeMse' }, words: range, what: "exercise 3 improved model's MSE against the course's range" },
   { macro: 'exThreeBaselineTarget', kind: 'verdict', file: ex3('baseline'), path: 'test_mse', against: { anchor: 'targetExThreeMse' }, words: range, what: "exercise 3 baseline's MSE against the course's range" },
   { macro: 'exThreeVsBaseline', kind: 'verdict', file: ex3('full'), path: 'test_mse', against: { file: ex3('baseline'), path: 'test_mse' }, better: 'min', words: beats, what: 'exercise 3 improved model against the baseline, test MSE' },
-  { macro: 'exThreeLateVsBaseline', kind: 'verdict', file: ex3('full'), path: 'test_mse_late', against: { file: ex3('baseline'), path: 'test_mse_late' }, better: 'min', words: beats, what: 'exercise 3 improved model against the baseline, late frames', pending: EX3_PREDICTION },
+  { macro: 'exThreeLateVsBaseline', kind: 'verdict', file: ex3('full'), path: 'test_mse_late', against: { file: ex3('baseline'), path: 'test_mse_late' }, better: 'min', words: beats, what: 'exercise 3 improved model against the baseline, late frames' },
   ...TRANSLATE_ATTENTIONS.flatMap((a) => translateNumbers('translate', a)),
   ...TRANSLATE_ENCODERS.flatMap((e) => translateNumbers('translate-encoder', e)),
   { macro: 'datesAttention', file: dates, path: 'attention', kind: 'text', what: 'attention of the quoted date translator' },

@@ -1,10 +1,9 @@
 /**
  * The views of the experiments' output files that the figures draw. The formats themselves
  * (types, writers, validating readers) are declared once in `lib/ml/artifacts`; these functions
- * read through them and reshape. Files without an artifact module (theory, compare, promotion,
- * reconstructions) are read here, checking only the fields the figures need.
+ * read through them and reshape. Files without an artifact module (theory, compare, promotion)
+ * are read here, checking only the fields the figures need.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as artifacts from '../ml/artifacts/index.ts';
 import { Fields, type Json, readJson } from './data.ts';
@@ -132,40 +131,6 @@ export async function readAlignments(file: string): Promise<Alignment[]> {
   return (await artifacts.readAlignments(file)).maps.map((m) => ({
     source: fit(m.source, m.weights[0]?.length ?? 0), target: fit(m.output, m.weights.length), weights: m.weights,
   }));
-}
-
-/** Clips of a frame model: truth and reconstruction, pixel values in [0, 1]. */
-export interface Reconstructions {
-  model: string;
-  frames: number;
-  size: number;
-  /** clip → { truth: frame → pixels, reconstruction: frame → pixels }. */
-  clips: { truth: Float32Array[]; reconstruction: Float32Array[] }[];
-}
-
-/** Exercise 3's `reconstructions.json` + its uint8 `.bin` (clip × [truth, recon] × frame × row × col). */
-export async function readReconstructions(file: string): Promise<Reconstructions> {
-  const f = new Fields(file);
-  const doc = f.obj(await readJson(file), '(root)');
-  const [clips, two, frames, rows, cols] = f.nums(doc.shape, 'shape');
-  if (clips === undefined || two !== 2 || frames === undefined || rows === undefined || cols === undefined || rows !== cols) {
-    throw new Error(`${file}: field "shape" should be [clips, 2, frames, size, size].`);
-  }
-  const bin = await readFile(path.join(path.dirname(file), f.str(doc.file, 'file')));
-  const scale = f.optNum(doc.scale) ?? 1 / 255;
-  const px = rows * cols;
-  if (bin.length < clips * 2 * frames * px) throw new Error(`${file}: the .bin file is shorter than its shape says.`);
-  const frame = (c: number, which: number, t: number): Float32Array =>
-    Float32Array.from(bin.subarray(((c * 2 + which) * frames + t) * px, ((c * 2 + which) * frames + t + 1) * px), (v) => v * scale);
-  return {
-    model: f.optStr(doc.model) ?? 'model',
-    frames,
-    size: rows,
-    clips: Array.from({ length: clips }, (_, c) => ({
-      truth: Array.from({ length: frames }, (_, t) => frame(c, 0, t)),
-      reconstruction: Array.from({ length: frames }, (_, t) => frame(c, 1, t)),
-    })),
-  };
 }
 
 /** One row of `reports/compare.json` (see lib/ml/experiments/compare.ts). */

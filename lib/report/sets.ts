@@ -6,6 +6,7 @@
  * `paper/generated/fig-<set>/<id>.tex` (+ assets) (the paper).
  */
 import path from 'node:path';
+import { readEx3Metrics, readPredictions } from '../ml/artifacts/index.ts';
 import { readJsonIfExists } from './data.ts';
 import { type Figure, type FigureEntry, writeFigures } from './figure.ts';
 import {
@@ -13,7 +14,7 @@ import {
 } from './figures/experiments.ts';
 import { ablationFigure, frameErrorFigure, framesFigure } from './figures/frames.ts';
 import {
-  confusionOf, readAlignments, readClassifierAttention, readForecastAttention, readForecasts, readHistory, readMetrics, readReconstructions, readTheory,
+  confusionOf, readAlignments, readClassifierAttention, readForecastAttention, readForecasts, readHistory, readMetrics, readTheory,
 } from './readers.ts';
 
 /** Where a set's outputs go, relative to the project root. */
@@ -56,13 +57,13 @@ export async function theoryFigures(root: string, file = 'reports/theory/scaling
 
 /** Where exercise 3's runs wrote: one reports directory per model/variant, in display order. */
 export interface Ex3Inputs {
-  /** The improved model's directory (reconstructions, metrics, history). */
+  /** The improved model's directory (predictions, metrics, history). */
   improved: { name: string; dir: string };
   /** The baseline's directory. */
   baseline: { name: string; dir: string };
   /** Ablation variants (label → directory), the full model included if it has its own run. */
   ablations: { name: string; dir: string }[];
-  /** Metrics drawn as ablation bars (default test_mse, test_mae). */
+  /** Metrics drawn as ablation bars (default test_mse, test_mse_late). */
   metrics?: string[];
 }
 
@@ -77,22 +78,20 @@ export const EX3_DEFAULT: Ex3Inputs = {
 };
 
 /**
- * Exercise 3: reconstructed frames, error per frame index, ablation bars, learning curves.
- * Ablation members whose metrics do not exist (not run) are left out of the bars.
+ * Exercise 3: predicted frames, error per predicted frame vs horizon (every variant that ran),
+ * ablation bars, learning curves. Ablation members whose metrics do not exist (not run) are left out of the bars.
  */
 export async function ex3Figures(root: string, inputs: Ex3Inputs = EX3_DEFAULT): Promise<Figure[]> {
   const p = (dir: string, f: string) => path.join(root, dir, f);
   const models = [inputs.improved, inputs.baseline];
-  const recs = await Promise.all(models.map(async (m) => ({ name: m.name, rec: await readReconstructions(p(m.dir, 'reconstructions.json')) })));
+  const preds = await Promise.all(models.map(async (m) => ({ name: m.name, pred: await readPredictions(p(m.dir, 'predictions.json')) })));
   const metricsOf = async (dir: string) => (await readMetrics(p(dir, 'metrics.json')));
-  const perFrame = await Promise.all(models.map(async (m) => {
-    const md = await metricsOf(m.dir);
-    return { name: m.name, msePerFrame: md.f.nums(md.doc.mse_per_frame, 'mse_per_frame') };
-  }));
-  const wanted = inputs.metrics ?? ['test_mse', 'test_mae'];
-  const present: { name: string; dir: string }[] = [];
-  for (const a of [...inputs.ablations, inputs.baseline]) if ((await readJsonIfExists(p(a.dir, 'metrics.json'))) !== undefined) present.push(a);
-  const bars = await Promise.all(present.map(async (a) => {
+  // Every variant that ran, the baseline first: the error-vs-horizon figure compares them all.
+  const ran: { name: string; dir: string }[] = [];
+  for (const a of [inputs.baseline, ...inputs.ablations]) if ((await readJsonIfExists(p(a.dir, 'metrics.json'))) !== undefined) ran.push(a);
+  const perFrame = await Promise.all(ran.map(async (m) => ({ name: m.name, msePerFrame: (await readEx3Metrics(p(m.dir, 'metrics.json'))).test_mse_per_frame })));
+  const wanted = inputs.metrics ?? ['test_mse', 'test_mse_late'];
+  const bars = await Promise.all([...ran.filter((a) => a !== inputs.baseline), ...ran.filter((a) => a === inputs.baseline)].map(async (a) => {
     const md = await metricsOf(a.dir);
     const values: Record<string, number> = {};
     for (const m of wanted) {
@@ -103,7 +102,7 @@ export async function ex3Figures(root: string, inputs: Ex3Inputs = EX3_DEFAULT):
   }));
   const histories = await Promise.all(models.map(async (m) => ({ ...(await readHistory(p(m.dir, 'history.json'))), model: m.name })));
   return [
-    framesFigure(recs, { texDir: `generated/${setDirs('ex3').texDir.replace(/^paper\/generated\//, '')}` }),
+    framesFigure(preds, { texDir: `generated/${setDirs('ex3').texDir.replace(/^paper\/generated\//, '')}` }),
     frameErrorFigure(perFrame),
     ablationFigure(bars, wanted),
     learningCurvesFigure(histories, 'ex3-learning-curves', 'Exercise 3: learning curves'),

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataError } from '../../lib/report/data.ts';
 import { EX3_DEFAULT, alignmentFigures, ex1Figures, ex2Figures, ex3Figures, theoryFigures, writeFigureSet } from '../../lib/report/sets.ts';
-import { readClassifierAttention, readReconstructions } from '../../lib/report/readers.ts';
+import { readPredictions } from '../../lib/ml/artifacts/index.ts';
+import { readClassifierAttention } from '../../lib/report/readers.ts';
 import { seq2seqFigures, spamFigures } from '../../lib/report/sets-seq.ts';
 import { escapeTex } from '../../lib/report/pgf.ts';
 import { encodeGrayPng } from '../../lib/report/png.ts';
@@ -76,18 +77,22 @@ describe('figure sets from fixture data', () => {
     expect(files.sort()).toEqual(['ablation.tex', 'ex3-frame-error.tex', 'ex3-frames.png', 'ex3-frames.tex', 'ex3-learning-curves.tex']);
     const png = await readFile(path.join(root, 'paper/generated/fig-ex3/ex3-frames.png'));
     expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-    // 4 frames of 8 px + 3 gaps of 2 px wide; truth + 2 models tall.
+    // 2 context + 2 future frames of 8 px + 3 gaps of 2 px wide; truth + 2 models tall.
     expect(png.readUInt32BE(16)).toBe(4 * 8 + 3 * 2);
     expect(png.readUInt32BE(20)).toBe(3 * 8 + 2 * 2);
     const frames = await readFile(path.join(root, 'reports/figures/ex3/ex3-frames.svg'), 'utf8');
     expectValidSvg(frames);
-    expect(svgTexts(frames)).toEqual(expect.arrayContaining(['truth', 'improved', 'baseline', 't=0', 't=3']));
+    // Columns count from the last context frame: -1, 0 seen; +1, +2 predicted.
+    expect(svgTexts(frames)).toEqual(expect.arrayContaining(['truth', 'improved', 'baseline', '-1', '0', '+1', '+2']));
+    const horizon = svgTexts(await readFile(path.join(root, 'reports/figures/ex3/ex3-frame-error.svg'), 'utf8'));
+    expect(horizon).toEqual(expect.arrayContaining(['baseline', 'full', 'no-memory', 'no-transformer', 'no-hierarchy']));
     expect(await readFile(path.join(root, 'paper/generated/fig-ex3/ex3-frames.tex'), 'utf8')).toContain('\\includegraphics[width=');
     const bars = svgTexts(await readFile(path.join(root, 'reports/figures/ex3/ablation.svg'), 'utf8'));
-    expect(bars).toEqual(expect.arrayContaining(['full', 'no-memory', 'no-transformer', 'no-hierarchy', 'baseline', 'test mse']));
+    expect(bars).toEqual(expect.arrayContaining(['full', 'no-memory', 'no-transformer', 'no-hierarchy', 'baseline', 'test mse', 'test mse late']));
     expect(bars).not.toContain('not-run');
-    const rec = await readReconstructions(path.join(root, 'reports/ex3-full/reconstructions.json'));
-    expect(rec.clips[0]!.truth[1]![3 * 8 + 3]).toBeCloseTo(230 / 255, 5);
+    const pred = await readPredictions(path.join(root, 'reports/ex3-full/predictions.json'));
+    expect(pred.clips[0]!.truth[1]![3 * 8 + 3]).toBeCloseTo(230 / 255, 5);
+    expect(pred.clips[0]!.prediction[0]![3 * 8 + 4]).toBeCloseTo(240 / 255, 5); // future frame 2, plus the fixture's noise of 10
   });
 
   it('alignments: source and output characters label the axes; missing files are left out', async () => {

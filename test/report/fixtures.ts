@@ -5,6 +5,7 @@
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { writePredictions } from '../../lib/ml/artifacts/index.ts';
 
 async function put(root: string, rel: string, value: unknown): Promise<void> {
   await mkdir(path.dirname(path.join(root, rel)), { recursive: true });
@@ -67,21 +68,22 @@ export async function makeReportsFixture(): Promise<string> {
     { model: 'classifier', version: 3, registered: true, promoted: false, production: 2, productionMember: 'sweep/0.003-64', reason: 'test_accuracy 0.8 does not beat production version 2 (0.9).' },
     { model: 'forecaster', version: 1, registered: true, promoted: false, production: null, productionMember: null, reason: 'test_mse 0.3 fails the gate (≤ 0.25).' },
   ] });
-  // Exercise 3: two 4-frame clips of 8×8 pixels per model, uint8 truth + reconstruction.
+  // Exercise 3: two clips of 2 context + 2 future frames of 8×8 pixels per model, through the real writer.
   for (const [dir, noise] of [['ex3-full', 10], ['ex3-baseline', 60], ['ex3-no-memory', 30], ['ex3-no-transformer', 20], ['ex3-no-hierarchy', 15]] as const) {
-    const frames = 4;
     const size = 8;
-    const bin = new Uint8Array(2 * 2 * frames * size * size);
-    for (let c = 0; c < 2; c++) for (let w = 0; w < 2; w++) for (let t = 0; t < frames; t++) for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) {
-      const on = Math.abs(x - t - 2) < 2 && Math.abs(y - 3) < 2 ? 230 : 0;
-      bin[(((c * 2 + w) * frames + t) * size + y) * size + x] = Math.min(255, on + (w === 1 ? noise : 0));
-    }
-    await put(root, `reports/${dir}/reconstructions.json`, { model: dir, file: 'reconstructions.bin', dtype: 'uint8', scale: 1 / 255, layout: 'clip × [truth, reconstruction] × frame × row × column', shape: [2, 2, frames, size, size], clips: [0, 1] });
-    await writeFile(path.join(root, `reports/${dir}/reconstructions.bin`), bin);
-    const perFrame = [1, 2, 3, 4].map((k) => (noise * k) / 4000);
+    const frame = (t: number, add: number): Float32Array => Float32Array.from({ length: size * size }, (_, i) => {
+      const [y, x] = [Math.floor(i / size), i % size];
+      return Math.min(255, (Math.abs(x - t - 2) < 2 && Math.abs(y - 3) < 2 ? 230 : 0) + add) / 255;
+    });
+    await mkdir(path.join(root, `reports/${dir}`), { recursive: true });
+    await writePredictions(path.join(root, `reports/${dir}`), {
+      model: dir, contextFrames: 2, futureFrames: 2, size, clipIds: [0, 1],
+      clips: [0, 1].map(() => ({ truth: [0, 1, 2, 3].map((t) => frame(t, 0)), prediction: [2, 3].map((t) => frame(t, noise)) })),
+    });
+    const perFrame = [1, 2].map((k) => (noise * k) / 2000);
     await put(root, `reports/${dir}/metrics.json`, {
-      model: dir, task: 'regression', test_mse: noise / 1000, test_mae: noise / 300, mse_per_frame: perFrame, test_mse_per_frame: perFrame,
-      test_mse_late: (perFrame[2]! + perFrame[3]!) / 2, test_frame_sse: (noise / 1000) * size * size, parameters: 1200000, frames, size, backend,
+      model: dir, task: 'frame-prediction', context_frames: 2, future_frames: 2, test_mse: noise / 1000, test_mse_per_frame: perFrame,
+      test_frame_sse: perFrame.map((v) => v * 64), test_frame_sse_mean: (noise / 1000) * 64, test_mse_late: perFrame[1]!, test_mae: noise / 300, parameters: 1200000, frames: 4, size, backend,
     });
     await put(root, `reports/${dir}/history.json`, { model: dir, best_epoch: 1, epochs: [{ epoch: 1, loss: 0.1, val_mse: noise / 1000 }] });
   }

@@ -10,3 +10,5 @@ export * from './attention.ts';
 export * from './samples.ts';
 export * from './forecasts.ts';
 export * from './serving.ts';
+export * from './ex3-metrics.ts';
+export * from './predictions.ts';

@@ -1,21 +1,33 @@
 /**
- * Exercise 3's temporal latent model for clips of frames, and its baseline and ablations as
- * switches of one class:
+ * Exercise 3's temporal latent model: it predicts the next `futureFrames` frames of a clip from its
+ * first `contextFrames`, and its baseline and ablations are switches of one class:
  *
- *   frames → per-frame encoder (MLP) → hierarchical temporal encoder (frame / segment / sequence)
+ *   context frames → per-frame encoder (MLP), then one learned "future" token per frame to predict
+ *   → hierarchical temporal encoder (frame / segment / sequence), added to its input
  *   → sinusoidal positions + transformer encoder block (multi-head self-attention)
- *   → memory module (learned slots) → latent projection → LSTM → dense decoder → frames.
+ *   → memory module (learned slots) → latent projection → LSTM over context + future steps
+ *   → decoder at the future steps → predicted frames. The decoder draws a frame (dense) and, with
+ *   `motionKernels` > 0, moves the previous frame by predicted displacement kernels and mixes the
+ *   moved copies with the drawn frame per pixel ({@link TemporalLatentModel.move}).
+ *
+ * The future steps carry no frame, only the learned token: whatever the model knows about them it
+ * must carry from the context through the LSTM's state (the baseline's only path) or, in the
+ * improved model, read from the context directly through the hierarchy's pooled summaries and the
+ * transformer's attention — the long-horizon paths the course's modules claim to add.
  *
  * The baseline is the same pipeline with the three middle modules switched off (per-frame
  * encoder, LSTM transition, decoder); each ablation switches off one. The per-frame encoder and
- * decoder are dense rather than convolutional: on the wasm backend a 32×32 frame's dense layers
- * cost a fraction of the conv stack's time for a similar reconstruction error, and they are what
- * brings the model into the course's 1–2 M parameter range.
+ * the drawing decoder are dense rather than convolutional: on the wasm backend a 32×32 frame's
+ * dense layers cost a fraction of the conv stack's time, and they are what brings the model into
+ * the course's 1–2 M parameter range. Drawing alone, though, stays near the mean image on
+ * prediction (a dense layer must learn every glyph at every position); moving the last frame is
+ * what a translation-equivariant decoder would give, at the cost of two 32×32 products per step.
  */
 import * as tf from '@tensorflow/tfjs';
 import { denseFast } from '../layers/dense-fast.ts';
 import { HierarchicalTemporalEncoder } from '../layers/hierarchical-temporal-encoder.ts';
 import { MemoryModule } from '../layers/memory-module.ts';
+import { shiftCorrelation, shiftMix } from '../layers/shift-mix.ts';
 import { SinusoidalPositionEncoding } from '../layers/sinusoidal-position-encoding.ts';
 import { TransformerEncoderBlock } from '../layers/transformer-encoder-block.ts';
 import { FusedLSTM } from '../rnn/fused-lstm.ts';
@@ -55,11 +67,23 @@ export const TEMPORAL_LATENT_PARAMS = {
   transformerNorm: oneOf(['pre', 'post']),
   /** Dropout inside the transformer block while training. */
   dropout: num({ min: 0, max: 0.99 }),
+  /**
+   * Motion kernels per predicted frame (0 = the decoder draws every frame itself): each moves the
+   * previous frame by a predicted displacement (`layers/shift-mix.ts`), and per-pixel masks mix
+   * the moved copies with the drawn frame.
+   */
+  motionKernels: count(0),
+  /** Largest displacement of a motion kernel, in pixels per frame. */
+  motionRadius: count(1),
 };
 
 /** Configuration of {@link TemporalLatentModel}; saved next to the weights. */
 export type TemporalLatentConfig = ObjectOf<typeof TEMPORAL_LATENT_PARAMS> & {
   variant: Ex3Variant;
+  /** Frames the model sees ({@link TemporalLatentModel.predict}'s input length). */
+  contextFrames: number;
+  /** Frames it predicts after them (its output length). */
+  futureFrames: number;
   /** Pixels per frame (size²). */
   pixels: number;
   learningRate: number;
@@ -79,13 +103,21 @@ export function variantModules(v: Ex3Variant): { hierarchy: boolean; transformer
   }
 }
 
-/** See the file comment. Input and output clips are (b, frames, pixels) in [0, 1]. */
+/**
+ * See the file comment. Serving: {@link predict} takes context clips (b, contextFrames, pixels) and
+ * returns the predicted frames (b, futureFrames, pixels), pixel intensities in [0, 1] (pixels =
+ * size², row-major); a training batch is whole clips (b, contextFrames + futureFrames, pixels).
+ */
 export class TemporalLatentModel extends Model<TemporalLatentConfig, tf.Tensor3D> {
   static readonly kind = 'temporal-latent';
   readonly kind = TemporalLatentModel.kind;
   private readonly enc: tf.Variable[];
   private readonly dec: tf.Variable[];
   private readonly latent: tf.Variable[];
+  /** The learned input of every future step (before positions are added). */
+  private readonly futureToken: tf.Variable;
+  /** LSTM state → motion kernel logits (absent without motion kernels). */
+  private readonly motion: tf.Variable[];
   private readonly hierarchy?: HierarchicalTemporalEncoder;
   private readonly positions = new SinusoidalPositionEncoding();
   private readonly transformer?: TransformerEncoderBlock;
@@ -99,6 +131,8 @@ export class TemporalLatentModel extends Model<TemporalLatentConfig, tf.Tensor3D
     const use = variantModules(config.variant);
     this.enc = [s.create('encoder/dense0/kernel', [p, f]), s.create('encoder/dense0/bias', [f], 'zeros'),
       s.create('encoder/dense1/kernel', [f, d]), s.create('encoder/dense1/bias', [d], 'zeros')];
+    if (config.contextFrames < 1 || config.futureFrames < 1) throw new Error(`temporal-latent: contextFrames and futureFrames must be ≥ 1, got ${config.contextFrames} and ${config.futureFrames}`);
+    this.futureToken = s.create('future/token', [d], 'zeros');
     const seq: tf.Shape = [null, null, d];
     if (use.hierarchy) {
       this.hierarchy = s.adopt('hierarchy', new HierarchicalTemporalEncoder({
@@ -118,8 +152,14 @@ export class TemporalLatentModel extends Model<TemporalLatentConfig, tf.Tensor3D
       // glorot, not orthogonal: tfjs' orthogonal initialiser runs a slow QR in JS.
       recurrentInitializer: tf.initializers.glorotUniform({ seed: s.nextSeed() }),
     }), [null, null, z]);
+    // The drawn frame, then (with motion kernels) the mask logits of each kernel's copy and of the drawn frame.
+    const outputs = config.motionKernels > 0 ? p * (config.motionKernels + 2) : p;
     this.dec = [s.create('decoder/dense0/kernel', [config.lstmUnits, f]), s.create('decoder/dense0/bias', [f], 'zeros'),
-      s.create('decoder/dense1/kernel', [f, p]), s.create('decoder/dense1/bias', [p], 'zeros')];
+      s.create('decoder/dense1/kernel', [f, outputs]), s.create('decoder/dense1/bias', [outputs], 'zeros')];
+    const taps = 2 * (2 * config.motionRadius + 1);
+    this.motion = config.motionKernels > 0
+      ? [s.create('decoder/motion/kernel', [config.lstmUnits + (2 * config.motionRadius + 1) ** 2, config.motionKernels * taps]), s.create('decoder/motion/bias', [config.motionKernels * taps], 'zeros')]
+      : [];
   }
 
   /** Rebuild from a saved config (the kind registry's entry point). */
@@ -127,17 +167,19 @@ export class TemporalLatentModel extends Model<TemporalLatentConfig, tf.Tensor3D
     return new TemporalLatentModel(config);
   }
 
-  /** Reconstruction (b, t, pixels) of clips x (b, t, pixels). */
-  forward(x: tf.Tensor3D): tf.Tensor3D {
-    return tf.tidy(() => tf.sigmoid(this.logits(x)) as tf.Tensor3D);
-  }
-
-  /** Pre-sigmoid reconstruction: the loss is taken on these for numerical stability. */
-  private logits(x: tf.Tensor3D, training = false): tf.Tensor3D {
+  /** Predicted frames (b, futureFrames, pixels) after the context clips (b, contextFrames, pixels). */
+  forward(context: tf.Tensor3D, training = false): tf.Tensor3D {
+    const { contextFrames: c, futureFrames: f } = this.config;
+    const [b, t] = context.shape;
+    if (t !== c) throw new Error(`temporal-latent: expected ${c} context frames, got ${t}`);
     return tf.tidy(() => {
       const [e0, b0, e1, b1] = this.enc as [tf.Variable, tf.Variable, tf.Variable, tf.Variable];
-      let h = tf.relu(denseFast(tf.relu(denseFast(x, e0, b0)), e1, b1));
-      if (this.hierarchy) h = (this.hierarchy.call(h, {}) as tf.Tensor[])[0]!;
+      const seen = tf.relu(denseFast(tf.relu(denseFast(context, e0, b0)), e1, b1));
+      const d = this.config.modelDim;
+      let h = tf.concat([seen, this.futureToken.reshape([1, 1, d]).tile([b, f, 1])], 1);
+      // Residual: the hierarchy's output is relu(·)·mask, and without the transformer's residual
+      // and norm after it a dead relu there left the whole network constant (the mean-image plateau).
+      if (this.hierarchy) h = h.add((this.hierarchy.call(h, {}) as tf.Tensor[])[0]!);
       if (this.transformer) {
         const withPositions = this.positions.call(h, {}) as tf.Tensor;
         h = (this.transformer.call(withPositions, { training }) as tf.Tensor[])[0]!;
@@ -145,23 +187,68 @@ export class TemporalLatentModel extends Model<TemporalLatentConfig, tf.Tensor3D
       if (this.memory) h = (this.memory.call(h, {}) as tf.Tensor[])[0]!;
       const z = denseFast(h, this.latent[0]!, this.latent[1]!);
       const seq = this.lstm.call(z, {}) as tf.Tensor;
+      const future = seq.slice([0, c, 0], [b, f, this.config.lstmUnits]);
       const [d0, c0, d1, c1] = this.dec as [tf.Variable, tf.Variable, tf.Variable, tf.Variable];
-      return denseFast(tf.relu(denseFast(seq, d0, c0)), d1, c1) as tf.Tensor3D;
+      const out = denseFast(tf.relu(denseFast(future, d0, c0)), d1, c1);
+      return this.config.motionKernels > 0 ? this.move(context, future, out) : tf.sigmoid(out) as tf.Tensor3D;
     });
   }
 
   /**
-   * Per-pixel binary cross-entropy of the clips x (intensities as probabilities) against their
-   * reconstruction. Cross-entropy rather than MSE: on mostly black frames MSE's gradient
-   * vanishes once the output is the mean image, and training stalls there for many epochs.
+   * Frame by frame: move the previous frame (the last context frame, then the model's own last
+   * prediction) by each step's motion kernels and mix the copies with the drawn frame per pixel.
    */
-  protected batchLoss(x: tf.Tensor3D): tf.Scalar {
-    return tf.losses.sigmoidCrossEntropy(x, this.logits(x, true)) as tf.Scalar;
+  private move(context: tf.Tensor3D, future: tf.Tensor, out: tf.Tensor): tf.Tensor3D {
+    const { contextFrames: c, futureFrames: f, motionKernels: k, motionRadius: r, pixels: p } = this.config;
+    const b = context.shape[0];
+    const size = Math.round(Math.sqrt(p));
+    const taps = 2 * r + 1;
+    // Per step everything is a 2-D tensor cut along its last axis: wasm slices tensors of rank
+    // 4–5 element by element, which made one training step ~5× slower than the dense decoder.
+    const outs = tf.unstack(out, 1); // f × (b, (k+2)·p): drawn frame, then the k+1 mask logits
+    // The kernels see the LSTM's state and the displacement between the last two context frames.
+    const frameAt = (i: number): tf.Tensor2D => context.slice([0, i, 0], [b, 1, p]).reshape([b, p]) as tf.Tensor2D;
+    const evidence = c > 1 ? shiftCorrelation(frameAt(c - 2), frameAt(c - 1), size, r) : tf.zeros([b, taps * taps]);
+    const motionIn = tf.concat([future, evidence.reshape([b, 1, taps * taps]).add(tf.zeros([1, f, 1]))], 2);
+    const motions = tf.unstack(denseFast(motionIn, this.motion[0]!, this.motion[1]!), 1); // f × (b, 2·k·taps)
+    const cut = (v: tf.Tensor, j: number, width: number): tf.Tensor2D => v.slice([0, j * width], [b, width]) as tf.Tensor2D;
+    let prev = context.slice([0, c - 1, 0], [b, 1, p]).reshape([b, p]) as tf.Tensor2D;
+    const frames: tf.Tensor[] = [];
+    for (let t = 0; t < f; t++) {
+      const kernel = (j: number): tf.Tensor2D => tf.softmax(cut(motions[t]!, j, k * taps).reshape([b * k, taps])) as tf.Tensor2D;
+      const moved = shiftMix(prev, kernel(0), kernel(1), size, r).reshape([b, k * p]);
+      const sources = [...Array.from({ length: k }, (_, j) => cut(moved, j, p)), tf.sigmoid(cut(outs[t]!, 0, p))];
+      // A per-pixel softmax over the sources, written elementwise on (b, p) tensors.
+      const logits = sources.map((_, j) => cut(outs[t]!, j + 1, p));
+      const top = logits.reduce((a, l) => tf.maximum(a, l));
+      const weights = logits.map((l) => tf.exp(l.sub(top)));
+      const total = weights.reduce((a, w) => a.add(w));
+      prev = sources.reduce((a: tf.Tensor, s, j) => a.add(s.mul(weights[j]!)), tf.zerosLike(prev)).div(total) as tf.Tensor2D;
+      frames.push(prev);
+    }
+    return tf.stack(frames, 1) as tf.Tensor3D;
   }
 
-  /** Reconstruction of x as a flat array (b · t · pixels). */
-  predict(x: tf.Tensor3D): Float32Array {
-    const y = this.forward(x);
+  /**
+   * Per-pixel binary cross-entropy of a clip's future frames (intensities as probabilities)
+   * against their prediction from its context frames. Cross-entropy rather than MSE: on mostly
+   * black frames MSE's gradient vanishes once the output is the mean image, and training stalls there.
+   */
+  protected batchLoss(clips: tf.Tensor3D): tf.Scalar {
+    const { contextFrames: c, futureFrames: f } = this.config;
+    const [b, , p] = clips.shape;
+    const context = clips.slice([0, 0, 0], [b, c, p]) as tf.Tensor3D;
+    const future = clips.slice([0, c, 0], [b, f, p]);
+    // On probabilities (the motion path mixes them, so there are no logits); ε keeps log finite.
+    return tf.losses.logLoss(future, this.forward(context, true), undefined, 1e-6) as tf.Scalar;
+  }
+
+  /**
+   * The serving entry point: predicted frames after `context` (b, contextFrames, pixels) as a flat
+   * array (b · futureFrames · pixels), row-major, values in [0, 1].
+   */
+  predict(context: tf.Tensor3D): Float32Array {
+    const y = this.forward(context);
     const out = y.dataSync() as Float32Array;
     y.dispose();
     return out;

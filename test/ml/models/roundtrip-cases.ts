@@ -50,7 +50,7 @@ export function probe(model: Model): number[] {
     return flat(out.probs, out.attention ?? []);
   }
   if (model instanceof TemporalLatentModel) {
-    const x = tf.tidy(() => tf.sigmoid(ramp([2, 4, model.config.pixels], 3))) as tf.Tensor3D;
+    const x = tf.tidy(() => tf.sigmoid(ramp([2, model.config.contextFrames, model.config.pixels], 3))) as tf.Tensor3D;
     const out = model.predict(x);
     x.dispose();
     return Array.from(out);
@@ -68,9 +68,10 @@ const S2S = { srcVocab: 9, tgtVocab: 9, startToken: 1, endToken: 2, embedDim: 6,
 const s2sBatch = { src: ids(4, 5, 9), tgt: ids(4, 4, 9).map((r) => [1, ...r, 2]) };
 const temporal = (variant: 'baseline' | 'full') => ({
   variant, pixels: 16, frameUnits: 8, modelDim: 8, latentDim: 4, lstmUnits: 4, heads: 2, memorySlots: 3,
-  segmentLength: 2, learningRate: 0.01, clipNorm: 5, seed: 4,
-  // The full model also covers pre-norm and dropout (active in its one training step).
+  segmentLength: 2, learningRate: 0.01, clipNorm: 5, seed: 4, contextFrames: 3, futureFrames: 2,
+  // The full model also covers pre-norm, dropout (active in its one training step) and the motion kernels.
   transformerNorm: variant === 'full' ? 'pre' : 'post', dropout: variant === 'full' ? 0.1 : 0,
+  motionKernels: variant === 'full' ? 2 : 0, motionRadius: 1,
 }) as const;
 
 /** Train one step on `batch` (disposed after) and return the model. */
@@ -112,6 +113,6 @@ export const CASES: RoundTripCase[] = [
   })),
   ...(['baseline', 'full'] as const).map((variant) => ({
     name: `temporal-latent ${variant} (ex3, ablate)`,
-    build: () => stepped(new TemporalLatentModel(temporal(variant)), () => tf.tidy(() => tf.sigmoid(ramp([2, 4, 16]))) as tf.Tensor3D),
+    build: () => stepped(new TemporalLatentModel(temporal(variant)), () => tf.tidy(() => tf.sigmoid(ramp([2, 5, 16]))) as tf.Tensor3D),
   })),
 ];
