@@ -17,6 +17,8 @@ import { useBackend } from '../ml/helpers.ts';
 import { register } from './helpers.ts';
 
 const FRAMES = 4;
+/** Frames the model predicts after the FRAMES context frames. */
+const OUT = 3;
 const SIZE = 4;
 let root: string;
 let models: ServedModels;
@@ -30,12 +32,13 @@ beforeAll(async () => {
   const modelDir = path.join(root, 'models', member);
   reference = new TemporalLatentModel({
     variant: 'full', pixels: SIZE * SIZE, frameUnits: 8, modelDim: 8, latentDim: 4, lstmUnits: 4, heads: 2, memorySlots: 2,
-    segmentLength: 2, transformerNorm: 'post', dropout: 0, learningRate: 0.01, clipNorm: 5, seed: 3,
+    segmentLength: 2, transformerNorm: 'post', dropout: 0, motionKernels: 1, motionRadius: 1, contextFrames: FRAMES, futureFrames: OUT,
+    learningRate: 0.01, clipNorm: 5, seed: 3,
   });
   await reference.save(modelDir);
   await writeServing(modelDir, {
-    kind: 'video-frames', model: member, inputFrames: FRAMES, outputFrames: FRAMES, height: SIZE, width: SIZE,
-    input: `a clip: ${FRAMES} frames × ${SIZE} rows × ${SIZE} columns of pixel intensities in [0, 1]`, output: 'its reconstruction',
+    kind: 'video-frames', model: member, inputFrames: FRAMES, outputFrames: OUT, height: SIZE, width: SIZE,
+    input: `a clip: ${FRAMES} frames × ${SIZE} rows × ${SIZE} columns of pixel intensities in [0, 1]`, output: `the ${OUT} frames that follow it`,
   });
   await mkdir(path.join(root, 'reports', member), { recursive: true });
   await writeMetrics(path.join(root, 'reports', member, 'metrics.json'), { model: member, task: 'regression', test_mse: 0.1 });
@@ -73,7 +76,7 @@ describe('the video model', () => {
     const x = tf.tensor3d(clips.map((c) => c.map((f) => f.flat())));
     const want = reference.predict(x);
     x.dispose();
-    expect(got.map((c) => [c.length, c[0]!.length, c[0]![0]!.length])).toEqual([[FRAMES, SIZE, SIZE], [FRAMES, SIZE, SIZE]]);
+    expect(got.map((c) => [c.length, c[0]!.length, c[0]![0]!.length])).toEqual([[OUT, SIZE, SIZE], [OUT, SIZE, SIZE]]);
     got.flat(3).forEach((v, k) => {
       expect(v).toBeGreaterThanOrEqual(0);
       expect(v).toBeLessThanOrEqual(1);

@@ -11,7 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { type FrameErrors, frameErrors, writeHistory, writeMetrics, writePredictions } from '../artifacts/index.ts';
+import { type FrameErrors, frameErrors, writeHistory, writeMetrics, writePredictions, writeServing } from '../artifacts/index.ts';
 import { type MovingMnistData, readMovingMnist } from '../data/moving-mnist.ts';
 import { mse } from '../metrics/regression.ts';
 import { type Ex3Variant, TEMPORAL_LATENT_PARAMS, TemporalLatentModel } from '../models/temporal-latent.ts';
@@ -192,9 +192,9 @@ export async function run(params: Ex3Params, ctx: RunContext): Promise<Ex3Result
     await model.save(ctx.modelDir);
     // What the server needs to check a clip and shape the answer (lib/serve/video.ts).
     await writeServing(ctx.modelDir, {
-      kind: 'video-frames', model: metrics.model, inputFrames: data.frames, outputFrames: data.frames, height: data.size, width: data.size,
-      input: `a clip: ${data.frames} frames × ${data.size} rows × ${data.size} columns of pixel intensities in [0, 1]`,
-      output: `its reconstruction: ${data.frames} frames × ${data.size} × ${data.size} intensities in [0, 1]`,
+      kind: 'video-frames', model: metrics.model, inputFrames: c, outputFrames: f, height: data.size, width: data.size,
+      input: `the context: ${c} frames × ${data.size} rows × ${data.size} columns of pixel intensities in [0, 1]`,
+      output: `the ${f} frames that follow it, each ${data.size} × ${data.size} intensities in [0, 1]`,
     });
   }
   model.dispose();
