@@ -12,7 +12,7 @@ import { run as ex1 } from '../../lib/ml/experiments/ex1.ts';
 import { generateSineTrend, writeSineTrend } from '../../lib/ml/data/sine-trend.ts';
 import { run as ex2 } from '../../lib/ml/experiments/ex2.ts';
 import { generateG2p, writeG2p } from '../../lib/ml/data/g2p.ts';
-import { TINY_G2P } from '../ml/data/helpers.ts';
+import { TINY_G2P } from '../ml/data/tiny-g2p.ts';
 import { run as g2p } from '../../lib/ml/experiments/g2p.ts';
 import { run as translate } from '../../lib/ml/experiments/translate.ts';
 import { archiveFiles, registerAndPromote, updateRegistry } from '../../lib/registry/index.ts';
